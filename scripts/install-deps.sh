@@ -1,0 +1,55 @@
+#!/usr/bin/env bash
+# Installs the Debian 12 packages livesnap needs, skipping those already present.
+#   scripts/install-deps.sh run    build and run livesnapd
+#   scripts/install-deps.sh test   also everything the test suite starts or drives
+set -euo pipefail
+
+profile="${1:-run}"
+
+run_packages=(
+  build-essential cmake ninja-build pkg-config git
+  libavcodec-dev libavformat-dev libavutil-dev libswscale-dev
+  libturbojpeg0-dev libcurl4-openssl-dev libssl-dev
+  libsqlite3-dev libpq-dev
+  libasio-dev nlohmann-json3-dev libspdlog-dev libfmt-dev libcli11-dev
+  libtoml11-dev libcpp-httplib-dev libabsl-dev
+  prometheus-cpp-dev
+  libgtest-dev libgmock-dev libbenchmark-dev
+  ffmpeg
+)
+test_packages=(
+  clang clang-format libclang-rt-14-dev
+  postgresql
+  chromium
+  s3cmd
+  curl ca-certificates
+)
+
+packages=("${run_packages[@]}")
+if [[ "$profile" == "test" ]]; then
+  packages+=("${test_packages[@]}")
+  # The machine image may ship its own Node.js; Debian's npm conflicts with it.
+  if ! command -v npm >/dev/null 2>&1; then
+    packages+=(nodejs npm)
+  fi
+fi
+
+missing=()
+for p in "${packages[@]}"; do
+  if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed"; then
+    missing+=("$p")
+  fi
+done
+
+if ((${#missing[@]} == 0)); then
+  exit 0
+fi
+
+echo "install-deps: installing ${missing[*]}"
+sudo_cmd=()
+if [[ "$(id -u)" != 0 ]]; then
+  sudo_cmd=(sudo)
+fi
+export DEBIAN_FRONTEND=noninteractive
+"${sudo_cmd[@]}" apt-get update -qq
+"${sudo_cmd[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}"

@@ -1,0 +1,162 @@
+// File: catalog/catalog.h
+//
+// The catalog holds livesnap's configuration state and snapshot history:
+// streaming domains, storage locations (buckets), snapshot templates per
+// (domain, AppName), snapshot-notify configs, snapshot records and per-stream
+// sequence counters. One interface, two implementations (SQLite, the embedded
+// default, and PostgreSQL, for several nodes sharing one catalog), both held
+// to one conformance suite.
+//
+//   auto catalog = OpenCatalog("sqlite:///var/lib/livesnap/catalog.db");
+//   auto tmpl = (*catalog)->ResolveTemplate("push.example.com", "live");
+//
+// Errors: NotFound for a missing row, AlreadyExists for a duplicate key,
+// FailedPrecondition for a broken reference (template on an unknown domain or
+// bucket), Unavailable when the database cannot be reached.
+//
+// Thread-safety: every Catalog is safe to call from any thread.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+
+namespace livesnap::catalog {
+
+struct Domain {
+  std::string name;    // e.g. "push.example.com"
+  std::string region;  // e.g. "cn-shanghai"
+  int64_t created_ms = 0;
+};
+
+// A storage location. Declared in the config file (it carries credentials)
+// and mirrored here without secrets, so templates can reference it and the
+// region rule can be checked.
+struct Bucket {
+  std::string name;      // the OssBucket users name in templates
+  std::string region;
+  std::string endpoint;  // the OssEndpoint users name in templates
+  std::string kind;      // "file" or "s3"
+};
+
+// Snapshot template of one (domain, AppName). AppName "*" covers every app of
+// the domain; an exact AppName wins over "*".
+struct SnapshotTemplate {
+  std::string domain;
+  std::string app;  // AppName or "*"
+  int interval_s = 0;  // TimeInterval, 5..3600
+  std::string endpoint;  // OssEndpoint
+  std::string bucket;    // OssBucket
+  std::string overwrite_pattern;  // OverwriteOssObject; empty = overwrite mode off
+  std::string sequence_pattern;   // SequenceOssObject; empty = sequence mode off
+  std::string callback;           // Callback URL; empty = none
+  int width = 0;   // output width in pixels; 0 = source (extension field)
+  int height = 0;  // output height in pixels; 0 = source (extension field)
+  int64_t created_ms = 0;
+  int64_t updated_ms = 0;
+};
+
+struct NotifyConfig {
+  std::string domain;
+  std::string notify_url;
+  bool req_auth = false;
+  std::string auth_key;
+};
+
+struct SnapshotRecord {
+  std::string domain;
+  std::string app;
+  std::string stream;
+  std::string endpoint;
+  std::string bucket;
+  std::string object_key;
+  bool overlay = false;   // true: overwrite object; false: sequence object
+  int64_t sequence = -1;  // the sequence number of a sequence object, -1 otherwise
+  int64_t capture_ms = 0;  // Unix ms when the frame was captured (CreateTimestamp)
+  int64_t size_bytes = 0;
+  int width = 0;
+  int height = 0;
+};
+
+enum class SortOrder { kAscending, kDescending };
+
+struct TemplatePage {
+  std::vector<SnapshotTemplate> items;
+  int64_t total = 0;  // matches over all pages
+};
+
+struct TemplateQuery {
+  std::string domain;
+  std::optional<std::string> app;  // nullopt: every template of the domain
+  int64_t offset = 0;
+  int64_t limit = 10;
+  SortOrder order = SortOrder::kAscending;  // by created time, then AppName
+};
+
+struct RecordQuery {
+  std::string domain;
+  std::string app;
+  std::string stream;
+  int64_t start_ms = 0;  // inclusive, on capture_ms
+  int64_t end_ms = 0;    // exclusive, on capture_ms
+  int64_t limit = 10;
+  SortOrder order = SortOrder::kAscending;  // by capture_ms
+};
+
+class Catalog {
+ public:
+  virtual ~Catalog() = default;
+
+  // Domains. DeleteDomain also removes the domain's templates and notify config.
+  virtual absl::Status AddDomain(const Domain& domain) = 0;
+  virtual absl::Status DeleteDomain(std::string_view name) = 0;
+  virtual absl::StatusOr<Domain> GetDomain(std::string_view name) = 0;
+  virtual absl::StatusOr<std::vector<Domain>> ListDomains() = 0;
+
+  // Buckets: inserted or replaced by name (every node upserts its config's).
+  virtual absl::Status UpsertBucket(const Bucket& bucket) = 0;
+  virtual absl::StatusOr<Bucket> GetBucket(std::string_view name) = 0;
+  virtual absl::StatusOr<std::vector<Bucket>> ListBuckets() = 0;
+
+  // Templates. AddTemplate fails with AlreadyExists for a duplicate
+  // (domain, app); UpdateTemplate replaces every field but created_ms.
+  virtual absl::Status AddTemplate(const SnapshotTemplate& tmpl) = 0;
+  virtual absl::Status UpdateTemplate(const SnapshotTemplate& tmpl) = 0;
+  virtual absl::Status DeleteTemplate(std::string_view domain, std::string_view app) = 0;
+  virtual absl::StatusOr<SnapshotTemplate> GetTemplate(std::string_view domain,
+                                                       std::string_view app) = 0;
+  virtual absl::StatusOr<TemplatePage> ListTemplates(const TemplateQuery& query) = 0;
+  // The template a publish to (domain, app) follows: exact AppName, else "*",
+  // else nullopt. The value is a copy the stream keeps until it ends.
+  virtual absl::StatusOr<std::optional<SnapshotTemplate>> ResolveTemplate(
+      std::string_view domain, std::string_view app) = 0;
+
+  // Snapshot notify config, one per domain. SetNotifyConfig inserts or replaces.
+  virtual absl::Status SetNotifyConfig(const NotifyConfig& config) = 0;
+  virtual absl::StatusOr<NotifyConfig> GetNotifyConfig(std::string_view domain) = 0;
+  virtual absl::Status DeleteNotifyConfig(std::string_view domain) = 0;
+
+  // The next sequence number of a stream: 0 first, then 1, 2, ... Atomic and
+  // durable: never repeats, also across restarts and processes sharing the
+  // catalog.
+  virtual absl::StatusOr<int64_t> NextSequence(std::string_view domain, std::string_view app,
+                                               std::string_view stream) = 0;
+
+  virtual absl::Status AddSnapshotRecord(const SnapshotRecord& record) = 0;
+  // At most query.limit records in [start_ms, end_ms), in query.order.
+  virtual absl::StatusOr<std::vector<SnapshotRecord>> QuerySnapshotRecords(
+      const RecordQuery& query) = 0;
+};
+
+// Opens (creating and migrating when needed) the catalog named by `url`:
+// "sqlite:///abs/path.db", "sqlite://relative.db", a plain file path, or a
+// "postgres://" / "postgresql://" libpq URL.
+absl::StatusOr<std::unique_ptr<Catalog>> OpenCatalog(std::string_view url);
+
+}  // namespace livesnap::catalog
