@@ -8,7 +8,7 @@ absl::Status Annotate(const absl::Status& status, std::string_view context) {
   if (status.ok() || context.empty()) return status;
   std::string message(context);
   message += ": ";
-  message += status.message();
+  message += std::string(status.message());  // Debian's absl has its own string_view
   return absl::Status(status.code(), message);
 }
 

@@ -1,0 +1,305 @@
+#include "server/config.h"
+
+#include <filesystem>
+#include <set>
+#include <toml.hpp>
+
+#include "base/status.h"
+
+namespace livesnap::server {
+
+namespace {
+
+using Table = toml::value;
+
+const std::set<std::string> kServerKeys = {"log_level", "data_dir"};
+const std::set<std::string> kRtmpKeys = {
+    "listen",          "io_threads",       "max_connections", "handshake_timeout_ms",
+    "idle_timeout_ms", "max_message_size", "max_chunk_size"};
+const std::set<std::string> kApiKeys = {"listen", "auth", "threads", "access_keys"};
+const std::set<std::string> kCatalogKeys = {"url"};
+const std::set<std::string> kDomainKeys = {"name", "region"};
+const std::set<std::string> kTemplateKeys = {
+    "domain", "app", "interval", "bucket", "overwrite", "sequence", "callback", "width", "height"};
+
+absl::Status CheckKeys(const Table& table, const std::string& where,
+                       const std::set<std::string>& known) {
+  if (!table.is_table()) return absl::InvalidArgumentError(where + " is not a table");
+  for (const auto& [key, value] : table.as_table()) {
+    if (!known.contains(key)) {
+      return absl::InvalidArgumentError("unknown key \"" + where + "." + key + "\"");
+    }
+  }
+  return absl::OkStatus();
+}
+
+// toml11 reports type mismatches by exception; they end here.
+template <typename T>
+absl::Status Read(const Table& table, const std::string& where, const std::string& key, T& out) {
+  if (!table.contains(key)) return absl::OkStatus();
+  try {
+    out = toml::find<T>(table, key);
+  } catch (const std::exception& e) {
+    return absl::InvalidArgumentError(where + "." + key + ": " + e.what());
+  }
+  return absl::OkStatus();
+}
+
+absl::Status ReadListen(const Table& table, const std::string& where, ListenAddress& out) {
+  std::string text;
+  LS_RETURN_IF_ERROR(Read(table, where, "listen", text), "");
+  if (text.empty()) return absl::OkStatus();
+  LS_ASSIGN_OR_RETURN(out, ParseListenAddress(text), where + ".listen");
+  return absl::OkStatus();
+}
+
+absl::Status ReadServer(const Table& root, Config& config) {
+  if (!root.contains("server")) return absl::OkStatus();
+  const Table& t = toml::find(root, "server");
+  LS_RETURN_IF_ERROR(CheckKeys(t, "server", kServerKeys), "");
+  LS_RETURN_IF_ERROR(Read(t, "server", "log_level", config.log_level), "");
+  return Read(t, "server", "data_dir", config.data_dir);
+}
+
+absl::Status ReadRtmp(const Table& root, Config& config) {
+  if (!root.contains("rtmp")) return absl::OkStatus();
+  const Table& t = toml::find(root, "rtmp");
+  LS_RETURN_IF_ERROR(CheckKeys(t, "rtmp", kRtmpKeys), "");
+  LS_RETURN_IF_ERROR(ReadListen(t, "rtmp", config.rtmp_listen), "");
+  LS_RETURN_IF_ERROR(Read(t, "rtmp", "io_threads", config.rtmp_io_threads), "");
+  LS_RETURN_IF_ERROR(Read(t, "rtmp", "max_connections", config.rtmp_max_connections), "");
+  LS_RETURN_IF_ERROR(Read(t, "rtmp", "handshake_timeout_ms", config.rtmp_handshake_timeout_ms), "");
+  LS_RETURN_IF_ERROR(Read(t, "rtmp", "idle_timeout_ms", config.rtmp_idle_timeout_ms), "");
+  LS_RETURN_IF_ERROR(Read(t, "rtmp", "max_message_size", config.rtmp_max_message_size), "");
+  return Read(t, "rtmp", "max_chunk_size", config.rtmp_max_chunk_size);
+}
+
+absl::Status ReadApi(const Table& root, Config& config) {
+  if (!root.contains("api")) return absl::OkStatus();
+  const Table& t = toml::find(root, "api");
+  LS_RETURN_IF_ERROR(CheckKeys(t, "api", kApiKeys), "");
+  LS_RETURN_IF_ERROR(ReadListen(t, "api", config.api_listen), "");
+  LS_RETURN_IF_ERROR(Read(t, "api", "threads", config.api_threads), "");
+  std::string auth = config.api_auth ? "on" : "off";
+  LS_RETURN_IF_ERROR(Read(t, "api", "auth", auth), "");
+  if (auth != "on" && auth != "off") {
+    return absl::InvalidArgumentError("api.auth must be \"on\" or \"off\", not \"" + auth + "\"");
+  }
+  config.api_auth = auth == "on";
+  if (!t.contains("access_keys")) return absl::OkStatus();
+  const Table& keys = toml::find(t, "access_keys");
+  if (!keys.is_array()) return absl::InvalidArgumentError("api.access_keys must be an array");
+  for (const Table& key : keys.as_array()) {
+    LS_RETURN_IF_ERROR(CheckKeys(key, "api.access_keys[]", {"id", "secret", "secret_env"}), "");
+    std::string id, secret, secret_env;
+    LS_RETURN_IF_ERROR(Read(key, "api.access_keys[]", "id", id), "");
+    LS_RETURN_IF_ERROR(Read(key, "api.access_keys[]", "secret", secret), "");
+    LS_RETURN_IF_ERROR(Read(key, "api.access_keys[]", "secret_env", secret_env), "");
+    if (!secret_env.empty()) {
+      const char* value = std::getenv(secret_env.c_str());
+      if (value == nullptr) {
+        return absl::InvalidArgumentError("api.access_keys[] \"" + id +
+                                          "\": environment variable " + secret_env + " is not set");
+      }
+      secret = value;
+    }
+    if (id.empty() || secret.empty()) {
+      return absl::InvalidArgumentError("api.access_keys[] needs an id and a secret");
+    }
+    config.access_keys[id] = secret;
+  }
+  return absl::OkStatus();
+}
+
+absl::Status ReadStorage(const Table& entry, StorageConfig& storage) {
+  if (!entry.is_table()) return absl::InvalidArgumentError("[[storage]] entry is not a table");
+  for (const auto& [key, value] : entry.as_table()) {
+    std::string text;
+    LS_RETURN_IF_ERROR(Read(entry, "storage", key, text), "");
+    if (key == "name") {
+      storage.bucket.name = text;
+    } else if (key == "region") {
+      storage.bucket.region = text;
+    } else if (key == "endpoint") {
+      storage.bucket.endpoint = text;
+    } else if (key == "kind") {
+      storage.bucket.kind = text;
+    } else if (key == "root") {
+      storage.root = text;
+    } else {
+      storage.settings[key] = text;
+    }
+  }
+  if (storage.bucket.name.empty() || storage.bucket.region.empty()) {
+    return absl::InvalidArgumentError("[[storage]] needs a name and a region");
+  }
+  if (storage.bucket.kind.empty()) storage.bucket.kind = "file";
+  if (storage.bucket.kind != "file" && storage.bucket.kind != "s3") {
+    return absl::InvalidArgumentError("[[storage]] \"" + storage.bucket.name + "\": kind \"" +
+                                      storage.bucket.kind + "\" is not \"file\" or \"s3\"");
+  }
+  if (storage.bucket.endpoint.empty()) storage.bucket.endpoint = storage.bucket.kind + ".local";
+  return absl::OkStatus();
+}
+
+absl::Status ReadTemplate(const Table& entry, catalog::SnapshotTemplate& tmpl) {
+  LS_RETURN_IF_ERROR(CheckKeys(entry, "template", kTemplateKeys), "");
+  LS_RETURN_IF_ERROR(Read(entry, "template", "domain", tmpl.domain), "");
+  LS_RETURN_IF_ERROR(Read(entry, "template", "app", tmpl.app), "");
+  LS_RETURN_IF_ERROR(Read(entry, "template", "interval", tmpl.interval_s), "");
+  LS_RETURN_IF_ERROR(Read(entry, "template", "bucket", tmpl.bucket), "");
+  LS_RETURN_IF_ERROR(Read(entry, "template", "overwrite", tmpl.overwrite_pattern), "");
+  LS_RETURN_IF_ERROR(Read(entry, "template", "sequence", tmpl.sequence_pattern), "");
+  LS_RETURN_IF_ERROR(Read(entry, "template", "callback", tmpl.callback), "");
+  LS_RETURN_IF_ERROR(Read(entry, "template", "width", tmpl.width), "");
+  LS_RETURN_IF_ERROR(Read(entry, "template", "height", tmpl.height), "");
+  if (tmpl.domain.empty() || tmpl.app.empty() || tmpl.bucket.empty()) {
+    return absl::InvalidArgumentError("[[template]] needs domain, app and bucket");
+  }
+  return absl::OkStatus();
+}
+
+absl::Status ReadSeeds(const Table& root, Config& config) {
+  if (root.contains("storage")) {
+    config.storages.clear();
+    for (const Table& entry : toml::find(root, "storage").as_array()) {
+      StorageConfig storage;
+      LS_RETURN_IF_ERROR(ReadStorage(entry, storage), "");
+      config.storages.push_back(std::move(storage));
+    }
+  }
+  if (root.contains("domain")) {
+    config.seed_domains.clear();
+    for (const Table& entry : toml::find(root, "domain").as_array()) {
+      LS_RETURN_IF_ERROR(CheckKeys(entry, "domain", kDomainKeys), "");
+      catalog::Domain domain;
+      LS_RETURN_IF_ERROR(Read(entry, "domain", "name", domain.name), "");
+      LS_RETURN_IF_ERROR(Read(entry, "domain", "region", domain.region), "");
+      if (domain.name.empty() || domain.region.empty()) {
+        return absl::InvalidArgumentError("[[domain]] needs a name and a region");
+      }
+      config.seed_domains.push_back(std::move(domain));
+    }
+  }
+  if (root.contains("template")) {
+    config.seed_templates.clear();
+    for (const Table& entry : toml::find(root, "template").as_array()) {
+      catalog::SnapshotTemplate tmpl;
+      LS_RETURN_IF_ERROR(ReadTemplate(entry, tmpl), "");
+      config.seed_templates.push_back(std::move(tmpl));
+    }
+  }
+  return absl::OkStatus();
+}
+
+}  // namespace
+
+Config EmbeddedDefaults() {
+  Config config;
+  StorageConfig local;
+  local.bucket = {"snapshots", "local", "file.local", "file"};
+  local.root = "snapshots";
+  config.storages.push_back(local);
+  config.seed_domains = {{"127.0.0.1", "local", 0}, {"localhost", "local", 0}};
+  for (const catalog::Domain& domain : config.seed_domains) {
+    catalog::SnapshotTemplate tmpl;
+    tmpl.domain = domain.name;
+    tmpl.app = "*";
+    tmpl.interval_s = 5;
+    tmpl.endpoint = local.bucket.endpoint;
+    tmpl.bucket = local.bucket.name;
+    tmpl.overwrite_pattern = "{AppName}/{StreamName}.jpg";
+    tmpl.sequence_pattern = "{AppName}/{StreamName}/{Sequence}.jpg";
+    config.seed_templates.push_back(tmpl);
+  }
+  return config;
+}
+
+absl::StatusOr<ListenAddress> ParseListenAddress(const std::string& text) {
+  const size_t colon = text.rfind(':');
+  if (colon == std::string::npos) {
+    return absl::InvalidArgumentError("listen address \"" + text + "\" is not host:port");
+  }
+  ListenAddress address;
+  address.host = text.substr(0, colon);
+  if (address.host.empty()) address.host = "0.0.0.0";
+  if (address.host.size() > 2 && address.host.front() == '[' && address.host.back() == ']') {
+    address.host = address.host.substr(1, address.host.size() - 2);
+  }
+  const std::string port = text.substr(colon + 1);
+  int value = -1;
+  try {
+    size_t used = 0;
+    value = std::stoi(port, &used);
+    if (used != port.size()) value = -1;
+  } catch (const std::exception&) {
+    value = -1;
+  }
+  if (value < 0 || value > 65535) {
+    return absl::InvalidArgumentError("listen address \"" + text + "\": port \"" + port +
+                                      "\" is not 0..65535");
+  }
+  address.port = static_cast<uint16_t>(value);
+  return address;
+}
+
+absl::StatusOr<Config> LoadConfigFile(const std::string& path) {
+  Config config = EmbeddedDefaults();
+  Table root;
+  try {
+    root = toml::parse(path);
+  } catch (const std::exception& e) {
+    return absl::InvalidArgumentError("config " + path + ": " + e.what());
+  }
+  for (const auto& [key, value] : root.as_table()) {
+    static const std::set<std::string> kSections = {"server",  "rtmp",   "api",     "catalog",
+                                                    "storage", "domain", "template"};
+    if (!kSections.contains(key)) {
+      return absl::InvalidArgumentError("config " + path + ": unknown section \"" + key + "\"");
+    }
+  }
+  LS_RETURN_IF_ERROR(ReadServer(root, config), "config " + path);
+  LS_RETURN_IF_ERROR(ReadRtmp(root, config), "config " + path);
+  LS_RETURN_IF_ERROR(ReadApi(root, config), "config " + path);
+  if (root.contains("catalog")) {
+    const Table& t = toml::find(root, "catalog");
+    LS_RETURN_IF_ERROR(CheckKeys(t, "catalog", kCatalogKeys), "config " + path);
+    LS_RETURN_IF_ERROR(Read(t, "catalog", "url", config.catalog_url), "config " + path);
+  }
+  LS_RETURN_IF_ERROR(ReadSeeds(root, config), "config " + path);
+  return config;
+}
+
+absl::Status FinalizeConfig(Config& config) {
+  namespace fs = std::filesystem;
+  if (config.rtmp_io_threads < 1 || config.rtmp_io_threads > 64) {
+    return absl::InvalidArgumentError("rtmp.io_threads " + std::to_string(config.rtmp_io_threads) +
+                                      " is not 1..64");
+  }
+  if (config.rtmp_max_connections < 1) {
+    return absl::InvalidArgumentError("rtmp.max_connections must be at least 1");
+  }
+  if (config.rtmp_handshake_timeout_ms < 100 || config.rtmp_idle_timeout_ms < 100) {
+    return absl::InvalidArgumentError("rtmp timeouts must be at least 100 ms");
+  }
+  if (config.rtmp_max_chunk_size < 128 || config.rtmp_max_message_size < 1024) {
+    return absl::InvalidArgumentError(
+        "rtmp.max_chunk_size must be >= 128 and rtmp.max_message_size >= 1024");
+  }
+  if (config.api_auth && config.access_keys.empty()) {
+    return absl::InvalidArgumentError("api.auth is on but api.access_keys is empty");
+  }
+  const fs::path data_dir = fs::absolute(config.data_dir);
+  config.data_dir = data_dir.string();
+  if (config.catalog_url.empty()) {
+    config.catalog_url = "sqlite://" + (data_dir / "catalog.db").string();
+  }
+  for (StorageConfig& storage : config.storages) {
+    if (storage.bucket.kind != "file") continue;
+    if (storage.root.empty()) storage.root = storage.bucket.name;
+    storage.root = (data_dir / storage.root).lexically_normal().string();
+  }
+  return absl::OkStatus();
+}
+
+}  // namespace livesnap::server

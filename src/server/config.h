@@ -1,0 +1,76 @@
+// File: server/config.h
+//
+// livesnapd's configuration: a TOML file (every key optional) over built-in
+// defaults, then command-line overrides. Without a file, the embedded
+// defaults make a working server: SQLite catalog and file store under
+// data_dir, the domains 127.0.0.1 and localhost (region "local") and a "*"
+// template taking a snapshot every 5 s in both modes.
+//
+//   absl::StatusOr<Config> config = LoadConfigFile("livesnap.toml");
+//
+// Thread-safety: plain values.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <string>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "catalog/catalog.h"
+
+namespace livesnap::server {
+
+struct ListenAddress {
+  std::string host;
+  uint16_t port = 0;
+};
+
+// A storage location as declared in the config file, with its secrets.
+struct StorageConfig {
+  catalog::Bucket bucket;  // name (OssBucket), region, endpoint (OssEndpoint), kind
+  std::string root;        // kind "file": the directory objects go under
+  std::map<std::string, std::string> settings;  // kind-specific keys, e.g. s3 credentials
+};
+
+struct Config {
+  std::string log_level = "info";
+  std::string data_dir = "data";
+
+  ListenAddress rtmp_listen{"0.0.0.0", 1935};
+  int rtmp_io_threads = 1;
+  int rtmp_max_connections = 5000;
+  int rtmp_handshake_timeout_ms = 10'000;
+  int rtmp_idle_timeout_ms = 30'000;
+  uint32_t rtmp_max_message_size = 16 * 1024 * 1024;
+  uint32_t rtmp_max_chunk_size = 16 * 1024 * 1024;
+
+  ListenAddress api_listen{"0.0.0.0", 8080};
+  bool api_auth = false;
+  std::map<std::string, std::string> access_keys;  // AccessKeyId -> secret
+  int api_threads = 4;
+
+  std::string catalog_url;  // empty: sqlite under data_dir
+
+  std::vector<StorageConfig> storages;
+  // Created at start when absent; never overwrite what the API changed.
+  std::vector<catalog::Domain> seed_domains;
+  std::vector<catalog::SnapshotTemplate> seed_templates;
+};
+
+// The configuration used when no file is given.
+Config EmbeddedDefaults();
+
+// Reads a TOML file. Keys it omits keep their defaults; a file that declares
+// any [[storage]], [[domain]] or [[template]] replaces the embedded ones.
+// Errors name the file, the key and the value that was wrong.
+absl::StatusOr<Config> LoadConfigFile(const std::string& path);
+
+// "host:port" or ":port" -> ListenAddress.
+absl::StatusOr<ListenAddress> ParseListenAddress(const std::string& text);
+
+// Resolves paths relative to data_dir and fills catalog_url when empty.
+// Fails on values out of range, with the key named.
+absl::Status FinalizeConfig(Config& config);
+
+}  // namespace livesnap::server

@@ -1,0 +1,123 @@
+#include "server/config.h"
+
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <fstream>
+
+namespace livesnap::server {
+namespace {
+
+class ConfigFileTest : public ::testing::Test {
+ protected:
+  std::string Write(const std::string& text) {
+    path_ = std::filesystem::temp_directory_path() /
+            ("livesnap_config_test_" + std::to_string(::getpid()) + ".toml");
+    std::ofstream(path_) << text;
+    return path_.string();
+  }
+  void TearDown() override { std::filesystem::remove(path_); }
+
+  std::filesystem::path path_;
+};
+
+TEST(ConfigTest, EmbeddedDefaultsServeTheQuickStart) {
+  Config config = EmbeddedDefaults();
+  ASSERT_TRUE(FinalizeConfig(config).ok());
+  EXPECT_EQ(config.rtmp_listen.port, 1935);
+  EXPECT_EQ(config.api_listen.port, 8080);
+  EXPECT_FALSE(config.api_auth);
+  EXPECT_EQ(config.catalog_url.rfind("sqlite://", 0), 0u);
+  ASSERT_EQ(config.storages.size(), 1u);
+  EXPECT_EQ(config.storages[0].bucket.kind, "file");
+  EXPECT_TRUE(std::filesystem::path(config.storages[0].root).is_absolute());
+  ASSERT_EQ(config.seed_domains.size(), 2u);
+  EXPECT_EQ(config.seed_domains[0].name, "127.0.0.1");
+  ASSERT_EQ(config.seed_templates.size(), 2u);
+  EXPECT_EQ(config.seed_templates[0].app, "*");
+  EXPECT_EQ(config.seed_templates[0].interval_s, 5);
+  EXPECT_FALSE(config.seed_templates[0].overwrite_pattern.empty());
+  EXPECT_FALSE(config.seed_templates[0].sequence_pattern.empty());
+}
+
+TEST(ConfigTest, ParsesListenAddresses) {
+  EXPECT_EQ(ParseListenAddress("127.0.0.1:1935")->host, "127.0.0.1");
+  EXPECT_EQ(ParseListenAddress(":8080")->host, "0.0.0.0");
+  EXPECT_EQ(ParseListenAddress(":8080")->port, 8080);
+  EXPECT_EQ(ParseListenAddress("[::1]:99")->host, "::1");
+  EXPECT_FALSE(ParseListenAddress("localhost").ok());
+  EXPECT_FALSE(ParseListenAddress("a:70000").ok());
+  EXPECT_FALSE(ParseListenAddress("a:12x").ok());
+}
+
+TEST_F(ConfigFileTest, FileOverridesKeysAndReplacesSeeds) {
+  auto config = LoadConfigFile(Write(R"(
+[rtmp]
+listen = "127.0.0.1:19350"
+idle_timeout_ms = 5000
+[api]
+listen = ":18080"
+auth = "on"
+access_keys = [{ id = "key1", secret = "s3cret" }]
+[[storage]]
+name = "shots"
+region = "cn-shanghai"
+kind = "file"
+root = "/tmp/shots"
+[[domain]]
+name = "push.example.com"
+region = "cn-shanghai"
+[[template]]
+domain = "push.example.com"
+app = "live"
+interval = 10
+bucket = "shots"
+overwrite = "{AppName}/{StreamName}.jpg"
+)"));
+  ASSERT_TRUE(config.ok()) << config.status();
+  EXPECT_EQ(config->rtmp_listen.port, 19350);
+  EXPECT_EQ(config->rtmp_idle_timeout_ms, 5000);
+  EXPECT_EQ(config->api_listen.port, 18080);
+  EXPECT_TRUE(config->api_auth);
+  EXPECT_EQ(config->access_keys.at("key1"), "s3cret");
+  ASSERT_EQ(config->storages.size(), 1u);
+  EXPECT_EQ(config->storages[0].bucket.region, "cn-shanghai");
+  ASSERT_EQ(config->seed_domains.size(), 1u);
+  ASSERT_EQ(config->seed_templates.size(), 1u);
+  EXPECT_EQ(config->seed_templates[0].interval_s, 10);
+  EXPECT_TRUE(FinalizeConfig(*config).ok());
+  EXPECT_EQ(config->storages[0].root, "/tmp/shots");
+}
+
+TEST_F(ConfigFileTest, UnknownKeysAreErrorsThatNameTheKey) {
+  auto config = LoadConfigFile(Write("[rtmp]\nlisn = \":1\"\n"));
+  ASSERT_FALSE(config.ok());
+  EXPECT_NE(config.status().message().find("rtmp.lisn"), std::string::npos)
+      << config.status().message();
+}
+
+TEST_F(ConfigFileTest, WrongTypesAreErrorsThatNameTheKey) {
+  auto config = LoadConfigFile(Write("[rtmp]\nio_threads = \"two\"\n"));
+  ASSERT_FALSE(config.ok());
+  EXPECT_NE(config.status().message().find("rtmp.io_threads"), std::string::npos)
+      << config.status().message();
+}
+
+TEST_F(ConfigFileTest, SyntaxErrorsNameTheFile) {
+  const std::string path = Write("[rtmp\n");
+  auto config = LoadConfigFile(path);
+  ASSERT_FALSE(config.ok());
+  EXPECT_NE(config.status().message().find(path), std::string::npos);
+}
+
+TEST(ConfigTest, FinalizeRejectsOutOfRangeValues) {
+  Config config = EmbeddedDefaults();
+  config.rtmp_io_threads = 0;
+  EXPECT_FALSE(FinalizeConfig(config).ok());
+  config = EmbeddedDefaults();
+  config.api_auth = true;
+  EXPECT_FALSE(FinalizeConfig(config).ok());  // auth on, no keys
+}
+
+}  // namespace
+}  // namespace livesnap::server
