@@ -8,7 +8,8 @@ namespace livesnap {
 namespace {
 
 TEST(ByteReaderTest, ReadsBigEndianIntegers) {
-  const std::array<uint8_t, 10> bytes = {0x01, 0x02, 0x03, 0x04, 0x05, 0x06, 0x07, 0x08, 0x09, 0x0a};
+  const std::array<uint8_t, 10> bytes = {0x01, 0x02, 0x03, 0x04, 0x05,
+                                         0x06, 0x07, 0x08, 0x09, 0x0a};
   ByteReader r(bytes);
   uint8_t u8 = 0;
   uint16_t u16 = 0;

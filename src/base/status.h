@@ -28,11 +28,11 @@ absl::Status Annotate(const absl::Status& status, std::string_view context);
 
 // Returns from the enclosing function if `expr` (an absl::Status) is not OK,
 // annotating it with `context`.
-#define LS_RETURN_IF_ERROR(expr, context)                             \
-  do {                                                                \
-    if (absl::Status ls_status_ = (expr); !ls_status_.ok()) {         \
-      return ::livesnap::Annotate(ls_status_, (context));             \
-    }                                                                 \
+#define LS_RETURN_IF_ERROR(expr, context)                     \
+  do {                                                        \
+    if (absl::Status ls_status_ = (expr); !ls_status_.ok()) { \
+      return ::livesnap::Annotate(ls_status_, (context));     \
+    }                                                         \
   } while (false)
 
 // `lhs = *expr` when `expr` (an absl::StatusOr<T>) holds a value; otherwise
@@ -40,9 +40,9 @@ absl::Status Annotate(const absl::Status& status, std::string_view context);
 #define LS_ASSIGN_OR_RETURN(lhs, expr, context) \
   LS_ASSIGN_OR_RETURN_IMPL_(LS_STATUS_CONCAT_(ls_statusor_, __LINE__), lhs, expr, context)
 
-#define LS_ASSIGN_OR_RETURN_IMPL_(tmp, lhs, expr, context)       \
-  auto tmp = (expr);                                             \
-  if (!tmp.ok()) {                                               \
-    return ::livesnap::Annotate(tmp.status(), (context));        \
-  }                                                              \
+#define LS_ASSIGN_OR_RETURN_IMPL_(tmp, lhs, expr, context) \
+  auto tmp = (expr);                                       \
+  if (!tmp.ok()) {                                         \
+    return ::livesnap::Annotate(tmp.status(), (context));  \
+  }                                                        \
   lhs = std::move(tmp).value()
