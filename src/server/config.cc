@@ -18,6 +18,7 @@ const std::set<std::string> kRtmpKeys = {
     "idle_timeout_ms", "max_message_size", "max_chunk_size"};
 const std::set<std::string> kApiKeys = {"listen", "auth", "threads", "access_keys"};
 const std::set<std::string> kCatalogKeys = {"url"};
+const std::set<std::string> kSnapshotKeys = {"workers", "jpeg_quality"};
 const std::set<std::string> kDomainKeys = {"name", "region"};
 const std::set<std::string> kTemplateKeys = {
     "domain", "app", "interval", "bucket", "overwrite", "sequence", "callback", "width", "height"};
@@ -252,8 +253,8 @@ absl::StatusOr<Config> LoadConfigFile(const std::string& path) {
     return absl::InvalidArgumentError("config " + path + ": " + e.what());
   }
   for (const auto& [key, value] : root.as_table()) {
-    static const std::set<std::string> kSections = {"server",  "rtmp",   "api",     "catalog",
-                                                    "storage", "domain", "template"};
+    static const std::set<std::string> kSections = {"server",   "rtmp",    "api",    "catalog",
+                                                    "snapshot", "storage", "domain", "template"};
     if (!kSections.contains(key)) {
       return absl::InvalidArgumentError("config " + path + ": unknown section \"" + key + "\"");
     }
@@ -265,6 +266,12 @@ absl::StatusOr<Config> LoadConfigFile(const std::string& path) {
     const Table& t = toml::find(root, "catalog");
     LS_RETURN_IF_ERROR(CheckKeys(t, "catalog", kCatalogKeys), "config " + path);
     LS_RETURN_IF_ERROR(Read(t, "catalog", "url", config.catalog_url), "config " + path);
+  }
+  if (root.contains("snapshot")) {
+    const Table& t = toml::find(root, "snapshot");
+    LS_RETURN_IF_ERROR(CheckKeys(t, "snapshot", kSnapshotKeys), "config " + path);
+    LS_RETURN_IF_ERROR(Read(t, "snapshot", "workers", config.snapshot_workers), "config " + path);
+    LS_RETURN_IF_ERROR(Read(t, "snapshot", "jpeg_quality", config.jpeg_quality), "config " + path);
   }
   LS_RETURN_IF_ERROR(ReadSeeds(root, config), "config " + path);
   return config;
@@ -285,6 +292,14 @@ absl::Status FinalizeConfig(Config& config) {
   if (config.rtmp_max_chunk_size < 128 || config.rtmp_max_message_size < 1024) {
     return absl::InvalidArgumentError(
         "rtmp.max_chunk_size must be >= 128 and rtmp.max_message_size >= 1024");
+  }
+  if (config.snapshot_workers < 1 || config.snapshot_workers > 256) {
+    return absl::InvalidArgumentError("snapshot.workers " +
+                                      std::to_string(config.snapshot_workers) + " is not 1..256");
+  }
+  if (config.jpeg_quality < 1 || config.jpeg_quality > 100) {
+    return absl::InvalidArgumentError("snapshot.jpeg_quality " +
+                                      std::to_string(config.jpeg_quality) + " is not 1..100");
   }
   if (config.api_auth && config.access_keys.empty()) {
     return absl::InvalidArgumentError("api.auth is on but api.access_keys is empty");

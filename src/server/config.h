@@ -52,6 +52,9 @@ struct Config {
 
   std::string catalog_url;  // empty: sqlite under data_dir
 
+  int snapshot_workers = 2;  // capture threads (decode + encode + store)
+  int jpeg_quality = 80;     // 1..100
+
   std::vector<StorageConfig> storages;
   // Created at start when absent; never overwrite what the API changed.
   std::vector<catalog::Domain> seed_domains;

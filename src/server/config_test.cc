@@ -110,6 +110,18 @@ TEST_F(ConfigFileTest, SyntaxErrorsNameTheFile) {
   EXPECT_NE(config.status().message().find(path), std::string::npos);
 }
 
+TEST_F(ConfigFileTest, SnapshotSectionSetsWorkersAndQuality) {
+  auto config = LoadConfigFile(Write("[snapshot]\nworkers = 4\njpeg_quality = 90\n"));
+  ASSERT_TRUE(config.ok()) << config.status();
+  EXPECT_EQ(config->snapshot_workers, 4);
+  EXPECT_EQ(config->jpeg_quality, 90);
+  EXPECT_TRUE(FinalizeConfig(*config).ok());
+  config->jpeg_quality = 101;
+  absl::Status status = FinalizeConfig(*config);
+  EXPECT_FALSE(status.ok());
+  EXPECT_NE(status.message().find("snapshot.jpeg_quality"), std::string::npos) << status;
+}
+
 TEST(ConfigTest, FinalizeRejectsOutOfRangeValues) {
   Config config = EmbeddedDefaults();
   config.rtmp_io_threads = 0;
