@@ -1,7 +1,8 @@
 # Helpers shared by every module's CMakeLists.txt.
 
 # livesnap_test(<name> SOURCES <files...> LIBS <targets...> [LABELS <labels...>])
-# A GoogleTest executable whose tests are registered with CTest one by one.
+# A GoogleTest executable whose tests are registered with CTest one by one, as
+# <name>.<Suite>.<Test> so that `ctest -R <module>` selects a module's tests.
 function(livesnap_test name)
   if(NOT LIVESNAP_BUILD_TESTS)
     return()
@@ -10,6 +11,7 @@ function(livesnap_test name)
   add_executable(${name} ${T_SOURCES})
   target_link_libraries(${name} PRIVATE ${T_LIBS} GTest::gmock GTest::gtest_main)
   gtest_discover_tests(${name}
+    TEST_PREFIX "${name}."
     PROPERTIES LABELS "${T_LABELS}"
     DISCOVERY_TIMEOUT 60)
 endfunction()
