@@ -84,8 +84,8 @@ class MediaHub {
   void SetAdmissionPolicy(AdmissionPolicy policy);
 
   // Starts a publish of info.key. AlreadyExists when that key is live (the
-  // live one keeps running); the admission policy's error when it refuses. The Publication ends the publish when stopped
-  // or destroyed.
+  // live one keeps running); the admission policy's error when it refuses.
+  // The Publication ends the publish when stopped or destroyed.
   absl::StatusOr<std::unique_ptr<Publication>> Publish(StreamInfo info);
 
   std::vector<LiveStream> ListLiveStreams() const;
@@ -94,9 +94,6 @@ class MediaHub {
 
  private:
   friend class Publication;
-namespace internal {
-struct IngestCounters;
-}  // namespace internal
   void Unregister(const StreamKey& key);
 
   const Clock& clock_;

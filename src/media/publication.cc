@@ -1,0 +1,166 @@
+#include "media/publication.h"
+
+#include <spdlog/spdlog.h>
+
+#include "base/status.h"
+#include "media/codec_config.h"
+#include "media/flv_tag.h"
+#include "media/internal/ingest_counters.h"
+#include "media/nal.h"
+
+namespace livesnap::media {
+
+namespace {
+
+constexpr int64_t kBitrateWindowMs = 5000;
+
+}  // namespace
+
+Publication::Publication(MediaHub* hub, StreamInfo info,
+                         std::vector<std::unique_ptr<StreamSink>> sinks)
+    : hub_(hub), key_(info.key), sinks_(std::move(sinks)), info_(std::move(info)) {}
+
+Publication::~Publication() { Stop(StopReason::kDisconnected); }
+
+void Publication::OnMetadata(const StreamMetadata& metadata) {
+  std::lock_guard lock(info_mu_);
+  // The sequence header's SPS is authoritative for the size; metadata only
+  // fills in what is not known yet.
+  if (info_.width == 0) info_.width = metadata.width;
+  if (info_.height == 0) info_.height = metadata.height;
+  if (metadata.frame_rate > 0) info_.frame_rate = metadata.frame_rate;
+}
+
+absl::Status Publication::OnVideoTag(uint32_t timestamp_ms, std::span<const uint8_t> payload) {
+  CountBytes(payload.size());
+  absl::StatusOr<VideoTag> tag = ParseVideoTag(payload);
+  if (!tag.ok()) {
+    hub_->counters_->malformed_tags.Increment();
+    return Annotate(tag.status(), "video tag at " + std::to_string(timestamp_ms) + " ms");
+  }
+  if (tag->codec == VideoCodec::kUnknown) return absl::OkStatus();  // not ours to decode
+  switch (tag->kind) {
+    case VideoPacketKind::kSequenceHeader:
+      return OnVideoSequenceHeader(tag->codec, tag->body);
+    case VideoPacketKind::kCodedFrames:
+      break;
+    default:
+      return absl::OkStatus();
+  }
+  const int64_t dts_ms = video_clock_.Unwrap(timestamp_ms);
+  VideoFrame frame;
+  frame.codec = tag->codec;
+  frame.dts_ms = dts_ms;
+  frame.pts_ms = dts_ms + tag->composition_time_ms;
+  frame.data = tag->body;
+  frame.config = config_;
+  if (tag->frame_type == VideoFrameType::kKeyframe && config_ != nullptr) {
+    absl::Status nal_status;
+    frame.keyframe =
+        ContainsRandomAccessPicture(tag->codec, config_->nal_length_size, tag->body, &nal_status);
+    if (!nal_status.ok()) {
+      hub_->counters_->malformed_tags.Increment();
+      return Annotate(nal_status, "keyframe at " + std::to_string(dts_ms) + " ms");
+    }
+  }
+  video_frames_.fetch_add(1, std::memory_order_relaxed);
+  last_dts_ms_.store(dts_ms, std::memory_order_relaxed);
+  hub_->counters_->video_frames.Increment();
+  if (frame.keyframe) {
+    keyframes_.fetch_add(1, std::memory_order_relaxed);
+    last_keyframe_dts_ms_.store(dts_ms, std::memory_order_relaxed);
+    last_keyframe_unix_ms_.store(hub_->clock_.UnixMs(), std::memory_order_relaxed);
+    hub_->counters_->keyframes.Increment();
+  }
+  for (auto& sink : sinks_) sink->OnVideoFrame(frame);
+  return absl::OkStatus();
+}
+
+absl::Status Publication::OnVideoSequenceHeader(VideoCodec codec, std::span<const uint8_t> record) {
+  absl::StatusOr<VideoConfig> config = codec == VideoCodec::kH264
+                                           ? ParseAvcDecoderConfigurationRecord(record)
+                                           : ParseHevcDecoderConfigurationRecord(record);
+  if (!config.ok()) {
+    hub_->counters_->malformed_tags.Increment();
+    return Annotate(config.status(), "video sequence header");
+  }
+  if (config_ != nullptr && config_->record == config->record) return absl::OkStatus();
+  config_ = std::make_shared<const VideoConfig>(*std::move(config));
+  {
+    std::lock_guard lock(info_mu_);
+    info_.video_codec = config_->codec;
+    if (config_->width > 0) {
+      info_.width = config_->width;
+      info_.height = config_->height;
+    }
+  }
+  spdlog::info("[{}] video {} {} level {} {}x{}", key_.ToString(), VideoCodecName(config_->codec),
+               config_->profile, config_->level, config_->width, config_->height);
+  for (auto& sink : sinks_) sink->OnVideoConfig(config_);
+  return absl::OkStatus();
+}
+
+absl::Status Publication::OnAudioTag(uint32_t timestamp_ms, std::span<const uint8_t> payload) {
+  CountBytes(payload.size());
+  absl::StatusOr<AudioTag> tag = ParseAudioTag(payload);
+  if (!tag.ok()) {
+    hub_->counters_->malformed_tags.Increment();
+    return Annotate(tag.status(), "audio tag at " + std::to_string(timestamp_ms) + " ms");
+  }
+  if (tag->sequence_header) {
+    std::lock_guard lock(info_mu_);
+    info_.audio_codec = tag->codec;
+    return absl::OkStatus();
+  }
+  audio_frames_.fetch_add(1, std::memory_order_relaxed);
+  hub_->counters_->audio_frames.Increment();
+  return absl::OkStatus();
+}
+
+void Publication::CountBytes(size_t size) {
+  bytes_.fetch_add(static_cast<int64_t>(size), std::memory_order_relaxed);
+  hub_->counters_->bytes.Increment(static_cast<double>(size));
+  const int64_t now_ms = hub_->clock_.MonotonicMs();
+  if (window_start_ms_ < 0) window_start_ms_ = now_ms;
+  window_bytes_ += static_cast<int64_t>(size);
+  const int64_t elapsed_ms = now_ms - window_start_ms_;
+  if (elapsed_ms >= kBitrateWindowMs) {
+    bitrate_kbps_.store(window_bytes_ * 8 / elapsed_ms, std::memory_order_relaxed);
+    window_start_ms_ = now_ms;
+    window_bytes_ = 0;
+  }
+}
+
+void Publication::Stop(StopReason reason) {
+  if (stopped_) return;
+  stopped_ = true;
+  const StreamStats stats = Stats();
+  hub_->Unregister(key_);
+  hub_->counters_->stops_by_reason[static_cast<size_t>(reason)]->Increment();
+  spdlog::info(
+      "[{}] publish stopped: reason={} video_frames={} keyframes={} audio_frames={} bytes={}",
+      key_.ToString(), StopReasonName(reason), stats.video_frames, stats.keyframes,
+      stats.audio_frames, stats.bytes);
+  for (auto& sink : sinks_) sink->OnStop(reason, stats);
+  sinks_.clear();
+}
+
+StreamInfo Publication::Info() const {
+  std::lock_guard lock(info_mu_);
+  return info_;
+}
+
+StreamStats Publication::Stats() const {
+  StreamStats stats;
+  stats.bytes = bytes_.load(std::memory_order_relaxed);
+  stats.video_frames = video_frames_.load(std::memory_order_relaxed);
+  stats.keyframes = keyframes_.load(std::memory_order_relaxed);
+  stats.audio_frames = audio_frames_.load(std::memory_order_relaxed);
+  stats.bitrate_kbps = bitrate_kbps_.load(std::memory_order_relaxed);
+  stats.last_keyframe_dts_ms = last_keyframe_dts_ms_.load(std::memory_order_relaxed);
+  stats.last_keyframe_unix_ms = last_keyframe_unix_ms_.load(std::memory_order_relaxed);
+  stats.last_dts_ms = last_dts_ms_.load(std::memory_order_relaxed);
+  return stats;
+}
+
+}  // namespace livesnap::media
