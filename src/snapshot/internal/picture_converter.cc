@@ -1,0 +1,243 @@
+#include "snapshot/internal/picture_converter.h"
+
+extern "C" {
+#include <libavutil/common.h>
+#include <libavutil/opt.h>
+#include <libavutil/pixdesc.h>
+}
+
+#include <array>
+#include <string>
+
+#include "snapshot/internal/av_log.h"
+
+namespace livesnap::snapshot::internal {
+
+namespace {
+
+struct EightBitLayout {
+  AVPixelFormat format;
+  AVPixelFormat jpeg_format;  // the deprecated full-range twin, or NONE
+  int subsampling;            // TJSAMP_*
+  int log2_chroma_w;
+  int log2_chroma_h;
+};
+
+constexpr EightBitLayout kYuvLayouts[] = {
+    {AV_PIX_FMT_YUV420P, AV_PIX_FMT_YUVJ420P, TJSAMP_420, 1, 1},
+    {AV_PIX_FMT_YUV422P, AV_PIX_FMT_YUVJ422P, TJSAMP_422, 1, 0},
+    {AV_PIX_FMT_YUV444P, AV_PIX_FMT_YUVJ444P, TJSAMP_444, 0, 0},
+    {AV_PIX_FMT_YUV440P, AV_PIX_FMT_YUVJ440P, TJSAMP_440, 0, 1},
+    {AV_PIX_FMT_YUV411P, AV_PIX_FMT_YUVJ411P, TJSAMP_411, 2, 0},
+};
+constexpr EightBitLayout kGrayLayout = {AV_PIX_FMT_GRAY8, AV_PIX_FMT_NONE, TJSAMP_GRAY, 0, 0};
+constexpr const EightBitLayout& kFallbackLayout = kYuvLayouts[0];
+
+// The 8-bit layout a picture is compressed in: its own subsampling where
+// JPEG has it, 4:4:4 for RGB, gray for gray.
+const EightBitLayout& LayoutFor(const AVPixFmtDescriptor& desc) {
+  if ((desc.flags & AV_PIX_FMT_FLAG_RGB) != 0) return kYuvLayouts[2];
+  if (desc.nb_components <= 2) return kGrayLayout;
+  for (const EightBitLayout& layout : kYuvLayouts) {
+    if (layout.log2_chroma_w == desc.log2_chroma_w && layout.log2_chroma_h == desc.log2_chroma_h) {
+      return layout;
+    }
+  }
+  return kFallbackLayout;
+}
+
+// Limited ("studio") range to full range, rounded to nearest: luma
+// 16..235 and chroma 16..240 (around 128) onto 0..255.
+constexpr uint8_t Clamp8(int v) { return static_cast<uint8_t>(v < 0 ? 0 : v > 255 ? 255 : v); }
+constexpr int DivRound(int n, int d) { return n >= 0 ? (n + d / 2) / d : -((-n + d / 2) / d); }
+
+constexpr std::array<uint8_t, 256> MakeTable(bool chroma) {
+  std::array<uint8_t, 256> table{};
+  for (int v = 0; v < 256; ++v) {
+    table[static_cast<size_t>(v)] = chroma ? Clamp8(128 + DivRound((v - 128) * 255, 224))
+                                           : Clamp8(DivRound((v - 16) * 255, 219));
+  }
+  return table;
+}
+constexpr std::array<uint8_t, 256> kLumaTable = MakeTable(false);
+constexpr std::array<uint8_t, 256> kChromaTable = MakeTable(true);
+
+void ExpandPlane(uint8_t* plane, int stride, int width, int height,
+                 const std::array<uint8_t, 256>& table) {
+  for (int y = 0; y < height; ++y) {
+    uint8_t* row = plane + static_cast<ptrdiff_t>(y) * stride;
+    for (int x = 0; x < width; ++x) row[x] = table[row[x]];
+  }
+}
+
+int EvenDown(int v) { return std::max(2, v & ~1); }
+
+// round(numerator / denominator) to the nearest even integer, at least 2.
+int NearestEven(int64_t numerator, int64_t denominator) {
+  const int64_t halves = (numerator + denominator) / (2 * denominator);
+  return static_cast<int>(std::max<int64_t>(1, halves) * 2);
+}
+
+}  // namespace
+
+uint8_t FullRangeLuma(uint8_t y) { return kLumaTable[y]; }
+uint8_t FullRangeChroma(uint8_t c) { return kChromaTable[c]; }
+
+absl::StatusOr<PictureSize> OutputSize(PictureSize source, int width, int height) {
+  if (source.width <= 0 || source.height <= 0) {
+    return absl::InvalidArgumentError("empty source picture " + std::to_string(source.width) + "x" +
+                                      std::to_string(source.height));
+  }
+  if (width < 0 || height < 0 || width > kMaxOutputDimension || height > kMaxOutputDimension) {
+    return absl::InvalidArgumentError("output size " + std::to_string(width) + "x" +
+                                      std::to_string(height) + " is not 0.." +
+                                      std::to_string(kMaxOutputDimension) + " per side");
+  }
+  if (width == 0 && height == 0) return source;
+  PictureSize out;
+  if (height == 0) {
+    out.width = EvenDown(width);
+    out.height = NearestEven(int64_t{out.width} * source.height, source.width);
+  } else if (width == 0) {
+    out.height = EvenDown(height);
+    out.width = NearestEven(int64_t{out.height} * source.width, source.height);
+  } else {
+    out = {EvenDown(width), EvenDown(height)};
+  }
+  if (out.width > kMaxOutputDimension || out.height > kMaxOutputDimension) {
+    return absl::InvalidArgumentError(
+        "output size " + std::to_string(out.width) + "x" + std::to_string(out.height) +
+        " (keeping the aspect ratio of " + std::to_string(source.width) + "x" +
+        std::to_string(source.height) + ") exceeds " + std::to_string(kMaxOutputDimension));
+  }
+  return out;
+}
+
+absl::StatusOr<YuvPlanes> PictureConverter::Convert(AVFrame& picture, PictureSize size) {
+  const auto format = static_cast<AVPixelFormat>(picture.format);
+  const AVPixFmtDescriptor* desc = av_pix_fmt_desc_get(format);
+  if (desc == nullptr || picture.width <= 0 || picture.height <= 0) {
+    return absl::InternalError("decoded picture has no pixel format or size");
+  }
+  const EightBitLayout& layout = LayoutFor(*desc);
+  const bool full_range = picture.color_range == AVCOL_RANGE_JPEG || format == layout.jpeg_format;
+  const bool same_size = size == PictureSize{picture.width, picture.height};
+  const bool direct = same_size && (format == layout.format || format == layout.jpeg_format);
+  if (!direct) return Scale(picture, size, layout.format, layout.subsampling, full_range);
+
+  const bool gray = layout.subsampling == TJSAMP_GRAY;
+  const int planes = gray ? 1 : 3;
+  if (!full_range) {
+    if (av_frame_make_writable(&picture) < 0) {
+      return absl::ResourceExhaustedError("copy the picture for range expansion");
+    }
+    ExpandPlane(picture.data[0], picture.linesize[0], picture.width, picture.height, kLumaTable);
+    for (int p = 1; p < planes; ++p) {
+      ExpandPlane(picture.data[p], picture.linesize[p],
+                  AV_CEIL_RSHIFT(picture.width, layout.log2_chroma_w),
+                  AV_CEIL_RSHIFT(picture.height, layout.log2_chroma_h), kChromaTable);
+    }
+  }
+  YuvPlanes out;
+  for (int p = 0; p < planes; ++p) {
+    out.data[p] = picture.data[p];
+    out.stride[p] = picture.linesize[p];
+  }
+  out.width = picture.width;
+  out.height = picture.height;
+  out.subsampling = layout.subsampling;
+  return out;
+}
+
+absl::StatusOr<YuvPlanes> PictureConverter::Scale(const AVFrame& picture, PictureSize size,
+                                                  int dst_format, int subsampling,
+                                                  bool full_range) {
+  // A deprecated yuvj* source is given to libswscale as its yuv* twin with
+  // the range stated, which is what those formats mean.
+  int src_format = picture.format;
+  for (const EightBitLayout& layout : kYuvLayouts) {
+    if (src_format == layout.jpeg_format) src_format = layout.format;
+  }
+  const ScalerKey key{picture.width, picture.height, src_format, full_range,
+                      size.width,    size.height,    dst_format};
+  if (absl::Status status = EnsureScaler(key); !status.ok()) return status;
+
+  const AVPixFmtDescriptor* dst_desc = av_pix_fmt_desc_get(static_cast<AVPixelFormat>(dst_format));
+  const bool gray = subsampling == TJSAMP_GRAY;
+  const int planes = gray ? 1 : 3;
+  int strides[4] = {};
+  int heights[4] = {};
+  size_t total = 64;  // slack for SIMD stores past the last row
+  for (int p = 0; p < planes; ++p) {
+    const int w = p == 0 ? size.width : AV_CEIL_RSHIFT(size.width, dst_desc->log2_chroma_w);
+    heights[p] = p == 0 ? size.height : AV_CEIL_RSHIFT(size.height, dst_desc->log2_chroma_h);
+    strides[p] = FFALIGN(w, 64);
+    total += static_cast<size_t>(strides[p]) * static_cast<size_t>(heights[p]);
+  }
+  if (buffer_bytes_ < total) {
+    buffer_.reset(static_cast<uint8_t*>(av_malloc(total)));
+    buffer_bytes_ = buffer_ == nullptr ? 0 : total;
+    if (buffer_ == nullptr) {
+      return absl::ResourceExhaustedError("allocate " + std::to_string(total) +
+                                          " bytes for the scaled picture");
+    }
+  }
+  uint8_t* dst[4] = {};
+  uint8_t* next = buffer_.get();
+  for (int p = 0; p < planes; ++p) {
+    dst[p] = next;
+    next += static_cast<ptrdiff_t>(strides[p]) * heights[p];
+  }
+  AvErrorCapture errors;
+  const int rows =
+      sws_scale(scaler_.get(), picture.data, picture.linesize, 0, picture.height, dst, strides);
+  if (rows != size.height) {
+    return absl::InternalError(errors.Explain("libswscale gave " + std::to_string(rows) + " of " +
+                                              std::to_string(size.height) + " rows"));
+  }
+  YuvPlanes out;
+  for (int p = 0; p < planes; ++p) {
+    out.data[p] = dst[p];
+    out.stride[p] = strides[p];
+  }
+  out.width = size.width;
+  out.height = size.height;
+  out.subsampling = subsampling;
+  return out;
+}
+
+absl::Status PictureConverter::EnsureScaler(const ScalerKey& key) {
+  if (scaler_ != nullptr && key == scaler_key_) return absl::OkStatus();
+  scaler_.reset();
+  SwsContextPtr scaler(sws_alloc_context());
+  if (scaler == nullptr) return absl::ResourceExhaustedError("allocate a libswscale context");
+  const bool shrinking = key.dst_width < key.src_width || key.dst_height < key.src_height;
+  const int64_t flags = shrinking ? SWS_AREA : SWS_BICUBIC;
+  SwsContext* s = scaler.get();
+  const bool options_ok = av_opt_set_int(s, "srcw", key.src_width, 0) >= 0 &&
+                          av_opt_set_int(s, "srch", key.src_height, 0) >= 0 &&
+                          av_opt_set_int(s, "src_format", key.src_format, 0) >= 0 &&
+                          av_opt_set_int(s, "src_range", key.src_full_range ? 1 : 0, 0) >= 0 &&
+                          av_opt_set_int(s, "dstw", key.dst_width, 0) >= 0 &&
+                          av_opt_set_int(s, "dsth", key.dst_height, 0) >= 0 &&
+                          av_opt_set_int(s, "dst_format", key.dst_format, 0) >= 0 &&
+                          av_opt_set_int(s, "dst_range", 1, 0) >= 0 &&
+                          av_opt_set_int(s, "sws_flags", flags, 0) >= 0;
+  const std::string what =
+      std::string(av_get_pix_fmt_name(static_cast<AVPixelFormat>(key.src_format))) + " " +
+      std::to_string(key.src_width) + "x" + std::to_string(key.src_height) + " to " +
+      av_get_pix_fmt_name(static_cast<AVPixelFormat>(key.dst_format)) + " " +
+      std::to_string(key.dst_width) + "x" + std::to_string(key.dst_height);
+  if (!options_ok) return absl::InternalError("set libswscale options for " + what);
+  AvErrorCapture errors;
+  if (const int ret = sws_init_context(s, nullptr, nullptr); ret < 0) {
+    return absl::InternalError(
+        errors.Explain("libswscale cannot convert " + what + ": " + AvErrorText(ret)));
+  }
+  scaler_ = std::move(scaler);
+  scaler_key_ = key;
+  ++scaler_inits_;
+  return absl::OkStatus();
+}
+
+}  // namespace livesnap::snapshot::internal
