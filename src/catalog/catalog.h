@@ -39,7 +39,7 @@ struct Domain {
 // and mirrored here without secrets, so templates can reference it and the
 // region rule can be checked.
 struct Bucket {
-  std::string name;      // the OssBucket users name in templates
+  std::string name;  // the OssBucket users name in templates
   std::string region;
   std::string endpoint;  // the OssEndpoint users name in templates
   std::string kind;      // "file" or "s3"
@@ -49,15 +49,15 @@ struct Bucket {
 // the domain; an exact AppName wins over "*".
 struct SnapshotTemplate {
   std::string domain;
-  std::string app;  // AppName or "*"
-  int interval_s = 0;  // TimeInterval, 5..3600
-  std::string endpoint;  // OssEndpoint
-  std::string bucket;    // OssBucket
+  std::string app;                // AppName or "*"
+  int interval_s = 0;             // TimeInterval, 5..3600
+  std::string endpoint;           // OssEndpoint
+  std::string bucket;             // OssBucket
   std::string overwrite_pattern;  // OverwriteOssObject; empty = overwrite mode off
   std::string sequence_pattern;   // SequenceOssObject; empty = sequence mode off
   std::string callback;           // Callback URL; empty = none
-  int width = 0;   // output width in pixels; 0 = source (extension field)
-  int height = 0;  // output height in pixels; 0 = source (extension field)
+  int width = 0;                  // output width in pixels; 0 = source (extension field)
+  int height = 0;                 // output height in pixels; 0 = source (extension field)
   int64_t created_ms = 0;
   int64_t updated_ms = 0;
 };
@@ -76,8 +76,8 @@ struct SnapshotRecord {
   std::string endpoint;
   std::string bucket;
   std::string object_key;
-  bool overlay = false;   // true: overwrite object; false: sequence object
-  int64_t sequence = -1;  // the sequence number of a sequence object, -1 otherwise
+  bool overlay = false;    // true: overwrite object; false: sequence object
+  int64_t sequence = -1;   // the sequence number of a sequence object, -1 otherwise
   int64_t capture_ms = 0;  // Unix ms when the frame was captured (CreateTimestamp)
   int64_t size_bytes = 0;
   int width = 0;
@@ -134,8 +134,8 @@ class Catalog {
   virtual absl::StatusOr<TemplatePage> ListTemplates(const TemplateQuery& query) = 0;
   // The template a publish to (domain, app) follows: exact AppName, else "*",
   // else nullopt. The value is a copy the stream keeps until it ends.
-  virtual absl::StatusOr<std::optional<SnapshotTemplate>> ResolveTemplate(
-      std::string_view domain, std::string_view app) = 0;
+  virtual absl::StatusOr<std::optional<SnapshotTemplate>> ResolveTemplate(std::string_view domain,
+                                                                          std::string_view app) = 0;
 
   // Snapshot notify config, one per domain. SetNotifyConfig inserts or replaces.
   virtual absl::Status SetNotifyConfig(const NotifyConfig& config) = 0;

@@ -1,0 +1,147 @@
+#include "catalog/internal/sqlite_schema.h"
+
+#include <spdlog/spdlog.h>
+
+#include <string>
+
+#include "base/status.h"
+
+namespace livesnap::catalog::internal {
+namespace {
+
+// Snapshot records have no foreign key: they are history, kept when a domain
+// or template goes. Sequence counters have none either, so a stream of a
+// re-added domain continues its numbering instead of overwriting objects.
+constexpr std::string_view kSchemaV1 = R"sql(
+CREATE TABLE domains (
+  name TEXT NOT NULL PRIMARY KEY,
+  region TEXT NOT NULL,
+  created_ms INTEGER NOT NULL
+);
+CREATE TABLE buckets (
+  name TEXT NOT NULL PRIMARY KEY,
+  region TEXT NOT NULL,
+  endpoint TEXT NOT NULL,
+  kind TEXT NOT NULL
+);
+CREATE TABLE templates (
+  domain TEXT NOT NULL REFERENCES domains (name) ON DELETE CASCADE,
+  app TEXT NOT NULL,
+  interval_s INTEGER NOT NULL,
+  endpoint TEXT NOT NULL,
+  bucket TEXT NOT NULL REFERENCES buckets (name),
+  overwrite_pattern TEXT NOT NULL,
+  sequence_pattern TEXT NOT NULL,
+  callback TEXT NOT NULL,
+  width INTEGER NOT NULL,
+  height INTEGER NOT NULL,
+  created_ms INTEGER NOT NULL,
+  updated_ms INTEGER NOT NULL,
+  PRIMARY KEY (domain, app)
+);
+CREATE INDEX templates_by_created ON templates (domain, created_ms, app);
+CREATE INDEX templates_by_bucket ON templates (bucket);
+CREATE TABLE notify_configs (
+  domain TEXT NOT NULL PRIMARY KEY REFERENCES domains (name) ON DELETE CASCADE,
+  notify_url TEXT NOT NULL,
+  req_auth INTEGER NOT NULL,
+  auth_key TEXT NOT NULL
+);
+CREATE TABLE snapshot_records (
+  id INTEGER PRIMARY KEY,
+  domain TEXT NOT NULL,
+  app TEXT NOT NULL,
+  stream TEXT NOT NULL,
+  endpoint TEXT NOT NULL,
+  bucket TEXT NOT NULL,
+  object_key TEXT NOT NULL,
+  overlay INTEGER NOT NULL,
+  sequence INTEGER NOT NULL,
+  capture_ms INTEGER NOT NULL,
+  size_bytes INTEGER NOT NULL,
+  width INTEGER NOT NULL,
+  height INTEGER NOT NULL
+);
+CREATE INDEX snapshot_records_by_stream_time
+  ON snapshot_records (domain, app, stream, capture_ms);
+CREATE TABLE stream_sequences (
+  domain TEXT NOT NULL,
+  app TEXT NOT NULL,
+  stream TEXT NOT NULL,
+  next_value INTEGER NOT NULL,
+  PRIMARY KEY (domain, app, stream)
+) WITHOUT ROWID;
+)sql";
+
+constexpr Migration kMigrations[] = {
+    {1, "domains, buckets, templates, notify configs, snapshot records, sequences", kSchemaV1},
+};
+
+absl::StatusOr<int> CurrentVersion(SqliteDb& db) {
+  LS_ASSIGN_OR_RETURN(std::string version,
+                      db.QueryText("SELECT COALESCE(MAX(version), 0) FROM schema_version"),
+                      "read schema version");
+  return std::stoi(version);
+}
+
+absl::Status CheckList(std::span<const Migration> migrations) {
+  for (size_t i = 0; i < migrations.size(); ++i) {
+    if (migrations[i].version != static_cast<int>(i) + 1) {
+      return absl::InternalError("migration " + std::to_string(i) + " has version " +
+                                 std::to_string(migrations[i].version) + ", want " +
+                                 std::to_string(i + 1));
+    }
+  }
+  return absl::OkStatus();
+}
+
+// Applies `migration` unless another connection did first; returns whether
+// this call applied it.
+absl::StatusOr<bool> Apply(SqliteDb& db, const Migration& migration) {
+  LS_ASSIGN_OR_RETURN(SqliteTransaction transaction,
+                      SqliteTransaction::Begin(db, SqliteTransaction::Mode::kImmediate), "");
+  LS_ASSIGN_OR_RETURN(int current, CurrentVersion(db), "");
+  if (current >= migration.version) return false;
+  LS_RETURN_IF_ERROR(db.Exec(migration.sql), "");
+  LS_ASSIGN_OR_RETURN(
+      Statement record,
+      db.Prepare("INSERT INTO schema_version (version, description) VALUES (?1, ?2)"), "");
+  StatementRun run(record);
+  LS_RETURN_IF_ERROR(run.Bind(migration.version, migration.description), "");
+  LS_RETURN_IF_ERROR(run.Finish(), "record version");
+  LS_RETURN_IF_ERROR(transaction.Commit(), "");
+  return true;
+}
+
+}  // namespace
+
+std::span<const Migration> SqliteMigrations() { return kMigrations; }
+
+absl::StatusOr<int> MigrateSqlite(SqliteDb& db, std::span<const Migration> migrations) {
+  LS_RETURN_IF_ERROR(CheckList(migrations), "migration list");
+  LS_RETURN_IF_ERROR(db.Exec("CREATE TABLE IF NOT EXISTS schema_version ("
+                             " version INTEGER NOT NULL PRIMARY KEY,"
+                             " description TEXT NOT NULL,"
+                             " applied_at TEXT NOT NULL DEFAULT CURRENT_TIMESTAMP)"),
+                     "create schema_version");
+  LS_ASSIGN_OR_RETURN(int current, CurrentVersion(db), "");
+  const int latest = static_cast<int>(migrations.size());
+  if (current > latest) {
+    return absl::FailedPreconditionError("catalog schema version " + std::to_string(current) +
+                                         " is newer than this livesnap supports (" +
+                                         std::to_string(latest) + "); run a newer livesnap");
+  }
+  for (const Migration& migration : migrations) {
+    if (migration.version <= current) continue;
+    LS_ASSIGN_OR_RETURN(bool applied, Apply(db, migration),
+                        "schema migration " + std::to_string(migration.version) + " (" +
+                            std::string(migration.description) + ")");
+    if (applied) {
+      spdlog::info("catalog: applied schema migration {} ({})", migration.version,
+                   migration.description);
+    }
+  }
+  return CurrentVersion(db);
+}
+
+}  // namespace livesnap::catalog::internal
