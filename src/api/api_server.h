@@ -1,0 +1,95 @@
+// File: api/api_server.h
+//
+// livesnap's HTTP API (DESIGN.md "Interfaces people use"):
+//   /?Action=...           the ApsaraVideo Live-compatible RPC actions (GET, or
+//                          POST with a url-encoded form), Version 2016-11-01,
+//                          Format JSON, signature version 1.0 when auth is on
+//   /healthz               200 when the catalog answers, 503 otherwise
+//   /metrics               Prometheus text of the shared registry
+//   /snapshots/latest/{domain}/{app}/{stream}.jpg   the newest image of a live stream
+//   /snapshots/object/{bucket}/{key...}             a stored snapshot object
+//   /console/...           the console's files (when console_dir is set);
+//                          a bare / redirects there
+// Errors are JSON {RequestId, HostId, Code, Message} with the status of
+// api/error_codes.h; every success carries a RequestId.
+//
+//   ApiOptions options;
+//   options.port = 8080;
+//   auto api = ApiServer::Create(options, catalog, &hub, &metrics, &clock, sources);
+//   LS_RETURN_IF_ERROR((*api)->Start(), "start API");
+//   ...
+//   (*api)->Stop();
+//
+// Thread-safety: requests are served on options.worker_threads threads; the
+// catalog, hub, stores and latest_image function must be thread-safe.
+// Create, Start and Stop are called from one controlling thread.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "base/clock.h"
+#include "catalog/catalog.h"
+#include "media/hub.h"
+#include "storage/object_store.h"
+
+namespace prometheus {
+class Registry;
+}  // namespace prometheus
+
+namespace livesnap::api {
+
+struct ApiOptions {
+  std::string listen_host = "127.0.0.1";
+  uint16_t port = 0;  // 0: a free port, see ApiServer::port()
+  bool auth_enabled = true;
+  std::map<std::string, std::string> access_keys;  // AccessKeyId -> AccessKeySecret
+  int worker_threads = 4;
+  std::string console_dir;  // served under /console/; empty: no console
+};
+
+// The newest JPEG of a live stream, as the snapshot pipeline keeps it.
+struct LatestImage {
+  std::shared_ptr<const std::vector<uint8_t>> jpeg;
+  int width = 0;
+  int height = 0;
+  int64_t capture_unix_ms = 0;
+};
+// nullopt when the stream has no image (not live, or none taken yet).
+using LatestImageFn = std::function<std::optional<LatestImage>(const media::StreamKey& key)>;
+
+// Bucket name (OssBucket) -> its store.
+using ObjectStoreMap = std::map<std::string, storage::ObjectStore*, std::less<>>;
+
+// Where the /snapshots/ routes read images from. Both may be empty: the
+// routes then answer 404.
+struct SnapshotSources {
+  ObjectStoreMap stores;
+  LatestImageFn latest_image;
+};
+
+class ApiServer {
+ public:
+  // Binds the listening socket (so port() is known) but serves nothing
+  // until Start. catalog, metrics and clock are required; hub may be null
+  // (no live streams are listed). All must outlive the server.
+  static absl::StatusOr<std::unique_ptr<ApiServer>> Create(
+      ApiOptions options, catalog::Catalog* catalog, const media::MediaHub* hub,
+      prometheus::Registry* metrics, const Clock* clock, SnapshotSources sources = {});
+  virtual ~ApiServer() = default;
+
+  // Starts serving on a thread of its own.
+  virtual absl::Status Start() = 0;
+  // Stops accepting, finishes requests in flight and joins. Idempotent.
+  virtual void Stop() = 0;
+  virtual int port() const = 0;
+};
+
+}  // namespace livesnap::api

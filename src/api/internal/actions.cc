@@ -1,0 +1,80 @@
+#include "api/internal/actions.h"
+
+#include <map>
+
+#include "absl/strings/str_cat.h"
+#include "api/internal/validation.h"
+
+namespace livesnap::api::internal {
+
+namespace {
+
+const std::map<std::string_view, ActionHandler>& Table() {
+  static const auto* table = new std::map<std::string_view, ActionHandler>{
+      {"AddLiveAppSnapshotConfig", &AddLiveAppSnapshotConfig},
+      {"UpdateLiveAppSnapshotConfig", &UpdateLiveAppSnapshotConfig},
+      {"DeleteLiveAppSnapshotConfig", &DeleteLiveAppSnapshotConfig},
+      {"DescribeLiveSnapshotConfig", &DescribeLiveSnapshotConfig},
+      {"DescribeLiveStreamSnapshotInfo", &DescribeLiveStreamSnapshotInfo},
+      {"AddLiveSnapshotNotifyConfig", &AddLiveSnapshotNotifyConfig},
+      {"UpdateLiveSnapshotNotifyConfig", &UpdateLiveSnapshotNotifyConfig},
+      {"DeleteLiveSnapshotNotifyConfig", &DeleteLiveSnapshotNotifyConfig},
+      {"DescribeLiveSnapshotNotifyConfig", &DescribeLiveSnapshotNotifyConfig},
+      {"AddLiveDomain", &AddLiveDomain},
+      {"DeleteLiveDomain", &DeleteLiveDomain},
+      {"DescribeLiveUserDomains", &DescribeLiveUserDomains},
+      {"DescribeLiveSnapshotStorages", &DescribeLiveSnapshotStorages},
+      {"DescribeLiveStreamsOnlineList", &DescribeLiveStreamsOnlineList},
+  };
+  return *table;
+}
+
+}  // namespace
+
+const ActionHandler* FindAction(std::string_view action) {
+  const auto& table = Table();
+  const auto it = table.find(action);
+  return it == table.end() ? nullptr : &it->second;
+}
+
+std::vector<std::string_view> ActionNames() {
+  std::vector<std::string_view> names;
+  for (const auto& [name, handler] : Table()) names.push_back(name);
+  return names;
+}
+
+ApiError CatalogError(const absl::Status& status, std::string_view doing) {
+  const std::string message = absl::StrCat(std::string(doing), ": ", std::string(status.message()));
+  if (absl::IsUnavailable(status)) return Fail(codes::kServiceUnavailable, message);
+  return Fail(codes::kInternalError, message);
+}
+
+ApiResult<std::string> RequireDomainName(const RequestParams& params) {
+  ApiResult<std::string> name = params.Require("DomainName", codes::kMissingDomainName);
+  if (!name.ok()) return name;
+  if (auto error = CheckDomainName(*name)) return *error;
+  return name;
+}
+
+ApiResult<catalog::Domain> LookupDomain(const ActionContext& context, const std::string& name) {
+  absl::StatusOr<catalog::Domain> domain = context.catalog.GetDomain(name);
+  if (absl::IsNotFound(domain.status())) {
+    return Fail(codes::kInvalidDomainNotFound,
+                absl::StrCat("The domain \"", name, "\" is not registered (AddLiveDomain)."));
+  }
+  if (!domain.ok()) return CatalogError(domain.status(), "look up domain " + name);
+  return *std::move(domain);
+}
+
+ApiResult<catalog::Domain> RequireDomain(const ActionContext& context,
+                                         const RequestParams& params) {
+  ApiResult<std::string> name = RequireDomainName(params);
+  if (!name.ok()) return name.error();
+  return LookupDomain(context, *name);
+}
+
+int64_t TotalPages(int64_t total, int64_t page_size) {
+  return page_size <= 0 ? 0 : (total + page_size - 1) / page_size;
+}
+
+}  // namespace livesnap::api::internal

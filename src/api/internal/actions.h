@@ -1,0 +1,82 @@
+// File: api/internal/actions.h
+//
+// The RPC actions: each reads its parameters, checks them with the rules of
+// validation.h, works on the catalog (and the hub's live-stream registry),
+// and returns the JSON body of the answer without RequestId (the server adds
+// it) or an ApiError.
+//
+//   const ActionHandler* handler = FindAction("DescribeLiveSnapshotConfig");
+//   ApiResult<Json> body = (*handler)(context, params);
+//
+// Thread-safety: handlers are reentrant; the context's parts are thread-safe.
+#pragma once
+
+#include <nlohmann/json.hpp>
+#include <string_view>
+#include <vector>
+
+#include "absl/status/status.h"
+#include "api/internal/api_error.h"
+#include "api/internal/request_params.h"
+#include "base/clock.h"
+#include "catalog/catalog.h"
+#include "media/hub.h"
+
+namespace livesnap::api::internal {
+
+using Json = nlohmann::ordered_json;
+
+struct ActionContext {
+  catalog::Catalog& catalog;
+  const media::MediaHub* hub;  // null: no live streams
+  const Clock& clock;
+};
+
+using ActionHandler = ApiResult<Json> (*)(const ActionContext& context,
+                                          const RequestParams& params);
+
+// nullptr for an unknown action name.
+const ActionHandler* FindAction(std::string_view action);
+std::vector<std::string_view> ActionNames();
+
+// A catalog failure the handler has no specific answer for: Unavailable
+// becomes ServiceUnavailable (503), anything else InternalError (500).
+ApiError CatalogError(const absl::Status& status, std::string_view doing);
+
+// The handlers, by group (template_actions.cc, notify_actions.cc,
+// domain_actions.cc, stream_actions.cc).
+ApiResult<Json> AddLiveAppSnapshotConfig(const ActionContext& context, const RequestParams& params);
+ApiResult<Json> UpdateLiveAppSnapshotConfig(const ActionContext& context,
+                                            const RequestParams& params);
+ApiResult<Json> DeleteLiveAppSnapshotConfig(const ActionContext& context,
+                                            const RequestParams& params);
+ApiResult<Json> DescribeLiveSnapshotConfig(const ActionContext& context,
+                                           const RequestParams& params);
+ApiResult<Json> DescribeLiveStreamSnapshotInfo(const ActionContext& context,
+                                               const RequestParams& params);
+ApiResult<Json> AddLiveSnapshotNotifyConfig(const ActionContext& context,
+                                            const RequestParams& params);
+ApiResult<Json> UpdateLiveSnapshotNotifyConfig(const ActionContext& context,
+                                               const RequestParams& params);
+ApiResult<Json> DeleteLiveSnapshotNotifyConfig(const ActionContext& context,
+                                               const RequestParams& params);
+ApiResult<Json> DescribeLiveSnapshotNotifyConfig(const ActionContext& context,
+                                                 const RequestParams& params);
+ApiResult<Json> AddLiveDomain(const ActionContext& context, const RequestParams& params);
+ApiResult<Json> DeleteLiveDomain(const ActionContext& context, const RequestParams& params);
+ApiResult<Json> DescribeLiveUserDomains(const ActionContext& context, const RequestParams& params);
+ApiResult<Json> DescribeLiveSnapshotStorages(const ActionContext& context,
+                                             const RequestParams& params);
+ApiResult<Json> DescribeLiveStreamsOnlineList(const ActionContext& context,
+                                              const RequestParams& params);
+
+// Shared by the groups: DomainName given and well formed.
+ApiResult<std::string> RequireDomainName(const RequestParams& params);
+// The registered domain `name`, or InvalidDomain.NotFound.
+ApiResult<catalog::Domain> LookupDomain(const ActionContext& context, const std::string& name);
+// Both of the above.
+ApiResult<catalog::Domain> RequireDomain(const ActionContext& context, const RequestParams& params);
+// TotalPage for `total` items in pages of `page_size`.
+int64_t TotalPages(int64_t total, int64_t page_size);
+
+}  // namespace livesnap::api::internal
