@@ -1,0 +1,194 @@
+#include "rtmp/internal/connection.h"
+
+#include <prometheus/counter.h>
+#include <prometheus/gauge.h>
+#include <spdlog/spdlog.h>
+
+namespace livesnap::rtmp::internal {
+
+namespace {
+
+constexpr size_t kReadBufferSize = 64 * 1024;
+constexpr auto kTimerPeriod = std::chrono::seconds(1);
+
+// A metadata dimension as an int; 0 for anything absent, negative, huge or NaN.
+int NumberProperty(const amf0::Value& object, std::string_view key) {
+  const amf0::Value* value = object.Find(key);
+  if (value == nullptr || !value->IsNumber()) return 0;
+  const double number = value->AsNumber();
+  return number >= 0 && number <= 1e6 ? static_cast<int>(number) : 0;
+}
+
+}  // namespace
+
+Connection::Connection(asio::ip::tcp::socket socket, const ConnectionConfig& config,
+                       media::MediaHub& hub, const ServerCounters& counters, OnClosed on_closed)
+    : socket_(std::move(socket)),
+      timer_(socket_.get_executor()),
+      config_(config),
+      hub_(hub),
+      counters_(counters),
+      on_closed_(std::move(on_closed)),
+      session_(*this, config.session),
+      read_buffer_(kReadBufferSize) {
+  asio::error_code ec;
+  auto endpoint = socket_.remote_endpoint(ec);
+  peer_ = ec ? "unknown" : endpoint.address().to_string() + ":" + std::to_string(endpoint.port());
+  tag_ = "[" + peer_ + "]";
+  socket_.set_option(asio::ip::tcp::no_delay(true), ec);
+}
+
+Connection::~Connection() = default;
+
+void Connection::Start() {
+  if (closed_) return;  // closed by a server stop before it started
+  started_ = last_read_ = std::chrono::steady_clock::now();
+  counted_active_ = true;
+  counters_.active->Increment();
+  ArmTimer();
+  ReadSome();
+}
+
+void Connection::Close(media::StopReason reason) {
+  asio::post(socket_.get_executor(), [self = shared_from_this(), reason] {
+    self->CloseNow(reason, std::string(media::StopReasonName(reason)));
+  });
+}
+
+void Connection::ReadSome() {
+  socket_.async_read_some(asio::buffer(read_buffer_),
+                          [self = shared_from_this()](const asio::error_code& error, size_t size) {
+                            self->OnRead(error, size);
+                          });
+}
+
+void Connection::OnRead(const asio::error_code& error, size_t size) {
+  if (closed_) return;
+  if (error) {
+    CloseNow(media::StopReason::kDisconnected,
+             error == asio::error::eof ? "peer closed" : error.message());
+    return;
+  }
+  last_read_ = std::chrono::steady_clock::now();
+  absl::Status status = session_.OnBytes(std::span(read_buffer_.data(), size), pending_);
+  if (!status.ok()) {
+    counters_.protocol_errors->Increment();
+    spdlog::warn("{} closing: {}", tag_, status.ToString());
+    close_after_flush_ = true;
+    if (publication_) publication_->Stop(media::StopReason::kProtocolError);
+    Flush();
+    return;
+  }
+  if (session_.should_close()) close_after_flush_ = true;
+  Flush();
+  if (!close_after_flush_) ReadSome();
+}
+
+void Connection::Flush() {
+  if (write_in_flight_ || closed_) return;
+  if (pending_.empty()) {
+    if (close_after_flush_) CloseNow(media::StopReason::kProtocolError, "session ended");
+    return;
+  }
+  writing_.swap(pending_);
+  pending_.clear();
+  write_in_flight_ = true;
+  asio::async_write(socket_, asio::buffer(writing_),
+                    [self = shared_from_this()](const asio::error_code& error, size_t) {
+                      self->write_in_flight_ = false;
+                      self->writing_.clear();
+                      if (error) {
+                        self->CloseNow(media::StopReason::kDisconnected, error.message());
+                        return;
+                      }
+                      self->Flush();
+                    });
+}
+
+void Connection::ArmTimer() {
+  timer_.expires_after(kTimerPeriod);
+  timer_.async_wait([self = shared_from_this()](const asio::error_code& error) {
+    if (!error) self->OnTimer();
+  });
+}
+
+void Connection::OnTimer() {
+  if (closed_) return;
+  const auto now = std::chrono::steady_clock::now();
+  using std::chrono::milliseconds;
+  if (!session_.handshake_done() && now - started_ > milliseconds(config_.handshake_timeout_ms)) {
+    counters_.handshake_timeouts->Increment();
+    CloseNow(media::StopReason::kIdleTimeout, "handshake timeout");
+    return;
+  }
+  if (now - last_read_ > milliseconds(config_.idle_timeout_ms)) {
+    counters_.idle_timeouts->Increment();
+    CloseNow(media::StopReason::kIdleTimeout, "idle timeout");
+    return;
+  }
+  ArmTimer();
+}
+
+void Connection::CloseNow(media::StopReason reason, const std::string& why) {
+  if (closed_) return;
+  closed_ = true;
+  if (publication_) {
+    publication_->Stop(reason);
+    publication_.reset();
+  }
+  spdlog::debug("{} connection closed: {}", tag_, why);
+  asio::error_code ignored;
+  timer_.cancel();
+  socket_.shutdown(asio::ip::tcp::socket::shutdown_both, ignored);
+  socket_.close(ignored);
+  if (counted_active_) counters_.active->Decrement();
+  if (on_closed_) on_closed_(this);
+}
+
+absl::Status Connection::OnPublish(const PublishTarget& target) {
+  media::StreamInfo info;
+  info.key = {target.domain, target.app, target.stream};
+  info.query = target.stream_query;
+  info.client_addr = peer_;
+  info.protocol = "rtmp";
+  absl::StatusOr<std::unique_ptr<media::Publication>> publication = hub_.Publish(std::move(info));
+  const std::string key = "[" + target.domain + "/" + target.app + "/" + target.stream + "]";
+  if (!publication.ok()) {
+    counters_.publishes_refused->Increment();
+    spdlog::warn("{} publish refused from {}: {}", key, peer_, publication.status().ToString());
+    return publication.status();
+  }
+  publication_ = *std::move(publication);
+  tag_ = key;
+  spdlog::info("{} publish started from {} (handshake {})", tag_, peer_,
+               session_.handshake_flavor() == HandshakeFlavor::kPlain ? "plain" : "digest");
+  return absl::OkStatus();
+}
+
+void Connection::OnMetadata(const amf0::Value& metadata) {
+  if (!publication_) return;
+  media::StreamMetadata fields;
+  fields.width = NumberProperty(metadata, "width");
+  fields.height = NumberProperty(metadata, "height");
+  if (const amf0::Value* rate = metadata.Find("framerate"); rate && rate->IsNumber()) {
+    const double fps = rate->AsNumber();
+    if (fps > 0 && fps <= 1000) fields.frame_rate = fps;
+  }
+  publication_->OnMetadata(fields);
+}
+
+absl::Status Connection::OnVideo(uint32_t timestamp_ms, std::span<const uint8_t> payload) {
+  return publication_ ? publication_->OnVideoTag(timestamp_ms, payload) : absl::OkStatus();
+}
+
+absl::Status Connection::OnAudio(uint32_t timestamp_ms, std::span<const uint8_t> payload) {
+  return publication_ ? publication_->OnAudioTag(timestamp_ms, payload) : absl::OkStatus();
+}
+
+void Connection::OnUnpublish() {
+  if (!publication_) return;
+  publication_->Stop(media::StopReason::kUnpublished);
+  publication_.reset();
+}
+
+}  // namespace livesnap::rtmp::internal

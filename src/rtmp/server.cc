@@ -1,0 +1,186 @@
+#include "rtmp/server.h"
+
+#include <prometheus/counter.h>
+#include <prometheus/gauge.h>
+#include <prometheus/registry.h>
+#include <spdlog/spdlog.h>
+
+#include <asio.hpp>
+#include <deque>
+#include <mutex>
+#include <thread>
+#include <unordered_map>
+
+#include "rtmp/internal/connection.h"
+
+namespace livesnap::rtmp {
+
+namespace {
+
+using internal::Connection;
+
+internal::ServerCounters MakeCounters(prometheus::Registry& registry) {
+  auto& connections = prometheus::BuildCounter()
+                          .Name("livesnap_rtmp_connections_total")
+                          .Help("RTMP connections, by outcome")
+                          .Register(registry);
+  auto& errors = prometheus::BuildCounter()
+                     .Name("livesnap_rtmp_connection_errors_total")
+                     .Help("RTMP connections closed by the server, by cause")
+                     .Register(registry);
+  auto& active = prometheus::BuildGauge()
+                     .Name("livesnap_rtmp_connections_active")
+                     .Help("Open RTMP connections")
+                     .Register(registry);
+  internal::ServerCounters counters;
+  counters.accepted = &connections.Add({{"outcome", "accepted"}});
+  counters.refused_over_limit = &connections.Add({{"outcome", "refused_over_limit"}});
+  counters.protocol_errors = &errors.Add({{"cause", "protocol"}});
+  counters.handshake_timeouts = &errors.Add({{"cause", "handshake_timeout"}});
+  counters.idle_timeouts = &errors.Add({{"cause", "idle_timeout"}});
+  counters.publishes_refused = &errors.Add({{"cause", "publish_refused"}});
+  counters.active = &active.Add({});
+  return counters;
+}
+
+class AsioRtmpServer final : public RtmpServer {
+ public:
+  AsioRtmpServer(RtmpServerOptions options, media::MediaHub& hub, prometheus::Registry& metrics)
+      : options_(std::move(options)),
+        hub_(hub),
+        counters_(MakeCounters(metrics)),
+        loops_(static_cast<size_t>(std::max(1, options_.io_threads))),
+        acceptor_(loops_[0]) {
+    connection_config_.session = options_.session;
+    connection_config_.handshake_timeout_ms = options_.handshake_timeout_ms;
+    connection_config_.idle_timeout_ms = options_.idle_timeout_ms;
+  }
+
+  ~AsioRtmpServer() override { Stop(); }
+
+  absl::Status Listen() {
+    asio::error_code ec;
+    auto address = asio::ip::make_address(options_.listen_host, ec);
+    if (ec) {
+      return absl::InvalidArgumentError("RTMP listen address \"" + options_.listen_host +
+                                        "\": " + ec.message());
+    }
+    asio::ip::tcp::endpoint endpoint(address, options_.port);
+    const std::string where = options_.listen_host + ":" + std::to_string(options_.port);
+    if (acceptor_.open(endpoint.protocol(), ec); ec) {
+      return absl::UnavailableError("RTMP open " + where + ": " + ec.message());
+    }
+    acceptor_.set_option(asio::socket_base::reuse_address(true), ec);
+    if (acceptor_.bind(endpoint, ec); ec) {
+      return absl::UnavailableError("RTMP bind " + where + ": " + ec.message());
+    }
+    if (acceptor_.listen(asio::socket_base::max_listen_connections, ec); ec) {
+      return absl::UnavailableError("RTMP listen " + where + ": " + ec.message());
+    }
+    port_ = acceptor_.local_endpoint().port();
+    return absl::OkStatus();
+  }
+
+  void Start() override {
+    for (auto& loop : loops_) work_.emplace_back(asio::make_work_guard(loop));
+    Accept();
+    for (auto& loop : loops_) threads_.emplace_back([&loop] { loop.run(); });
+    spdlog::info("RTMP listening on {}:{} ({} loop thread{})", options_.listen_host, port_,
+                 loops_.size(), loops_.size() == 1 ? "" : "s");
+  }
+
+  void Stop() override {
+    if (stopped_.exchange(true)) return;
+    asio::post(loops_[0], [this] {
+      asio::error_code ignored;
+      acceptor_.close(ignored);
+    });
+    {
+      std::lock_guard lock(mu_);
+      for (auto& [ptr, connection] : connections_) connection->Close(media::StopReason::kShutdown);
+    }
+    work_.clear();  // loops return once every connection has closed
+    for (auto& thread : threads_) thread.join();
+    threads_.clear();
+  }
+
+  uint16_t port() const override { return port_; }
+
+  size_t connection_count() const override {
+    std::lock_guard lock(mu_);
+    return connections_.size();
+  }
+
+ private:
+  void Accept() {
+    asio::io_context& loop = loops_[next_loop_++ % loops_.size()];
+    acceptor_.async_accept(loop,
+                           [this](const asio::error_code& error, asio::ip::tcp::socket socket) {
+                             if (error) {
+                               if (error != asio::error::operation_aborted) {
+                                 spdlog::warn("RTMP accept failed: {}", error.message());
+                                 Accept();
+                               }
+                               return;
+                             }
+                             OnAccepted(std::move(socket));
+                             Accept();
+                           });
+  }
+
+  void OnAccepted(asio::ip::tcp::socket socket) {
+    std::shared_ptr<Connection> connection;
+    {
+      std::lock_guard lock(mu_);
+      if (stopped_) return;
+      if (connections_.size() >= static_cast<size_t>(options_.max_connections)) {
+        counters_.refused_over_limit->Increment();
+        spdlog::warn("RTMP connection refused: {} connections open (max_connections)",
+                     connections_.size());
+        return;  // the socket closes as it goes out of scope
+      }
+      connection =
+          std::make_shared<Connection>(std::move(socket), connection_config_, hub_, counters_,
+                                       [this](Connection* closed) { Forget(closed); });
+      connections_.emplace(connection.get(), connection);
+    }
+    counters_.accepted->Increment();
+    // Start on the connection's own loop.
+    asio::post(connection->executor(), [connection] { connection->Start(); });
+  }
+
+  void Forget(Connection* connection) {
+    std::shared_ptr<Connection> keep;  // destroyed outside the lock
+    std::lock_guard lock(mu_);
+    auto it = connections_.find(connection);
+    if (it == connections_.end()) return;
+    keep = std::move(it->second);
+    connections_.erase(it);
+  }
+
+  const RtmpServerOptions options_;
+  media::MediaHub& hub_;
+  internal::ServerCounters counters_;
+  internal::ConnectionConfig connection_config_;
+  std::deque<asio::io_context> loops_;
+  asio::ip::tcp::acceptor acceptor_;
+  std::vector<asio::executor_work_guard<asio::io_context::executor_type>> work_;
+  std::vector<std::thread> threads_;
+  size_t next_loop_ = 0;  // used on loop 0 only
+  uint16_t port_ = 0;
+  std::atomic<bool> stopped_{false};
+  mutable std::mutex mu_;
+  std::unordered_map<Connection*, std::shared_ptr<Connection>> connections_;  // guarded by mu_
+};
+
+}  // namespace
+
+absl::StatusOr<std::unique_ptr<RtmpServer>> RtmpServer::Create(RtmpServerOptions options,
+                                                               media::MediaHub& hub,
+                                                               prometheus::Registry& metrics) {
+  auto server = std::make_unique<AsioRtmpServer>(std::move(options), hub, metrics);
+  if (absl::Status status = server->Listen(); !status.ok()) return status;
+  return server;
+}
+
+}  // namespace livesnap::rtmp

@@ -1,0 +1,55 @@
+// File: rtmp/server.h
+//
+// The RTMP ingest server: accepts publishers on an Asio event loop (one or a
+// few threads, never a thread per connection), runs a Session per connection
+// and publishes each accepted stream into the MediaHub. Limits and timeouts
+// close only the offending connection, with a log line and a counter.
+//
+//   auto server = RtmpServer::Create(options, hub, metrics);
+//   (*server)->Start();  ...  (*server)->Stop();  // graceful
+//
+// Thread-safety: Create/Start/Stop from one controlling thread; the rest
+// runs on the server's own loop threads.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <string>
+
+#include "absl/status/statusor.h"
+#include "media/hub.h"
+#include "rtmp/session.h"
+
+namespace prometheus {
+class Registry;
+}  // namespace prometheus
+
+namespace livesnap::rtmp {
+
+struct RtmpServerOptions {
+  std::string listen_host = "0.0.0.0";
+  uint16_t port = 1935;  // 0 picks a free port (tests)
+  int io_threads = 1;
+  int max_connections = 5000;
+  int handshake_timeout_ms = 10'000;
+  int idle_timeout_ms = 30'000;
+  SessionOptions session;
+};
+
+class RtmpServer {
+ public:
+  // Binds and listens (fails with Unavailable naming host:port); serves after Start.
+  static absl::StatusOr<std::unique_ptr<RtmpServer>> Create(RtmpServerOptions options,
+                                                            media::MediaHub& hub,
+                                                            prometheus::Registry& metrics);
+  virtual ~RtmpServer() = default;
+
+  virtual void Start() = 0;
+  // Stops accepting, ends every publish (StopReason::kShutdown), closes every
+  // connection and joins the loop threads. Idempotent.
+  virtual void Stop() = 0;
+  virtual uint16_t port() const = 0;
+  virtual size_t connection_count() const = 0;
+};
+
+}  // namespace livesnap::rtmp

@@ -1,0 +1,40 @@
+// File: rtmp/url.h
+//
+// Stream identity from what an RTMP client sends (DESIGN.md "Stream
+// identity"): the domain is the host of the connect command's tcUrl, unless a
+// `vhost=` or `domain=` query parameter (on the tcUrl, the app or the stream
+// name) names it, as clients connecting by IP do:
+//
+//   rtmp://push.example.com/live          + "demo"            -> push.example.com/live/demo
+//   rtmp://127.0.0.1/live?vhost=a.com     + "demo?token=x"    -> a.com/live/demo, query "token=x"
+//
+// Thread-safety: pure functions.
+#pragma once
+
+#include <map>
+#include <string>
+#include <string_view>
+
+#include "absl/status/statusor.h"
+
+namespace livesnap::rtmp {
+
+struct PublishTarget {
+  std::string domain;
+  std::string app;
+  std::string stream;
+  std::string stream_query;                   // the stream name's query string, without '?'
+  std::map<std::string, std::string> params;  // tcUrl, app and stream query parameters merged
+};
+
+// `tc_url` and `app` come from the connect command, `stream_name` from
+// publish. Fails (InvalidArgument, naming the part and value) when the
+// domain, app or stream is empty or holds characters outside
+// [A-Za-z0-9._~-] ('/' is allowed inside app) .
+absl::StatusOr<PublishTarget> ResolvePublishTarget(std::string_view tc_url, std::string_view app,
+                                                   std::string_view stream_name);
+
+// Splits "a=1&b=2" into a map (later keys win); percent-decodes values.
+std::map<std::string, std::string> ParseQuery(std::string_view query);
+
+}  // namespace livesnap::rtmp
