@@ -9,7 +9,7 @@ profile="${1:-run}"
 run_packages=(
   build-essential cmake ninja-build pkg-config git
   libavcodec-dev libavformat-dev libavutil-dev libswscale-dev
-  libturbojpeg0-dev libcurl4-openssl-dev libssl-dev
+  libturbojpeg0-dev libcurl4-openssl-dev libssl-dev libexpat1-dev
   libsqlite3-dev libpq-dev
   libasio-dev nlohmann-json3-dev libspdlog-dev libfmt-dev libcli11-dev
   libtoml11-dev libcpp-httplib-dev libabsl-dev
@@ -22,7 +22,8 @@ test_packages=(
   postgresql
   chromium
   s3cmd
-  curl ca-certificates
+  gstreamer1.0-tools gstreamer1.0-plugins-good gstreamer1.0-plugins-bad gstreamer1.0-plugins-ugly
+  curl ca-certificates openssl
 )
 
 packages=("${run_packages[@]}")

@@ -1,0 +1,96 @@
+// File: storage/testing/stub_http_server.h
+//
+// A tiny HTTP server on 127.0.0.1 (cpp-httplib) for unit tests of the S3
+// client: it records every request as received (raw target, headers, body,
+// client port) and answers with what the test's handler says, so tests can
+// check what S3Store sends and how it reads odd answers:
+//
+//   StubHttpServer server([](const httplib::Request& request, httplib::Response& response) {
+//     response.status = 503;
+//   });
+//   ... S3Store with endpoint server.Url() ...
+//   EXPECT_EQ(server.requests().at(0).method, "PUT");
+//
+// Only for unit tests: integration tests use a real S3 server.
+// Thread-safety: thread-safe; the handler runs on the server's threads.
+#pragma once
+
+#include <httplib.h>
+
+#include <chrono>
+#include <functional>
+#include <mutex>
+#include <string>
+#include <thread>
+#include <vector>
+
+namespace livesnap::storage::testing {
+
+struct RecordedRequest {
+  std::string method;
+  std::string target;  // path and query exactly as sent
+  httplib::Headers headers;
+  std::string body;
+  int remote_port = 0;
+
+  std::string Header(const std::string& name) const {
+    auto it = headers.find(name);  // httplib's header map ignores case
+    return it == headers.end() ? "" : it->second;
+  }
+  std::string Path() const { return target.substr(0, target.find('?')); }
+  std::string Query() const {
+    const size_t mark = target.find('?');
+    return mark == std::string::npos ? "" : target.substr(mark + 1);
+  }
+};
+
+class StubHttpServer {
+ public:
+  using Handler = std::function<void(const RecordedRequest&, httplib::Response&)>;
+
+  explicit StubHttpServer(Handler handler) : handler_(std::move(handler)) {
+    auto route = [this](const httplib::Request& request, httplib::Response& response) {
+      RecordedRequest recorded{.method = request.method,
+                               .target = request.target,
+                               .headers = request.headers,
+                               .body = request.body,
+                               .remote_port = request.remote_port};
+      {
+        std::lock_guard lock(mu_);
+        requests_.push_back(recorded);
+      }
+      handler_(recorded, response);
+    };
+    server_.Get(".*", route);
+    server_.Put(".*", route);
+    server_.Delete(".*", route);
+    server_.Post(".*", route);
+    server_.set_keep_alive_max_count(100'000);  // httplib closes after 5 requests otherwise
+    port_ = server_.bind_to_any_port("127.0.0.1");
+    thread_ = std::thread([this] { server_.listen_after_bind(); });
+    while (!server_.is_running()) std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  }
+  ~StubHttpServer() {
+    server_.stop();
+    thread_.join();
+  }
+  StubHttpServer(const StubHttpServer&) = delete;
+  StubHttpServer& operator=(const StubHttpServer&) = delete;
+
+  int port() const { return port_; }
+  std::string Url() const { return "http://127.0.0.1:" + std::to_string(port_); }
+  std::vector<RecordedRequest> requests() const {
+    std::lock_guard lock(mu_);
+    return requests_;
+  }
+
+ private:
+  Handler handler_;
+  httplib::Server server_;
+  int port_ = 0;
+  std::thread thread_;
+  mutable std::mutex mu_;
+  std::vector<RecordedRequest> requests_;  // guarded by mu_
+};
+
+}  // namespace livesnap::storage::testing
