@@ -23,7 +23,6 @@ test_packages=(
   chromium
   s3cmd
   gstreamer1.0-tools gstreamer1.0-plugins-good gstreamer1.0-plugins-bad gstreamer1.0-plugins-ugly
-  gstreamer1.0-tools gstreamer1.0-plugins-good gstreamer1.0-plugins-bad gstreamer1.0-plugins-ugly
   curl ca-certificates openssl
 )
 
