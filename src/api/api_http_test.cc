@@ -1,0 +1,283 @@
+// The routes beside the RPC actions, over real HTTP: /healthz, /metrics, the
+// snapshot images, the console's files, and the live-stream listing fed by
+// a real MediaHub publishing an ffmpeg-made FLV clip.
+#include <gtest/gtest.h>
+
+#include <fstream>
+
+#include "api/testing/api_fixture.h"
+#include "media/publication.h"
+#include "tests/support/flv_reader.h"
+#include "tests/support/jpeg_probe.h"
+#include "tests/support/media_fixtures.h"
+
+namespace livesnap::api::testing {
+namespace {
+
+namespace fs = std::filesystem;
+
+class HttpTest : public ApiFixture {
+ protected:
+  void SetUp() override {
+    ApiFixture::SetUp();
+    console_dir_ = dir_ / "console";
+    fs::create_directories(console_dir_ / "js");
+    std::ofstream(console_dir_ / "index.html") << "<!doctype html><title>livesnap</title>";
+    std::ofstream(console_dir_ / "js" / "app.js") << "console.log('wall');";
+    std::ofstream(console_dir_ / "style.css") << "body{}";
+    std::ofstream(dir_ / "outside.txt") << "not for the web";
+    StartServer(/*auth_enabled=*/false, console_dir_.string());
+  }
+
+  void PutObject(const std::string& key, const std::string& bytes) {
+    ASSERT_TRUE(store_
+                    ->Put(key,
+                          std::span(reinterpret_cast<const uint8_t*>(bytes.data()), bytes.size()),
+                          "image/jpeg")
+                    .ok());
+  }
+
+  fs::path console_dir_;
+};
+
+TEST_F(HttpTest, HealthzAnswersWhenTheCatalogDoes) {
+  auto response = Client().Get("/healthz");
+  EXPECT_EQ(response.status, 200);
+  EXPECT_EQ(response.body["Status"], "ok");
+  EXPECT_TRUE(response.body.contains("RequestId"));
+}
+
+TEST_F(HttpTest, MetricsCountRequestsByActionAndCode) {
+  AddDomain("push.example.com", "cn-shanghai");
+  Client().Call("AddLiveDomain", {{"DomainName", "push.example.com"}, {"Region", "cn-shanghai"}});
+  Client().Call("AddLiveDomain", {{"DomainName", "push.example.com"}, {"Region", "cn-shanghai"}});
+  Client().Call("NoSuchAction", {});
+  auto metrics = Client().Get("/metrics");
+  ASSERT_EQ(metrics.status, 200);
+  EXPECT_EQ(metrics.Header("content-type").rfind("text/plain; version=0.0.4", 0), 0u);
+  const std::string& text = metrics.raw;
+  EXPECT_NE(text.find("livesnap_api_requests_total{action=\"AddLiveDomain\",code=\"OK\"} 1"),
+            std::string::npos)
+      << text;
+  EXPECT_NE(
+      text.find(
+          "livesnap_api_requests_total{action=\"AddLiveDomain\",code=\"DomainAlreadyExist\"} 2"),
+      std::string::npos);
+  EXPECT_NE(
+      text.find(
+          "livesnap_api_requests_total{action=\"unknown\",code=\"InvalidAction.NotFound\"} 1"),
+      std::string::npos);
+  EXPECT_NE(text.find("livesnap_api_request_duration_seconds_count{action=\"AddLiveDomain\"} 3"),
+            std::string::npos);
+  EXPECT_NE(
+      text.find(
+          "livesnap_api_request_duration_seconds_bucket{action=\"AddLiveDomain\",le=\"+Inf\"} 3"),
+      std::string::npos);
+  // The shared registry: the hub's ingest counters are there too.
+  EXPECT_NE(text.find("livesnap_publishes_total"), std::string::npos);
+}
+
+TEST_F(HttpTest, LatestSnapshotOfAStream) {
+  auto none = Client().Get("/snapshots/latest/push.example.com/live/demo.jpg");
+  EXPECT_TRUE(IsApiError(none, 404, "SnapshotNotFound"));
+  EXPECT_EQ(none.Header("cache-control"), "no-store");
+
+  const std::string jpeg = MakeJpeg(320, 240);
+  PutObject("live/demo.v2.jpg", jpeg);
+  auto latest = Client().Get("/snapshots/latest/push.example.com/live/demo.v2.jpg");
+  ASSERT_EQ(latest.status, 200);
+  EXPECT_EQ(latest.Header("content-type"), "image/jpeg");
+  EXPECT_EQ(latest.Header("cache-control"), "no-store");
+  EXPECT_EQ(latest.Header("x-snapshot-width"), "320");
+  EXPECT_EQ(latest.Header("x-snapshot-height"), "240");
+  EXPECT_EQ(latest.raw, jpeg);
+  const auto summary = livesnap::testing::ProbeJpeg(latest.raw);
+  ASSERT_TRUE(summary);
+  EXPECT_EQ(summary->width, 320);
+
+  // Replaced by the next capture: never cached.
+  const std::string next = MakeJpeg(160, 120);
+  PutObject("live/demo.v2.jpg", next);
+  EXPECT_EQ(Client().Get("/snapshots/latest/push.example.com/live/demo.v2.jpg").raw, next);
+
+  EXPECT_TRUE(IsApiError(Client().Get("/snapshots/latest/bad_domain/live/demo.jpg"), 400,
+                         "InvalidPath.Malformed"));
+  EXPECT_TRUE(IsApiError(Client().Get("/snapshots/latest/push.example.com/*/demo.jpg"), 400,
+                         "InvalidPath.Malformed"));
+  EXPECT_TRUE(IsApiError(Client().Get("/snapshots/latest/push.example.com/live/...jpg"), 400,
+                         "InvalidPath.Malformed"));
+  EXPECT_TRUE(IsApiError(Client().Get("/snapshots/latest/push.example.com/live/a%2Fb.jpg"), 404,
+                         "InvalidPath.NotFound"));
+}
+
+TEST_F(HttpTest, StoredObjects) {
+  const std::string jpeg = MakeJpeg(64, 48);
+  PutObject("live/demo/7.jpg", jpeg);
+  auto object = Client().Get("/snapshots/object/snapshots/live/demo/7.jpg");
+  ASSERT_EQ(object.status, 200);
+  EXPECT_EQ(object.Header("content-type"), "image/jpeg");
+  EXPECT_EQ(object.raw, jpeg);
+
+  EXPECT_TRUE(IsApiError(Client().Get("/snapshots/object/snapshots/live/demo/8.jpg"), 404,
+                         "SnapshotNotFound"));
+  EXPECT_TRUE(IsApiError(Client().Get("/snapshots/object/nobucket/live/demo/7.jpg"), 404,
+                         "InvalidOssBucket.NotFound"));
+  // The other bucket's store does not see this one's objects.
+  EXPECT_TRUE(IsApiError(Client().Get("/snapshots/object/beijing/live/demo/7.jpg"), 404,
+                         "SnapshotNotFound"));
+  for (const char* path :
+       {"/snapshots/object/snapshots/live/../../outside.txt",
+        "/snapshots/object/snapshots/live/%2E%2E/%2E%2E/outside.txt",
+        "/snapshots/object/snapshots/live//demo/7.jpg",
+        "/snapshots/object/snapshots/./live/demo/7.jpg",
+        "/snapshots/object/snapshots/live\\demo\\7.jpg", "/snapshots/object/../catalog.db"}) {
+    auto response = Client().Get(path);
+    EXPECT_TRUE(response.status == 400 || response.status == 404) << path << " " << response.raw;
+    EXPECT_NE(response.Header("content-type"), "image/jpeg") << path;
+    EXPECT_EQ(response.raw.find("not for the web"), std::string::npos) << path;
+  }
+}
+
+TEST_F(HttpTest, ConsoleFiles) {
+  auto root = Client().Get("/");
+  EXPECT_EQ(root.status, 302);
+  EXPECT_EQ(root.Header("location"), "/console/");
+  auto bare = Client().Get("/console");
+  EXPECT_EQ(bare.status, 302);
+  EXPECT_EQ(bare.Header("location"), "/console/");
+
+  auto index = Client().Get("/console/");
+  ASSERT_EQ(index.status, 200);
+  EXPECT_EQ(index.Header("content-type"), "text/html; charset=utf-8");
+  EXPECT_EQ(index.raw, "<!doctype html><title>livesnap</title>");
+  auto script = Client().Get("/console/js/app.js");
+  ASSERT_EQ(script.status, 200);
+  EXPECT_EQ(script.Header("content-type"), "text/javascript; charset=utf-8");
+  EXPECT_EQ(Client().Get("/console/style.css").Header("content-type"), "text/css; charset=utf-8");
+  auto directory = Client().Get("/console/js");
+  EXPECT_EQ(directory.status, 302);
+  EXPECT_EQ(directory.Header("location"), "/console/js/");
+
+  EXPECT_TRUE(IsApiError(Client().Get("/console/missing.html"), 404, "InvalidPath.NotFound"));
+  for (const char* path : {"/console/../outside.txt", "/console/%2E%2E/outside.txt",
+                           "/console/js/../../outside.txt", "/console//index.html"}) {
+    auto response = Client().Get(path);
+    EXPECT_TRUE(response.status == 400 || response.status == 404) << path << " " << response.raw;
+    EXPECT_EQ(response.raw.find("not for the web"), std::string::npos) << path;
+  }
+  // The RPC API still answers at / when it is asked something.
+  EXPECT_TRUE(IsApiSuccess(Client().Call("DescribeLiveUserDomains", {})));
+}
+
+class NoConsoleTest : public ApiFixture {
+ protected:
+  void SetUp() override {
+    ApiFixture::SetUp();
+    StartServer(/*auth_enabled=*/false);
+  }
+};
+
+TEST_F(NoConsoleTest, NoConsoleDirectoryMeansNoConsole) {
+  EXPECT_TRUE(IsApiError(Client().Get("/console/"), 404, "InvalidPath.NotFound"));
+  EXPECT_TRUE(IsApiError(Client().Get("/"), 400, "MissingAction"));
+}
+
+class OnlineListTest : public ApiFixture {
+ protected:
+  void SetUp() override {
+    ApiFixture::SetUp();
+    StartServer(/*auth_enabled=*/false);
+  }
+
+  // Publishes `key` into the hub and feeds it every tag of `clip`, as an
+  // RTMP session would.
+  std::unique_ptr<media::Publication> Publish(const media::StreamKey& key, const fs::path& clip) {
+    media::StreamInfo info;
+    info.key = key;
+    info.client_addr = "127.0.0.1:50412";
+    info.protocol = "rtmp";
+    auto publication = hub_->Publish(info);
+    EXPECT_TRUE(publication.ok()) << publication.status();
+    if (!publication.ok()) return nullptr;
+    (*publication)->OnMetadata({0, 0, 25});
+    auto tags = livesnap::testing::ReadFlvFile(clip);
+    EXPECT_TRUE(tags.ok()) << tags.status();
+    for (const auto& tag : *tags) {
+      if (tag.type == livesnap::testing::FlvFileTag::kVideo) {
+        EXPECT_TRUE((*publication)->OnVideoTag(tag.timestamp_ms, tag.body).ok());
+      } else if (tag.type == livesnap::testing::FlvFileTag::kAudio) {
+        EXPECT_TRUE((*publication)->OnAudioTag(tag.timestamp_ms, tag.body).ok());
+      }
+    }
+    return *std::move(publication);
+  }
+};
+
+TEST_F(OnlineListTest, ListsLiveStreamsWithTheirCodecAndCounters) {
+  livesnap::testing::ClipSpec spec;
+  spec.seconds = 2;
+  spec.width = 320;
+  spec.height = 240;
+  spec.gop_frames = 10;
+  const fs::path clip = livesnap::testing::MakeFlvClip(dir_.path(), "clip", spec);
+  const livesnap::testing::VideoCounts counts = livesnap::testing::ProbeVideo(clip);
+
+  auto empty = Client().Call("DescribeLiveStreamsOnlineList", {});
+  ASSERT_TRUE(IsApiSuccess(empty));
+  EXPECT_EQ(empty.body["TotalNum"], 0);
+
+  auto demo = Publish({"push.example.com", "live", "demo"}, clip);
+  clock_.AdvanceMs(1000);
+  auto other = Publish({"push.example.com", "live", "other"}, clip);
+  auto third = Publish({"bj.example.com", "game", "demo"}, clip);
+
+  auto all = Client().Call("DescribeLiveStreamsOnlineList", {});
+  ASSERT_TRUE(IsApiSuccess(all));
+  EXPECT_EQ(all.body["TotalNum"], 3);
+  EXPECT_EQ(all.body["TotalPage"], 1);
+  EXPECT_EQ(all.body["PageSize"], 2000);
+
+  auto filtered = Client().Call("DescribeLiveStreamsOnlineList",
+                                {{"DomainName", "push.example.com"}, {"StreamName", "demo"}});
+  ASSERT_TRUE(IsApiSuccess(filtered));
+  const auto& list = filtered.body["OnlineInfo"]["LiveStreamOnlineInfo"];
+  ASSERT_EQ(list.size(), 1u) << filtered.raw;
+  const auto& stream = list[0];
+  EXPECT_EQ(stream["DomainName"], "push.example.com");
+  EXPECT_EQ(stream["AppName"], "live");
+  EXPECT_EQ(stream["StreamName"], "demo");
+  EXPECT_EQ(stream["PublishTime"], "2024-05-01T10:00:00Z");
+  EXPECT_EQ(stream["PublishUrl"], "rtmp://push.example.com/live/demo");
+  EXPECT_EQ(stream["ClientIp"], "127.0.0.1");
+  EXPECT_EQ(stream["VideoCodec"], "H.264");
+  EXPECT_EQ(stream["Width"], 320);
+  EXPECT_EQ(stream["Height"], 240);
+  EXPECT_EQ(stream["FrameRate"], 25.0);
+  EXPECT_EQ(stream["VideoFrames"], counts.frames);
+  EXPECT_EQ(stream["Keyframes"], counts.keyframes);
+  EXPECT_GT(stream["Bytes"].get<int64_t>(), 0);
+  EXPECT_TRUE(stream.contains("BitrateKbps"));
+
+  auto by_app = Client().Call("DescribeLiveStreamsOnlineList", {{"AppName", "game"}});
+  EXPECT_EQ(by_app.body["TotalNum"], 1);
+  auto page2 =
+      Client().Call("DescribeLiveStreamsOnlineList", {{"PageNum", "2"}, {"PageSize", "2"}});
+  ASSERT_TRUE(IsApiSuccess(page2));
+  EXPECT_EQ(page2.body["TotalPage"], 2);
+  ASSERT_EQ(page2.body["OnlineInfo"]["LiveStreamOnlineInfo"].size(), 1u);
+  EXPECT_EQ(page2.body["OnlineInfo"]["LiveStreamOnlineInfo"][0]["StreamName"], "other");
+
+  EXPECT_TRUE(IsApiError(Client().Call("DescribeLiveStreamsOnlineList", {{"PageSize", "3001"}}),
+                         400, "InvalidPageSize.Malformed"));
+  EXPECT_TRUE(IsApiError(Client().Call("DescribeLiveStreamsOnlineList", {{"AppName", "-x"}}), 400,
+                         "InvalidAppName.Malformed"));
+
+  // A stream that ends leaves the list.
+  demo->Stop(media::StopReason::kUnpublished);
+  auto after = Client().Call("DescribeLiveStreamsOnlineList", {{"DomainName", "push.example.com"}});
+  EXPECT_EQ(after.body["TotalNum"], 1);
+  EXPECT_EQ(Client().Get("/healthz").body["LiveStreams"], 2);
+}
+
+}  // namespace
+}  // namespace livesnap::api::testing

@@ -1,0 +1,138 @@
+#include "api/testing/api_fixture.h"
+
+#include "tests/support/jpeg_probe.h"
+
+namespace livesnap::api::testing {
+
+namespace {
+
+// The newest image of a stream as the pipeline leaves it: the overwrite
+// object of the default pattern, read back from the store.
+LatestImageFn LatestFromStore(storage::ObjectStore* store) {
+  return [store](const media::StreamKey& key) -> std::optional<LatestImage> {
+    const std::string object = key.app + "/" + key.stream + ".jpg";
+    absl::StatusOr<std::vector<uint8_t>> bytes = store->Get(object);
+    if (!bytes.ok()) return std::nullopt;
+    absl::StatusOr<std::vector<storage::ObjectInfo>> listed = store->List(object);
+    const auto summary = livesnap::testing::ProbeJpeg(std::string(bytes->begin(), bytes->end()));
+    if (!listed.ok() || listed->empty() || !summary) return std::nullopt;
+    LatestImage image;
+    image.jpeg = std::make_shared<const std::vector<uint8_t>>(*std::move(bytes));
+    image.width = summary->width;
+    image.height = summary->height;
+    image.capture_unix_ms = listed->front().modified_unix_ms;
+    return image;
+  };
+}
+
+}  // namespace
+
+void ApiFixture::SetUp() {
+  auto catalog = catalog::OpenCatalog("sqlite://" + (dir_ / "catalog.db").string());
+  ASSERT_TRUE(catalog.ok()) << catalog.status();
+  catalog_ = *std::move(catalog);
+  ASSERT_TRUE(catalog_->UpsertBucket({"snapshots", "cn-shanghai", "file.local", "file"}).ok());
+  ASSERT_TRUE(
+      catalog_->UpsertBucket({"beijing", "cn-beijing", "oss-cn-beijing.local", "file"}).ok());
+  auto store = storage::FileStore::Create(dir_ / "snapshots");
+  ASSERT_TRUE(store.ok()) << store.status();
+  store_ = *std::move(store);
+  auto beijing = storage::FileStore::Create(dir_ / "beijing");
+  ASSERT_TRUE(beijing.ok()) << beijing.status();
+  beijing_store_ = *std::move(beijing);
+  hub_ = std::make_unique<media::MediaHub>(clock_, registry_);
+}
+
+void ApiFixture::TearDown() {
+  if (server_) server_->Stop();
+}
+
+void ApiFixture::StartServer(bool auth_enabled, const std::string& console_dir) {
+  ApiOptions options;
+  options.listen_host = "127.0.0.1";
+  options.port = 0;
+  options.auth_enabled = auth_enabled;
+  options.access_keys = {{kKeyId, kKeySecret}};
+  options.worker_threads = 2;
+  options.console_dir = console_dir;
+  SnapshotSources sources;
+  sources.stores = {{"snapshots", store_.get()}, {"beijing", beijing_store_.get()}};
+  sources.latest_image = LatestFromStore(store_.get());
+  auto server =
+      ApiServer::Create(options, catalog_.get(), hub_.get(), &registry_, &clock_, sources);
+  ASSERT_TRUE(server.ok()) << server.status();
+  server_ = *std::move(server);
+  ASSERT_GT(server_->port(), 0);
+  ASSERT_TRUE(server_->Start().ok());
+}
+
+livesnap::testing::ApiClient ApiFixture::Client() const {
+  return livesnap::testing::ApiClient(static_cast<uint16_t>(server_->port()));
+}
+
+livesnap::testing::ApiClient ApiFixture::SignedClient(const std::string& id,
+                                                      const std::string& secret) const {
+  livesnap::testing::ApiClient client(static_cast<uint16_t>(server_->port()),
+                                      livesnap::testing::ApiCredentials{id, secret});
+  client.set_clock([this] { return clock_.UnixMs(); });
+  return client;
+}
+
+void ApiFixture::AddDomain(const std::string& name, const std::string& region) {
+  auto response = Client().Call("AddLiveDomain", {{"DomainName", name}, {"Region", region}});
+  ASSERT_TRUE(IsApiSuccess(response)) << response.raw;
+}
+
+std::map<std::string, std::string> ApiFixture::TemplateParams(const std::string& domain,
+                                                              const std::string& app) {
+  return {{"DomainName", domain},
+          {"AppName", app},
+          {"TimeInterval", "5"},
+          {"OssEndpoint", "file.local"},
+          {"OssBucket", "snapshots"},
+          {"OverwriteOssObject", "{AppName}/{StreamName}.jpg"},
+          {"SequenceOssObject", "{AppName}/{StreamName}/{Sequence}.jpg"}};
+}
+
+std::string ApiFixture::MakeJpeg(int width, int height) const {
+  const std::filesystem::path out = dir_ / ("frame-" + std::to_string(width) + ".jpg");
+  auto result = livesnap::testing::Run(
+      {"ffmpeg", "-hide_banner", "-loglevel", "error", "-y", "-f", "lavfi", "-i",
+       "testsrc2=size=" + std::to_string(width) + "x" + std::to_string(height), "-frames:v", "1",
+       out.string()},
+      std::chrono::seconds(60));
+  EXPECT_EQ(result.exit_code, 0) << result.output;
+  return livesnap::testing::ReadFile(out);
+}
+
+::testing::AssertionResult IsApiError(const livesnap::testing::ApiResponse& response, int status,
+                                      const std::string& code) {
+  if (response.status != status || response.Code() != code) {
+    return ::testing::AssertionFailure() << "expected " << status << " " << code << ", got "
+                                         << response.status << " " << response.raw;
+  }
+  const nlohmann::json& body = response.body;
+  for (const char* field : {"RequestId", "HostId", "Code", "Message"}) {
+    if (!body.contains(field) || !body[field].is_string() ||
+        body[field].get<std::string>().empty()) {
+      return ::testing::AssertionFailure() << "error body lacks " << field << ": " << response.raw;
+    }
+  }
+  if (body.size() != 4) return ::testing::AssertionFailure() << "extra fields: " << response.raw;
+  if (response.Header("content-type").find("application/json") != 0) {
+    return ::testing::AssertionFailure() << "content type " << response.Header("content-type");
+  }
+  return ::testing::AssertionSuccess();
+}
+
+::testing::AssertionResult IsApiSuccess(const livesnap::testing::ApiResponse& response) {
+  if (response.status != 200 || !response.body.is_object() || response.body.contains("Code") ||
+      !response.body.contains("RequestId") ||
+      response.body["RequestId"].get<std::string>().empty()) {
+    return ::testing::AssertionFailure()
+           << "not a success: " << response.status << " " << response.raw;
+  }
+  return ::testing::AssertionSuccess();
+}
+
+}  // namespace livesnap::api::testing

@@ -1,0 +1,71 @@
+// File: api/testing/api_fixture.h
+//
+// The API under test as a person would meet it: a real ApiServer on a free
+// 127.0.0.1 port, over a real SQLite catalog in a temporary directory, a
+// real MediaHub and real FileStores, called over HTTP with ApiClient.
+//
+// Buckets: "snapshots" (region cn-shanghai, endpoint file.local) and
+// "beijing" (cn-beijing, oss-cn-beijing.local). The latest-image function
+// reads a stream's overwrite object "{AppName}/{StreamName}.jpg" from the
+// "snapshots" store.
+//
+// Thread-safety: one test thread; the server serves on its own threads.
+#pragma once
+
+#include <gtest/gtest.h>
+#include <prometheus/registry.h>
+
+#include <map>
+#include <memory>
+#include <string>
+
+#include "api/api_server.h"
+#include "base/clock.h"
+#include "catalog/catalog.h"
+#include "media/hub.h"
+#include "storage/file_store.h"
+#include "tests/support/api_client.h"
+#include "tests/support/subprocess.h"
+
+namespace livesnap::api::testing {
+
+inline constexpr char kKeyId[] = "LTAI-test";
+inline constexpr char kKeySecret[] = "test-secret-123";
+
+class ApiFixture : public ::testing::Test {
+ protected:
+  void SetUp() override;
+  void TearDown() override;
+
+  // Starts the server; auth on uses the single key kKeyId/kKeySecret.
+  void StartServer(bool auth_enabled, const std::string& console_dir = "");
+
+  livesnap::testing::ApiClient Client() const;
+  livesnap::testing::ApiClient SignedClient(const std::string& id = kKeyId,
+                                            const std::string& secret = kKeySecret) const;
+
+  // AddLiveDomain through the API; fails the test unless it succeeds.
+  void AddDomain(const std::string& name, const std::string& region);
+  // A valid AddLiveAppSnapshotConfig for (domain, app) on bucket "snapshots".
+  static std::map<std::string, std::string> TemplateParams(const std::string& domain,
+                                                           const std::string& app);
+  // A JPEG of width x height made by ffmpeg.
+  std::string MakeJpeg(int width, int height) const;
+
+  livesnap::testing::TempDir dir_;
+  FakeClock clock_{1'714'557'600'000};  // 2024-05-01T10:00:00Z
+  prometheus::Registry registry_;
+  std::unique_ptr<catalog::Catalog> catalog_;
+  std::unique_ptr<storage::FileStore> store_;
+  std::unique_ptr<storage::FileStore> beijing_store_;
+  std::unique_ptr<media::MediaHub> hub_;
+  std::unique_ptr<ApiServer> server_;
+};
+
+// Asserts an error answer: the status, the code and the error body's shape.
+::testing::AssertionResult IsApiError(const livesnap::testing::ApiResponse& response, int status,
+                                      const std::string& code);
+// Asserts a success answer with a RequestId.
+::testing::AssertionResult IsApiSuccess(const livesnap::testing::ApiResponse& response);
+
+}  // namespace livesnap::api::testing

@@ -1,0 +1,141 @@
+#include "tests/support/api_client.h"
+
+#include <httplib.h>
+#include <openssl/evp.h>
+#include <openssl/hmac.h>
+
+#include <chrono>
+#include <ctime>
+#include <random>
+
+namespace livesnap::testing {
+
+namespace {
+
+std::string Base64(const unsigned char* data, size_t size) {
+  std::string out(4 * ((size + 2) / 3) + 1, '\0');
+  const int written =
+      EVP_EncodeBlock(reinterpret_cast<unsigned char*>(out.data()), data, static_cast<int>(size));
+  out.resize(written);
+  return out;
+}
+
+std::string Lowercase(std::string text) {
+  for (char& c : text) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return text;
+}
+
+ApiResponse ToResponse(const httplib::Result& result) {
+  ApiResponse response;
+  if (!result) return response;
+  response.status = result->status;
+  response.raw = result->body;
+  for (const auto& [name, value] : result->headers) response.headers[Lowercase(name)] = value;
+  response.body = nlohmann::json::parse(result->body, nullptr, /*allow_exceptions=*/false);
+  return response;
+}
+
+std::string FormEncode(const std::map<std::string, std::string>& params) {
+  std::string out;
+  for (const auto& [name, value] : params) {
+    if (!out.empty()) out += "&";
+    out += ApiClient::PercentEncode(name) + "=" + ApiClient::PercentEncode(value);
+  }
+  return out;
+}
+
+}  // namespace
+
+std::string ApiResponse::Code() const {
+  if (!body.is_object() || !body.contains("Code")) return "";
+  return body["Code"].get<std::string>();
+}
+
+std::string ApiClient::PercentEncode(const std::string& text) {
+  static const char kHex[] = "0123456789ABCDEF";
+  std::string out;
+  for (unsigned char c : text) {
+    if (std::isalnum(c) || c == '-' || c == '_' || c == '.' || c == '~') {
+      out.push_back(static_cast<char>(c));
+    } else {
+      out += {'%', kHex[c >> 4], kHex[c & 15]};
+    }
+  }
+  return out;
+}
+
+std::string ApiClient::Iso8601(int64_t unix_ms) {
+  const std::time_t seconds = static_cast<std::time_t>(unix_ms / 1000);
+  std::tm utc{};
+  gmtime_r(&seconds, &utc);
+  char text[32];
+  std::strftime(text, sizeof(text), "%Y-%m-%dT%H:%M:%SZ", &utc);
+  return text;
+}
+
+std::string ApiClient::Sign(const std::string& http_method,
+                            const std::map<std::string, std::string>& params,
+                            const std::string& secret) {
+  // std::map is sorted by name already.
+  std::string canonical;
+  for (const auto& [name, value] : params) {
+    if (name == "Signature") continue;
+    if (!canonical.empty()) canonical += "&";
+    canonical += PercentEncode(name) + "=" + PercentEncode(value);
+  }
+  const std::string to_sign =
+      http_method + "&" + PercentEncode("/") + "&" + PercentEncode(canonical);
+  const std::string key = secret + "&";
+  unsigned char digest[EVP_MAX_MD_SIZE];
+  unsigned int size = 0;
+  HMAC(EVP_sha1(), key.data(), static_cast<int>(key.size()),
+       reinterpret_cast<const unsigned char*>(to_sign.data()), to_sign.size(), digest, &size);
+  return Base64(digest, size);
+}
+
+std::map<std::string, std::string> ApiClient::SignedParams(
+    const std::string& action, std::map<std::string, std::string> params, Method method) const {
+  params.emplace("Action", action);
+  params.emplace("Version", "2016-11-01");
+  params.emplace("Format", "JSON");
+  if (!credentials_) return params;
+  thread_local std::mt19937_64 random{std::random_device{}()};
+  const int64_t now_ms = now_ms_ ? now_ms_()
+                                 : std::chrono::duration_cast<std::chrono::milliseconds>(
+                                       std::chrono::system_clock::now().time_since_epoch())
+                                       .count();
+  params.emplace("AccessKeyId", credentials_->access_key_id);
+  params.emplace("SignatureMethod", "HMAC-SHA1");
+  params.emplace("SignatureVersion", "1.0");
+  params.emplace("SignatureNonce", std::to_string(random()));
+  params.emplace("Timestamp", Iso8601(now_ms));
+  params["Signature"] =
+      Sign(method == kPost ? "POST" : "GET", params, credentials_->access_key_secret);
+  return params;
+}
+
+ApiResponse ApiClient::Call(const std::string& action,
+                            const std::map<std::string, std::string>& params, Method method) {
+  return Send(SignedParams(action, params, method), method);
+}
+
+ApiResponse ApiClient::Send(const std::map<std::string, std::string>& params, Method method) {
+  if (method == kGet) return Get("/?" + FormEncode(params));
+  httplib::Client client("127.0.0.1", port_);
+  client.set_read_timeout(10, 0);
+  return ToResponse(client.Post("/", FormEncode(params), "application/x-www-form-urlencoded"));
+}
+
+ApiResponse ApiClient::Get(const std::string& path) { return Request("GET", path); }
+
+ApiResponse ApiClient::Request(const std::string& method, const std::string& path) {
+  httplib::Client client("127.0.0.1", port_);
+  client.set_read_timeout(10, 0);
+  client.set_follow_location(false);
+  httplib::Request request;
+  request.method = method;
+  request.path = path;
+  return ToResponse(client.send(request));
+}
+
+}  // namespace livesnap::testing
