@@ -8,7 +8,6 @@
 #include "api/testing/api_fixture.h"
 #include "media/publication.h"
 #include "tests/support/flv_reader.h"
-#include "tests/support/jpeg_probe.h"
 #include "tests/support/media_fixtures.h"
 
 namespace livesnap::api::testing {
@@ -91,9 +90,10 @@ TEST_F(HttpTest, LatestSnapshotOfAStream) {
   EXPECT_EQ(latest.Header("x-snapshot-width"), "320");
   EXPECT_EQ(latest.Header("x-snapshot-height"), "240");
   EXPECT_EQ(latest.raw, jpeg);
-  const auto summary = livesnap::testing::ProbeJpeg(latest.raw);
-  ASSERT_TRUE(summary);
-  EXPECT_EQ(summary->width, 320);
+  const auto size = ReadJpegSize(latest.raw);
+  ASSERT_TRUE(size);
+  EXPECT_EQ(size->width, 320);
+  EXPECT_EQ(size->height, 240);
 
   // Replaced by the next capture: never cached.
   const std::string next = MakeJpeg(160, 120);

@@ -1,7 +1,5 @@
 #include "api/testing/api_fixture.h"
 
-#include "tests/support/jpeg_probe.h"
-
 namespace livesnap::api::testing {
 
 namespace {
@@ -14,12 +12,12 @@ LatestImageFn LatestFromStore(storage::ObjectStore* store) {
     absl::StatusOr<std::vector<uint8_t>> bytes = store->Get(object);
     if (!bytes.ok()) return std::nullopt;
     absl::StatusOr<std::vector<storage::ObjectInfo>> listed = store->List(object);
-    const auto summary = livesnap::testing::ProbeJpeg(std::string(bytes->begin(), bytes->end()));
-    if (!listed.ok() || listed->empty() || !summary) return std::nullopt;
+    const auto size = ReadJpegSize(std::string(bytes->begin(), bytes->end()));
+    if (!listed.ok() || listed->empty() || !size) return std::nullopt;
     LatestImage image;
     image.jpeg = std::make_shared<const std::vector<uint8_t>>(*std::move(bytes));
-    image.width = summary->width;
-    image.height = summary->height;
+    image.width = size->width;
+    image.height = size->height;
     image.capture_unix_ms = listed->front().modified_unix_ms;
     return image;
   };
@@ -103,6 +101,24 @@ std::string ApiFixture::MakeJpeg(int width, int height) const {
       std::chrono::seconds(60));
   EXPECT_EQ(result.exit_code, 0) << result.output;
   return livesnap::testing::ReadFile(out);
+}
+
+std::optional<JpegSize> ReadJpegSize(const std::string& bytes) {
+  auto byte = [&](size_t i) { return static_cast<uint8_t>(bytes[i]); };
+  if (bytes.size() < 4 || byte(0) != 0xFF || byte(1) != 0xD8) return std::nullopt;
+  size_t pos = 2;
+  while (pos + 4 <= bytes.size()) {
+    if (byte(pos) != 0xFF) return std::nullopt;
+    const uint8_t marker = byte(pos + 1);
+    const size_t length = (size_t{byte(pos + 2)} << 8) | byte(pos + 3);
+    // SOF0..SOF15 but DHT (C4), JPG (C8) and DAC (CC).
+    if (marker >= 0xC0 && marker <= 0xCF && marker != 0xC4 && marker != 0xC8 && marker != 0xCC) {
+      if (pos + 9 > bytes.size()) return std::nullopt;
+      return JpegSize{(byte(pos + 7) << 8) | byte(pos + 8), (byte(pos + 5) << 8) | byte(pos + 6)};
+    }
+    pos += 2 + length;
+  }
+  return std::nullopt;
 }
 
 ::testing::AssertionResult IsApiError(const livesnap::testing::ApiResponse& response, int status,

@@ -17,6 +17,7 @@
 
 #include <map>
 #include <memory>
+#include <optional>
 #include <string>
 
 #include "api/api_server.h"
@@ -61,6 +62,14 @@ class ApiFixture : public ::testing::Test {
   std::unique_ptr<media::MediaHub> hub_;
   std::unique_ptr<ApiServer> server_;
 };
+
+// The size in a JPEG's start-of-frame header, or nullopt when `bytes` has
+// none (not a JPEG).
+struct JpegSize {
+  int width = 0;
+  int height = 0;
+};
+std::optional<JpegSize> ReadJpegSize(const std::string& bytes);
 
 // Asserts an error answer: the status, the code and the error body's shape.
 ::testing::AssertionResult IsApiError(const livesnap::testing::ApiResponse& response, int status,
