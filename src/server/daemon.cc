@@ -8,7 +8,10 @@
 #include "base/status.h"
 #include "catalog/catalog.h"
 #include "media/hub.h"
+#include "notify/notifier.h"
 #include "rtmp/server.h"
+#include "snapshot/snapshotter.h"
+#include "storage/file_store.h"
 
 namespace livesnap::server {
 
@@ -42,6 +45,20 @@ absl::Status SeedCatalog(const Config& config, catalog::Catalog& catalog, const 
   return absl::OkStatus();
 }
 
+// One store per [[storage]] of the config, keyed by bucket name.
+absl::Status OpenStores(const Config& config,
+                        std::map<std::string, std::unique_ptr<storage::ObjectStore>>& stores) {
+  for (const StorageConfig& storage : config.storages) {
+    if (storage.bucket.kind != "file") {
+      return absl::InvalidArgumentError("storage " + storage.bucket.name + ": kind \"" +
+                                        storage.bucket.kind + "\" is not supported");
+    }
+    LS_ASSIGN_OR_RETURN(stores[storage.bucket.name], storage::FileStore::Create(storage.root),
+                        "storage " + storage.bucket.name);
+  }
+  return absl::OkStatus();
+}
+
 class DaemonImpl final : public Daemon {
  public:
   explicit DaemonImpl(Config config)
@@ -60,6 +77,21 @@ class DaemonImpl final : public Daemon {
       }
       return Annotate(domain.status(), "look up domain");
     });
+
+    LS_RETURN_IF_ERROR(OpenStores(config_, stores_), "open storage");
+    snapshot::StoreMap store_map;
+    for (const auto& [name, store] : stores_) store_map.emplace(name, store.get());
+    LS_ASSIGN_OR_RETURN(notifier_, notify::Notifier::Create({}, metrics_, SystemClock::Instance()),
+                        "snapshot callbacks");
+    snapshot::SnapshotterOptions capture;
+    capture.workers = config_.snapshot_workers;
+    capture.jpeg_quality = config_.jpeg_quality;
+    LS_ASSIGN_OR_RETURN(
+        snapshotter_,
+        snapshot::Snapshotter::Create(capture, *catalog_, std::move(store_map), notifier_.get(),
+                                      metrics_, SystemClock::Instance()),
+        "snapshot pipeline");
+    hub_.AddSubscriber(snapshotter_.get());
 
     rtmp::RtmpServerOptions rtmp;
     rtmp.listen_host = config_.rtmp_listen.host;
@@ -99,8 +131,12 @@ class DaemonImpl final : public Daemon {
     return absl::OkStatus();
   }
 
+  // Ingest first (ends every publish), then the captures already queued,
+  // then their callbacks, and the API last so it answers until the end.
   void Stop() override {
     rtmp_->Stop();
+    snapshotter_->Stop();
+    notifier_->Stop(std::chrono::seconds(5));
     api_->Stop();
   }
 
@@ -111,6 +147,9 @@ class DaemonImpl final : public Daemon {
   const Config config_;
   prometheus::Registry metrics_;  // declared first: every module registers into it
   std::unique_ptr<catalog::Catalog> catalog_;
+  std::map<std::string, std::unique_ptr<storage::ObjectStore>> stores_;
+  std::unique_ptr<notify::Notifier> notifier_;
+  std::unique_ptr<snapshot::Snapshotter> snapshotter_;  // subscribed to hub_: declared before it
   media::MediaHub hub_;
   std::unique_ptr<rtmp::RtmpServer> rtmp_;
   std::unique_ptr<api::ApiServer> api_;

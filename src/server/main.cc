@@ -88,11 +88,11 @@ int main(int argc, char** argv) {
   absl::StatusOr<std::unique_ptr<livesnap::server::Daemon>> daemon =
       livesnap::server::Daemon::Create(*std::move(config));
   if (!daemon.ok()) {
-    spdlog::error("{}", daemon.status().message());
+    spdlog::error("{}", std::string(daemon.status().message()));
     return 1;
   }
   if (absl::Status started = (*daemon)->Start(); !started.ok()) {
-    spdlog::error("{}", started.message());
+    spdlog::error("{}", std::string(started.message()));
     (*daemon)->Stop();
     return 1;
   }
