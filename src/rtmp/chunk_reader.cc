@@ -64,7 +64,7 @@ absl::Status ChunkReader::Parse(std::span<const uint8_t> data, std::vector<Messa
       case Step::kPayload: {
         ChunkStream& stream = streams_[current_];
         const size_t take = std::min<size_t>(chunk_left_, data.size());
-        stream.payload.insert(stream.payload.end(), data.begin(), data.begin() + take);
+        if (absl::Status s = Buffer(stream, data.first(take)); !s.ok()) return s;
         data = data.subspan(take);
         chunk_left_ -= static_cast<uint32_t>(take);
         if (chunk_left_ > 0) break;
@@ -153,7 +153,8 @@ absl::Status ChunkReader::OnExtendedTimestamp(std::vector<Message>& messages) {
   const uint32_t chunk =
       std::min<uint32_t>(chunk_size_, stream.length - static_cast<uint32_t>(stream.payload.size()));
   if (chunk >= 4 && value != stream.timestamp_field && value != stream.timestamp) {
-    stream.payload.insert(stream.payload.end(), header_ + header_size_ - 4, header_ + header_size_);
+    const std::span<const uint8_t> payload_start(header_ + header_size_ - 4, 4);
+    if (absl::Status s = Buffer(stream, payload_start); !s.ok()) return s;
     chunk_left_ = chunk - 4;
     step_ = Step::kPayload;
     if (chunk_left_ == 0) {
@@ -196,6 +197,7 @@ absl::Status ChunkReader::CompleteMessage(std::vector<Message>& messages) {
   message.type_id = stream.type_id;
   message.stream_id = stream.stream_id;
   message.timestamp = stream.timestamp;
+  buffered_bytes_ -= stream.payload.size();
   message.payload = std::move(stream.payload);
   stream.payload = {};
   stream.in_message = false;
@@ -214,6 +216,7 @@ absl::Status ChunkReader::ApplyControl(const Message& message) {
   const uint32_t value = U32(message.payload.data());
   if (message.type_id == kAbort) {
     if (ChunkStream* stream = FindStream(value); stream != nullptr) {
+      buffered_bytes_ -= stream->payload.size();
       stream->in_message = false;
       stream->payload = {};
     }
@@ -224,6 +227,20 @@ absl::Status ChunkReader::ApplyControl(const Message& message) {
         absl::StrCat("Set Chunk Size ", value, " out of range 1..", limits_.max_chunk_size));
   }
   chunk_size_ = value;
+  return absl::OkStatus();
+}
+
+absl::Status ChunkReader::Buffer(ChunkStream& stream, std::span<const uint8_t> bytes) {
+  // Each message is within the limit; together, interleaved partial
+  // messages may hold a little more (audio beside a large video frame), but
+  // not one full message on each of many chunk streams.
+  const uint64_t limit = 2 * uint64_t{limits_.max_message_size};
+  if (buffered_bytes_ + bytes.size() > limit) {
+    return absl::ResourceExhaustedError(absl::StrCat(
+        "chunk stream ", stream.id, ": partial messages would hold more than ", limit, " bytes"));
+  }
+  buffered_bytes_ += bytes.size();
+  stream.payload.insert(stream.payload.end(), bytes.begin(), bytes.end());
   return absl::OkStatus();
 }
 

@@ -43,8 +43,9 @@ class ChunkReader {
   // Parses `data`, appending each completed message to `messages`. Messages
   // completed before an error are appended too. Errors: InvalidArgument for
   // a broken stream (a header that needs a previous one that never came, a
-  // bad Set Chunk Size), ResourceExhausted for a message over the limit or
-  // too many chunk streams; the message names the chunk stream and value.
+  // bad Set Chunk Size), ResourceExhausted for a message over the limit, too
+  // many chunk streams, or partial messages holding more than twice
+  // max_message_size together; the message names the chunk stream and value.
   absl::Status Feed(std::span<const uint8_t> data, std::vector<Message>& messages);
 
   uint32_t chunk_size() const { return chunk_size_; }
@@ -73,12 +74,14 @@ class ChunkReader {
   absl::Status StartChunk(std::vector<Message>& messages);
   absl::Status CompleteMessage(std::vector<Message>& messages);
   absl::Status ApplyControl(const Message& message);
+  absl::Status Buffer(ChunkStream& stream, std::span<const uint8_t> bytes);
   ChunkStream* FindStream(uint32_t id);
 
   ChunkReaderLimits limits_;
   uint32_t chunk_size_ = kDefaultChunkSize;
   absl::Status failed_;
   std::vector<ChunkStream> streams_;
+  uint64_t buffered_bytes_ = 0;  // in the payloads of partial messages
 
   // The chunk being parsed.
   Step step_ = Step::kBasicHeader;

@@ -257,6 +257,28 @@ TEST(ChunkReaderTest, TooManyChunkStreamsIsAnError) {
   EXPECT_EQ(ReadAll(b, limits).status().code(), absl::StatusCode::kResourceExhausted);
 }
 
+TEST(ChunkReaderTest, PartialMessagesTogetherAreLimited) {
+  ChunkReaderLimits limits;
+  limits.max_message_size = 1000;
+  limits.max_chunk_size = 1000;
+  Bytes b;
+  Append(b, {0x02, 0, 0, 0, 0, 0, 4, 1, 0, 0, 0, 0, 0, 0, 0x03, 0xE7});  // chunk size 999
+  // Three 1000-byte messages, each left one byte short: 2997 bytes held.
+  for (uint8_t csid = 4; csid < 7; ++csid) {
+    Append(b, {csid, 0, 0, 0, 0, 0x03, 0xE8, 9, 1, 0, 0, 0});
+    AppendFill(b, 999, csid);
+  }
+  absl::Status s = ReadAll(b, limits).status();
+  EXPECT_EQ(s.code(), absl::StatusCode::kResourceExhausted) << s;
+  EXPECT_NE(s.message().find("chunk stream 6"), std::string::npos) << s;
+  // Two such partial messages, completed, are fine.
+  Bytes two(b.begin(), b.begin() + 16 + 2 * (12 + 999));
+  Append(two, {0xC4, 4, 0xC5, 5});
+  auto messages = ReadAll(two, limits);
+  ASSERT_TRUE(messages.ok()) << messages.status();
+  EXPECT_EQ(messages->size(), 3u);
+}
+
 TEST(ChunkReaderTest, StaysFailedAfterAnError) {
   ChunkReader reader;
   std::vector<Message> messages;
