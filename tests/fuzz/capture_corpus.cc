@@ -3,6 +3,7 @@
 // short lavfi clip to it, and writes what it received, sorted by parser:
 //   session/ the bytes ffmpeg sent from the handshake on, in growing prefixes
 //   chunk/  the raw chunk stream after the handshake, in pieces
+//   publisher/ what the server Session answered, from S0 on
 //   amf0/   command and data message bodies
 //   flv/    audio and video message bodies (sequence headers and frames)
 //   avc/    AVCDecoderConfigurationRecords
@@ -42,8 +43,9 @@ class AcceptAll : public rtmp::SessionDelegate {
   void OnUnpublish() override {}
 };
 
-// Serves one RTMP publisher on `listener`; returns every byte it sent.
-std::vector<uint8_t> ServeOnePublisher(int listener) {
+// Serves one RTMP publisher on `listener`; returns every byte it sent and
+// appends every byte the session answered to `answered`.
+std::vector<uint8_t> ServeOnePublisher(int listener, std::vector<uint8_t>& answered) {
   int fd = ::accept(listener, nullptr, nullptr);
   AcceptAll delegate;
   rtmp::Session session(delegate, {});
@@ -55,6 +57,7 @@ std::vector<uint8_t> ServeOnePublisher(int listener) {
     received.insert(received.end(), buffer, buffer + n);
     out.clear();
     if (!session.OnBytes(std::span(buffer, static_cast<size_t>(n)), out).ok()) break;
+    answered.insert(answered.end(), out.begin(), out.end());
     if (!out.empty()) ::send(fd, out.data(), out.size(), MSG_NOSIGNAL);
   }
   ::close(fd);
@@ -133,7 +136,8 @@ int Main(const fs::path& out) {
   }
   const std::string url = "rtmp://127.0.0.1:" + std::to_string(ntohs(addr.sin_port)) + "/live/seed";
   testing::Subprocess push(testing::PushCommand(clip, url, false), work / "push.log");
-  std::vector<uint8_t> received = ServeOnePublisher(listener);
+  std::vector<uint8_t> answered;
+  std::vector<uint8_t> received = ServeOnePublisher(listener, answered);
   ::close(listener);
   push.Wait(std::chrono::seconds(30));
 
@@ -153,6 +157,7 @@ int Main(const fs::path& out) {
   for (size_t size : {kHandshakeBytes + 1024, kHandshakeBytes + 8192, kHandshakeBytes + 65536}) {
     WriteSeed(out / "session", index++, std::span(received).first(std::min(size, received.size())));
   }
+  WriteSeed(out / "publisher", 0, answered);
   SortMessages(chunks, out);
   CaptureHevcParameterSets(work.path(), out);
   return 0;
