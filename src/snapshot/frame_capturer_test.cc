@@ -9,7 +9,9 @@
 #include <string>
 #include <vector>
 
+#include "media/codec_config.h"
 #include "snapshot/test_keyframes.h"
+#include "tests/support/hevc_clip.h"
 #include "tests/support/jpeg_probe.h"
 #include "tests/support/subprocess.h"
 
@@ -120,6 +122,33 @@ TEST_F(FrameCapturerTest, HevcKeyframeBecomesAJpegOfTheSourceSize) {
   ASSERT_TRUE(jpeg.has_value());
   EXPECT_EQ(jpeg->width, 1280);
   EXPECT_EQ(jpeg->height, 720);
+}
+
+// An HEVC push as a publisher sends it (B-frames, an IDR every second):
+// every keyframe becomes an image, a frame from the middle of a GOP never.
+TEST_F(FrameCapturerTest, EveryKeyframeOfAnHevcPushAndNoOtherFrame) {
+  livesnap::testing::HevcClipSpec spec;
+  spec.seconds = 3;
+  const livesnap::testing::HevcClip clip = livesnap::testing::MakeHevcClip(dir_.path(), spec);
+  absl::StatusOr<media::VideoConfig> config =
+      media::ParseHevcDecoderConfigurationRecord(clip.record);
+  ASSERT_TRUE(config.ok()) << config.status();
+  int images = 0;
+  for (size_t i = 0; i < clip.frames.size(); ++i) {
+    const livesnap::testing::HevcFrame& frame = clip.frames[i];
+    if (!frame.keyframe && i % 7 != 3) continue;  // every keyframe and a sample of the rest
+    SCOPED_TRACE("frame " + std::to_string(i) + " at " + std::to_string(frame.dts_ms) + " ms");
+    absl::StatusOr<CapturedImage> image = capturer_->Capture(*config, frame.data);
+    if (frame.keyframe) {
+      ASSERT_TRUE(image.ok()) << image.status();
+      EXPECT_EQ(image->width, 640);
+      ++images;
+    } else {
+      EXPECT_EQ(image.status().code(), absl::StatusCode::kDataLoss) << image.status();
+    }
+  }
+  EXPECT_EQ(images, clip.keyframes);
+  EXPECT_EQ(images, 3);
 }
 
 TEST_F(FrameCapturerTest, QualityChangesTheSize) {
