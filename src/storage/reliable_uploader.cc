@@ -3,13 +3,13 @@
 #include <prometheus/counter.h>
 #include <prometheus/gauge.h>
 #include <prometheus/histogram.h>
-#include <prometheus/registry.h>
 #include <spdlog/spdlog.h>
 
 #include <random>
 
 #include "absl/strings/str_cat.h"
 #include "base/status.h"
+#include "storage/internal/upload_metrics.h"
 #include "storage/internal/upload_spool.h"
 
 namespace livesnap::storage {
@@ -68,23 +68,10 @@ struct ReliableUploader::Job {
   bool report = false;    // true: only run the completion callback
   UploadResult result{};  // when report
   uint64_t id = 0;
+  std::string lane{};
   std::string key{};
   std::string content_type{};
   std::shared_ptr<const std::vector<uint8_t>> data{};  // null: read it from the spool
-};
-
-struct ReliableUploader::Metrics {
-  prometheus::Counter* ok;
-  prometheus::Counter* failed;
-  prometheus::Counter* superseded;
-  prometheus::Counter* refused;
-  prometheus::Counter* retries;
-  prometheus::Counter* spilled;
-  prometheus::Counter* bytes;
-  prometheus::Gauge* queued;
-  prometheus::Gauge* spool_bytes;
-  prometheus::Histogram* put_seconds;
-  prometheus::Histogram* delay_seconds;
 };
 
 absl::StatusOr<std::unique_ptr<ReliableUploader>> ReliableUploader::Create(
@@ -100,62 +87,8 @@ absl::StatusOr<std::unique_ptr<ReliableUploader>> ReliableUploader::Create(
     spdlog::error("uploads to {}: unreadable spool file {}", options.name, problem);
   }
 
-  const prometheus::Labels store_label = {{"store", options.name}};
-  auto with = [&](std::string name, std::string value) {
-    prometheus::Labels labels = store_label;
-    labels.emplace(std::move(name), std::move(value));
-    return labels;
-  };
-  auto& uploads = prometheus::BuildCounter()
-                      .Name("livesnap_uploads_total")
-                      .Help("Snapshot uploads by how they ended")
-                      .Register(registry);
-  auto metrics = std::make_unique<Metrics>(Metrics{
-      .ok = &uploads.Add(with("result", "ok")),
-      .failed = &uploads.Add(with("result", "failed")),
-      .superseded = &uploads.Add(with("result", "superseded")),
-      .refused = &uploads.Add(with("result", "refused")),
-      .retries = &prometheus::BuildCounter()
-                      .Name("livesnap_upload_retries_total")
-                      .Help("Upload attempts after a transient failure")
-                      .Register(registry)
-                      .Add(store_label),
-      .spilled = &prometheus::BuildCounter()
-                      .Name("livesnap_uploads_spilled_total")
-                      .Help("Uploads moved from memory to the spool directory")
-                      .Register(registry)
-                      .Add(store_label),
-      .bytes = &prometheus::BuildCounter()
-                    .Name("livesnap_upload_bytes_total")
-                    .Help("Bytes stored by successful uploads")
-                    .Register(registry)
-                    .Add(store_label),
-      .queued = &prometheus::BuildGauge()
-                     .Name("livesnap_uploads_queued")
-                     .Help("Uploads accepted and not yet completed")
-                     .Register(registry)
-                     .Add(store_label),
-      .spool_bytes = &prometheus::BuildGauge()
-                          .Name("livesnap_upload_spool_bytes")
-                          .Help("Bytes of waiting uploads held in the spool directory")
-                          .Register(registry)
-                          .Add(store_label),
-      .put_seconds = &prometheus::BuildHistogram()
-                          .Name("livesnap_upload_seconds")
-                          .Help("Duration of successful store Put calls")
-                          .Register(registry)
-                          .Add(store_label,
-                               prometheus::Histogram::BucketBoundaries{
-                                   0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30}),
-      .delay_seconds =
-          &prometheus::BuildHistogram()
-               .Name("livesnap_upload_delay_seconds")
-               .Help("Time from Enqueue to stored")
-               .Register(registry)
-               .Add(store_label,
-                    prometheus::Histogram::BucketBoundaries{0.01, 0.05, 0.1, 0.5, 1, 5, 10, 30, 60,
-                                                            300, 1800, 7200}),
-  });
+  auto metrics = std::make_unique<internal::UploadMetrics>(
+      internal::UploadMetrics::Register(registry, options.name));
 
   std::unique_ptr<ReliableUploader> uploader(
       new ReliableUploader(std::move(options), store, std::move(on_done), std::move(metrics), clock,
@@ -166,7 +99,8 @@ absl::StatusOr<std::unique_ptr<ReliableUploader>> ReliableUploader::Create(
 }
 
 ReliableUploader::ReliableUploader(ReliableUploaderOptions options, ObjectStore& store,
-                                   UploadCallback on_done, std::unique_ptr<Metrics> metrics,
+                                   UploadCallback on_done,
+                                   std::unique_ptr<internal::UploadMetrics> metrics,
                                    const Clock& clock, std::unique_ptr<internal::UploadSpool> spool)
     : options_(std::move(options)),
       store_(store),
@@ -295,10 +229,11 @@ void ReliableUploader::RemoveEntry(uint64_t id) {
     spool_changed_.notify_one();
   }
   entries_.erase(entry_it);
+  if (lane.busy) return;  // Finish decides what comes next
   if (lane.ids.empty()) {
     if (lane.ready) ready_.erase(*lane.ready);
     lanes_.erase(lane_it);
-  } else if (!lane.busy && !lane.ready) {
+  } else if (!lane.ready) {
     MakeReady(lane_it->first, lane, clock_.MonotonicMs());
   }
 }
@@ -378,6 +313,7 @@ std::optional<ReliableUploader::Job> ReliableUploader::NextJob() {
         }
         ++active_jobs_;
         return Job{.id = entry.id,
+                   .lane = entry.lane,
                    .key = entry.key,
                    .content_type = entry.content_type,
                    .data = entry.data};
@@ -411,16 +347,16 @@ void ReliableUploader::Deliver(Job job, double unit_random) {
 void ReliableUploader::Finish(const Job& job, const absl::Status& status, int64_t put_ms,
                               double unit_random) {
   std::optional<UploadResult> result;
+  const std::string& lane_name = job.lane;
   {
     std::lock_guard lock(mu_);
-    --active_jobs_;
     Entry& entry = entries_.at(job.id);
-    const std::string lane_name = entry.lane;
     Lane& lane = lanes_.at(lane_name);
     entry.in_flight = false;
     ++entry.attempts;
-    lane.busy = false;
     if (IsRetryable(status)) {
+      --active_jobs_;
+      lane.busy = false;
       metrics_->retries->Increment();
       ++lane.failures;
       const int64_t delay_ms = BackoffMs(options_.retry, lane.failures, unit_random);
@@ -460,12 +396,25 @@ void ReliableUploader::Finish(const Job& job, const absl::Status& status, int64_
                       status.ToString());
       }
       result = ResultOf(entry, status);
+      // The lane stays busy until the completion is reported, so that the
+      // completions of one lane come in its order.
       RemoveEntry(job.id);
     }
     UpdateGauges();
     work_changed_.notify_all();
   }
-  if (result) on_done_(*result);
+  if (!result) return;
+  on_done_(*result);
+  std::lock_guard lock(mu_);
+  --active_jobs_;
+  auto lane = lanes_.find(lane_name);
+  lane->second.busy = false;
+  if (lane->second.ids.empty()) {
+    lanes_.erase(lane);
+  } else {
+    MakeReady(lane_name, lane->second, clock_.MonotonicMs());
+  }
+  work_changed_.notify_all();
 }
 
 void ReliableUploader::SpoolLoop() {

@@ -38,10 +38,12 @@
 // included (their metadata is kept with them): delivery is at-least-once
 // across a crash. Stop spools what it could not deliver within its grace.
 //
-// Completions are reported once per accepted upload (in this process
-// or, if still waiting at Stop, in the process that delivers it), on a worker
+// Completions are reported once per accepted upload (in this process or, if
+// still waiting at Stop, in the process that delivers it), on a worker
 // thread, never under the uploader's lock; the callback may Enqueue but must
-// not call Stop.
+// not call Stop. Those of one lane (stored or failed) are reported in lane
+// order: the next upload of a lane starts after the previous completion
+// returned. Superseded uploads are reported as soon as they are replaced.
 //
 // Metrics, labelled store=<name>: livesnap_uploads_total{result=ok|failed|
 // superseded|refused}, livesnap_upload_retries_total,
@@ -75,9 +77,6 @@
 #include "storage/retry_policy.h"
 
 namespace prometheus {
-class Counter;
-class Gauge;
-class Histogram;
 class Registry;
 }  // namespace prometheus
 
@@ -86,6 +85,7 @@ namespace livesnap::storage {
 namespace internal {
 class UploadSpool;
 struct SpooledUpload;
+struct UploadMetrics;
 }  // namespace internal
 
 struct Upload {
@@ -158,13 +158,12 @@ class ReliableUploader {
   struct Entry;
   struct Lane;
   struct Job;
-  struct Metrics;
   // (due time on clock_, ticket, lane): lanes whose head may be attempted.
   using ReadyKey = std::tuple<int64_t, uint64_t, std::string>;
   enum class SpillOutcome { kSpilled, kNothing, kFailed };
 
   ReliableUploader(ReliableUploaderOptions options, ObjectStore& store, UploadCallback on_done,
-                   std::unique_ptr<Metrics> metrics, const Clock& clock,
+                   std::unique_ptr<internal::UploadMetrics> metrics, const Clock& clock,
                    std::unique_ptr<internal::UploadSpool> spool);
 
   void Restore(std::vector<internal::SpooledUpload> spooled);
@@ -193,7 +192,7 @@ class ReliableUploader {
   const ReliableUploaderOptions options_;
   ObjectStore& store_;
   const UploadCallback on_done_;
-  const std::unique_ptr<Metrics> metrics_;
+  const std::unique_ptr<internal::UploadMetrics> metrics_;
   const Clock& clock_;
   const std::unique_ptr<internal::UploadSpool> spool_;
 
