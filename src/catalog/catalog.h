@@ -12,7 +12,10 @@
 //
 // Errors: NotFound for a missing row, AlreadyExists for a duplicate key,
 // FailedPrecondition for a broken reference (template on an unknown domain or
-// bucket), Unavailable when the database cannot be reached.
+// bucket; the message names it), Unavailable when the database cannot be
+// reached (a PostgreSQL catalog recovers by itself once the server is back),
+// InvalidArgument for an empty key (domain, AppName, stream, bucket name),
+// text that is not UTF-8 or contains NUL, or a negative offset/limit.
 //
 // Thread-safety: every Catalog is safe to call from any thread.
 #pragma once
@@ -93,9 +96,9 @@ struct TemplatePage {
 
 struct TemplateQuery {
   std::string domain;
-  std::optional<std::string> app;  // nullopt: every template of the domain
-  int64_t offset = 0;
-  int64_t limit = 10;
+  std::optional<std::string> app;           // nullopt: every template of the domain
+  int64_t offset = 0;                       // >= 0
+  int64_t limit = 10;                       // >= 0; 0 returns only the total
   SortOrder order = SortOrder::kAscending;  // by created time, then AppName
 };
 
@@ -103,9 +106,9 @@ struct RecordQuery {
   std::string domain;
   std::string app;
   std::string stream;
-  int64_t start_ms = 0;  // inclusive, on capture_ms
-  int64_t end_ms = 0;    // exclusive, on capture_ms
-  int64_t limit = 10;
+  int64_t start_ms = 0;                     // inclusive, on capture_ms
+  int64_t end_ms = 0;                       // exclusive, on capture_ms
+  int64_t limit = 10;                       // >= 0
   SortOrder order = SortOrder::kAscending;  // by capture_ms
 };
 
@@ -113,7 +116,9 @@ class Catalog {
  public:
   virtual ~Catalog() = default;
 
-  // Domains. DeleteDomain also removes the domain's templates and notify config.
+  // Domains. DeleteDomain also removes the domain's templates and notify
+  // config; its snapshot records and sequence counters stay (history, and
+  // numbers that must not repeat if the domain comes back).
   virtual absl::Status AddDomain(const Domain& domain) = 0;
   virtual absl::Status DeleteDomain(std::string_view name) = 0;
   virtual absl::StatusOr<Domain> GetDomain(std::string_view name) = 0;
@@ -144,19 +149,29 @@ class Catalog {
 
   // The next sequence number of a stream: 0 first, then 1, 2, ... Atomic and
   // durable: never repeats, also across restarts and processes sharing the
-  // catalog.
+  // catalog. A number is returned only once its increment is committed, and
+  // a call that fails allocates none (unless a PostgreSQL connection breaks
+  // between commit and reply), so callers see no gaps; a number whose caller
+  // dies before using it stays unused. SQLite runs with synchronous=NORMAL:
+  // a commit survives a process crash, a power failure may lose the last ones.
   virtual absl::StatusOr<int64_t> NextSequence(std::string_view domain, std::string_view app,
                                                std::string_view stream) = 0;
 
+  // Records are history: neither checked against nor removed with domains.
+  // Kept without a retention bound; (domain, app, stream, capture_ms) is indexed.
   virtual absl::Status AddSnapshotRecord(const SnapshotRecord& record) = 0;
-  // At most query.limit records in [start_ms, end_ms), in query.order.
+  // At most query.limit records of one stream in [start_ms, end_ms), in
+  // query.order; records with equal capture_ms keep their insertion order.
   virtual absl::StatusOr<std::vector<SnapshotRecord>> QuerySnapshotRecords(
       const RecordQuery& query) = 0;
 };
 
 // Opens (creating and migrating when needed) the catalog named by `url`:
-// "sqlite:///abs/path.db", "sqlite://relative.db", a plain file path, or a
-// "postgres://" / "postgresql://" libpq URL.
+// "sqlite:///abs/path.db", "sqlite://relative.db", a plain file path (parent
+// directories are created), or a "postgres://" / "postgresql://" libpq URL
+// (e.g. postgres://user:pass@db.internal:5432/livesnap?sslmode=require).
+// InvalidArgument for another scheme; FailedPrecondition for a database whose
+// schema is newer than this build.
 absl::StatusOr<std::unique_ptr<Catalog>> OpenCatalog(std::string_view url);
 
 }  // namespace livesnap::catalog

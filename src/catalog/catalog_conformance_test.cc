@@ -697,8 +697,8 @@ std::string ParamName(const ::testing::TestParamInfo<Backend>& info) {
   return testing::BackendName(info.param);
 }
 
-INSTANTIATE_TEST_SUITE_P(Backends, CatalogConformanceTest, ::testing::Values(Backend::kSqlite),
-                         ParamName);
+INSTANTIATE_TEST_SUITE_P(Backends, CatalogConformanceTest,
+                         ::testing::Values(Backend::kSqlite, Backend::kPostgres), ParamName);
 
 }  // namespace
 }  // namespace livesnap::catalog

@@ -10,8 +10,10 @@
 # earlier run is stopped first. stop: stops the cluster and removes DIR/data.
 #
 # initdb and postgres refuse to run as root; as root they run as the
-# "postgres" user, which then owns DIR/data. The binaries are those of
-# LIVESNAP_PG_BIN, else of the newest /usr/lib/postgresql/*/bin, else of PATH.
+# "postgres" user, which then owns the cluster. When that user cannot reach
+# DIR (a checkout under a private home directory), the cluster lives in a
+# temporary directory instead, recorded in DIR/cluster. The binaries are those
+# of LIVESNAP_PG_BIN, else of the newest /usr/lib/postgresql/*/bin, else of PATH.
 set -euo pipefail
 
 usage() {
@@ -40,13 +42,19 @@ if [[ "$(id -u)" == 0 ]]; then
   as_owner=(runuser -u postgres --)
 fi
 
-data="$dir/data"
-log="$dir/postgres.log"
+# The directory holding the cluster's data and log: DIR, or the one DIR/cluster names.
+cluster_root() {
+  if [[ -f "$dir/cluster" ]]; then cat "$dir/cluster"; else echo "$dir"; fi
+}
 
 stop_cluster() {
-  local mode="$1"
-  if [[ -f "$data/postmaster.pid" ]]; then
-    "${as_owner[@]}" "$pg_bin/pg_ctl" -D "$data" -m "$mode" -w -t 60 stop >/dev/null || true
+  local mode="$1" root
+  root="$(cluster_root)"
+  if [[ -f "$root/data/postmaster.pid" ]]; then
+    "${as_owner[@]}" "$pg_bin/pg_ctl" -D "$root/data" -m "$mode" -w -t 60 stop >/dev/null || true
+  fi
+  if [[ "$root" != "$dir" ]]; then
+    rm -rf "$root"
   fi
 }
 
@@ -58,9 +66,17 @@ start() {
   stop_cluster immediate
   rm -rf "$dir"
   mkdir -p "$dir"
+  local root="$dir"
   if ((${#as_owner[@]} > 0)); then
     chown postgres: "$dir"
+    if ! "${as_owner[@]}" test -w "$dir"; then
+      root="$(mktemp -d "${TMPDIR:-/tmp}/livesnap-pg.XXXXXX")"
+      chown postgres: "$root"
+      echo "$root" >"$dir/cluster"
+    fi
   fi
+  data="$root/data"
+  log="$root/postgres.log"
 
   if ! "${as_owner[@]}" "$pg_bin/initdb" -D "$data" -U livesnap -A trust -E UTF8 --no-locale \
       --no-sync >"$dir/initdb.log" 2>&1; then
@@ -104,7 +120,7 @@ start() {
 
 stop() {
   stop_cluster fast
-  rm -rf "$data" "$dir/url"
+  rm -rf "$dir/data" "$dir/cluster" "$dir/url"
 }
 
 case "$command" in

@@ -40,14 +40,14 @@ MATCHER_P2(StatusIs, code, substring,
          std::string(status.message()).find(substring) != std::string::npos;
 }
 
-// The StatusOr is OK and its value equals `value`.
+// The StatusOr is OK and its value matches `value` (a matcher, or a value to equal).
 MATCHER_P(IsOkAndHolds, value, "is OK and holds " + ::testing::PrintToString(value)) {
   if (!arg.ok()) {
     *result_listener << "status is " << arg.status().ToString();
     return false;
   }
-  *result_listener << "holds " << ::testing::PrintToString(*arg);
-  return *arg == value;
+  *result_listener << "holds " << ::testing::PrintToString(*arg) << " ";
+  return ::testing::ExplainMatchResult(value, *arg, result_listener);
 }
 
 }  // namespace livesnap::catalog::testing

@@ -17,6 +17,7 @@
 #pragma once
 
 #include <memory>
+#include <ostream>
 #include <string>
 #include <vector>
 
@@ -29,6 +30,8 @@ enum class Backend { kSqlite, kPostgres };
 
 // "Sqlite" or "Postgres", for parameterised test names.
 std::string BackendName(Backend backend);
+// So GoogleTest prints a Backend parameter by its name.
+inline void PrintTo(Backend backend, std::ostream* out) { *out << BackendName(backend); }
 
 // The URL of the fixture's PostgreSQL server (its maintenance database).
 absl::StatusOr<std::string> PostgresServerUrl();

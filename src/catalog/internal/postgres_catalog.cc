@@ -1,0 +1,404 @@
+#include "catalog/internal/postgres_catalog.h"
+
+#include <spdlog/spdlog.h>
+
+#include <string>
+#include <utility>
+
+#include "base/status.h"
+#include "catalog/internal/contract.h"
+#include "catalog/internal/pg_conn.h"
+#include "catalog/internal/pg_pool.h"
+#include "catalog/internal/postgres_schema.h"
+
+namespace livesnap::catalog::internal {
+namespace {
+
+const std::string kTemplateColumns =
+    "domain, app, interval_s, endpoint, bucket, overwrite_pattern, sequence_pattern, callback, "
+    "width, height, created_ms, updated_ms";
+const std::string kRecordColumns =
+    "domain, app, stream, endpoint, bucket, object_key, overlay, sequence, capture_ms, "
+    "size_bytes, width, height";
+
+std::string Direction(SortOrder order) { return order == SortOrder::kAscending ? "ASC" : "DESC"; }
+
+Domain ReadDomain(const PGresult* r, int row) {
+  return Domain{
+      .name = PgText(r, row, 0), .region = PgText(r, row, 1), .created_ms = PgInt64(r, row, 2)};
+}
+
+Bucket ReadBucket(const PGresult* r, int row) {
+  return Bucket{.name = PgText(r, row, 0),
+                .region = PgText(r, row, 1),
+                .endpoint = PgText(r, row, 2),
+                .kind = PgText(r, row, 3)};
+}
+
+SnapshotTemplate ReadTemplate(const PGresult* r, int row) {
+  return SnapshotTemplate{.domain = PgText(r, row, 0),
+                          .app = PgText(r, row, 1),
+                          .interval_s = PgInt(r, row, 2),
+                          .endpoint = PgText(r, row, 3),
+                          .bucket = PgText(r, row, 4),
+                          .overwrite_pattern = PgText(r, row, 5),
+                          .sequence_pattern = PgText(r, row, 6),
+                          .callback = PgText(r, row, 7),
+                          .width = PgInt(r, row, 8),
+                          .height = PgInt(r, row, 9),
+                          .created_ms = PgInt64(r, row, 10),
+                          .updated_ms = PgInt64(r, row, 11)};
+}
+
+SnapshotRecord ReadRecord(const PGresult* r, int row) {
+  return SnapshotRecord{.domain = PgText(r, row, 0),
+                        .app = PgText(r, row, 1),
+                        .stream = PgText(r, row, 2),
+                        .endpoint = PgText(r, row, 3),
+                        .bucket = PgText(r, row, 4),
+                        .object_key = PgText(r, row, 5),
+                        .overlay = PgBool(r, row, 6),
+                        .sequence = PgInt64(r, row, 7),
+                        .capture_ms = PgInt64(r, row, 8),
+                        .size_bytes = PgInt64(r, row, 9),
+                        .width = PgInt(r, row, 10),
+                        .height = PgInt(r, row, 11)};
+}
+
+std::string Key(std::string_view domain, std::string_view app) {
+  return std::string(domain) + "/" + std::string(app);
+}
+
+class PostgresCatalog final : public Catalog {
+ public:
+  explicit PostgresCatalog(const std::string& url)
+      : pool_(url, kPostgresMaxConnections),
+        history_pool_(url, kPostgresHistoryConnections, "SET synchronous_commit TO off") {}
+
+  absl::Status AddDomain(const Domain& domain) override {
+    LS_RETURN_IF_ERROR(CheckDomain(domain), "add domain");
+    LS_ASSIGN_OR_RETURN(PgPool::Lease conn, pool_.Acquire(), "add domain");
+    absl::Status status =
+        PgExec(conn.get(), "INSERT INTO domains (name, region, created_ms) VALUES ($1, $2, $3)",
+               PgParams::Of(domain.name, domain.region, domain.created_ms))
+            .status();
+    if (absl::IsAlreadyExists(status)) return DomainExists(domain.name);
+    return Annotate(status, "add domain " + domain.name);
+  }
+
+  absl::Status DeleteDomain(std::string_view name) override {
+    LS_RETURN_IF_ERROR(CheckKey("domain name", name), "delete domain");
+    LS_ASSIGN_OR_RETURN(PgPool::Lease conn, pool_.Acquire(), "delete domain");
+    LS_ASSIGN_OR_RETURN(
+        PgResult result,
+        PgExec(conn.get(), "DELETE FROM domains WHERE name = $1", PgParams::Of(name)),
+        "delete domain " + std::string(name));
+    if (PgAffectedRows(result.get()) == 0) return DomainNotFound(name);
+    return absl::OkStatus();
+  }
+
+  absl::StatusOr<Domain> GetDomain(std::string_view name) override {
+    LS_RETURN_IF_ERROR(CheckKey("domain name", name), "get domain");
+    LS_ASSIGN_OR_RETURN(PgPool::Lease conn, pool_.Acquire(), "get domain");
+    LS_ASSIGN_OR_RETURN(
+        PgResult result,
+        PgExec(conn.get(), "SELECT name, region, created_ms FROM domains WHERE name = $1",
+               PgParams::Of(name)),
+        "get domain " + std::string(name));
+    if (PQntuples(result.get()) == 0) return DomainNotFound(name);
+    return ReadDomain(result.get(), 0);
+  }
+
+  absl::StatusOr<std::vector<Domain>> ListDomains() override {
+    LS_ASSIGN_OR_RETURN(PgPool::Lease conn, pool_.Acquire(), "list domains");
+    LS_ASSIGN_OR_RETURN(
+        PgResult result,
+        PgExec(conn.get(),
+               "SELECT name, region, created_ms FROM domains ORDER BY name COLLATE \"C\""),
+        "list domains");
+    std::vector<Domain> domains;
+    for (int row = 0; row < PQntuples(result.get()); ++row) {
+      domains.push_back(ReadDomain(result.get(), row));
+    }
+    return domains;
+  }
+
+  absl::Status UpsertBucket(const Bucket& bucket) override {
+    LS_RETURN_IF_ERROR(CheckBucket(bucket), "upsert bucket");
+    LS_ASSIGN_OR_RETURN(PgPool::Lease conn, pool_.Acquire(), "upsert bucket");
+    return Annotate(
+        PgExec(conn.get(),
+               "INSERT INTO buckets (name, region, endpoint, kind) VALUES ($1, $2, $3, $4)"
+               " ON CONFLICT (name) DO UPDATE SET region = EXCLUDED.region,"
+               " endpoint = EXCLUDED.endpoint, kind = EXCLUDED.kind",
+               PgParams::Of(bucket.name, bucket.region, bucket.endpoint, bucket.kind))
+            .status(),
+        "upsert bucket " + bucket.name);
+  }
+
+  absl::StatusOr<Bucket> GetBucket(std::string_view name) override {
+    LS_RETURN_IF_ERROR(CheckKey("bucket name", name), "get bucket");
+    LS_ASSIGN_OR_RETURN(PgPool::Lease conn, pool_.Acquire(), "get bucket");
+    LS_ASSIGN_OR_RETURN(
+        PgResult result,
+        PgExec(conn.get(), "SELECT name, region, endpoint, kind FROM buckets WHERE name = $1",
+               PgParams::Of(name)),
+        "get bucket " + std::string(name));
+    if (PQntuples(result.get()) == 0) return BucketNotFound(name);
+    return ReadBucket(result.get(), 0);
+  }
+
+  absl::StatusOr<std::vector<Bucket>> ListBuckets() override {
+    LS_ASSIGN_OR_RETURN(PgPool::Lease conn, pool_.Acquire(), "list buckets");
+    LS_ASSIGN_OR_RETURN(PgResult result,
+                        PgExec(conn.get(),
+                               "SELECT name, region, endpoint, kind FROM buckets"
+                               " ORDER BY name COLLATE \"C\""),
+                        "list buckets");
+    std::vector<Bucket> buckets;
+    for (int row = 0; row < PQntuples(result.get()); ++row) {
+      buckets.push_back(ReadBucket(result.get(), row));
+    }
+    return buckets;
+  }
+
+  absl::Status AddTemplate(const SnapshotTemplate& t) override {
+    LS_RETURN_IF_ERROR(CheckTemplate(t), "add template");
+    LS_ASSIGN_OR_RETURN(PgPool::Lease conn, pool_.Acquire(), "add template");
+    absl::Status status = PgExec(conn.get(),
+                                 "INSERT INTO templates (" + kTemplateColumns +
+                                     ") VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)",
+                                 PgParams::Of(t.domain, t.app, t.interval_s, t.endpoint, t.bucket,
+                                              t.overwrite_pattern, t.sequence_pattern, t.callback,
+                                              t.width, t.height, t.created_ms, t.updated_ms))
+                              .status();
+    if (absl::IsAlreadyExists(status)) return TemplateExists(t.domain, t.app);
+    if (absl::IsFailedPrecondition(status)) {
+      LS_ASSIGN_OR_RETURN(
+          PgResult domain,
+          PgExec(conn.get(), "SELECT 1 FROM domains WHERE name = $1", PgParams::Of(t.domain)),
+          "add template: look up domain");
+      return PQntuples(domain.get()) > 0 ? MissingBucket(t.bucket) : MissingDomain(t.domain);
+    }
+    return Annotate(status, "add template " + Key(t.domain, t.app));
+  }
+
+  absl::Status UpdateTemplate(const SnapshotTemplate& t) override {
+    LS_RETURN_IF_ERROR(CheckTemplate(t), "update template");
+    LS_ASSIGN_OR_RETURN(PgPool::Lease conn, pool_.Acquire(), "update template");
+    absl::StatusOr<PgResult> result = PgExec(
+        conn.get(),
+        "UPDATE templates SET interval_s = $3, endpoint = $4, bucket = $5,"
+        " overwrite_pattern = $6, sequence_pattern = $7, callback = $8, width = $9,"
+        " height = $10, updated_ms = $11 WHERE domain = $1 AND app = $2",
+        PgParams::Of(t.domain, t.app, t.interval_s, t.endpoint, t.bucket, t.overwrite_pattern,
+                     t.sequence_pattern, t.callback, t.width, t.height, t.updated_ms));
+    if (absl::IsFailedPrecondition(result.status())) return MissingBucket(t.bucket);
+    LS_RETURN_IF_ERROR(result.status(), "update template " + Key(t.domain, t.app));
+    if (PgAffectedRows(result->get()) == 0) return TemplateNotFound(t.domain, t.app);
+    return absl::OkStatus();
+  }
+
+  absl::Status DeleteTemplate(std::string_view domain, std::string_view app) override {
+    LS_RETURN_IF_ERROR(CheckKey("domain name", domain), "delete template");
+    LS_RETURN_IF_ERROR(CheckKey("AppName", app), "delete template");
+    LS_ASSIGN_OR_RETURN(PgPool::Lease conn, pool_.Acquire(), "delete template");
+    LS_ASSIGN_OR_RETURN(PgResult result,
+                        PgExec(conn.get(), "DELETE FROM templates WHERE domain = $1 AND app = $2",
+                               PgParams::Of(domain, app)),
+                        "delete template " + Key(domain, app));
+    if (PgAffectedRows(result.get()) == 0) return TemplateNotFound(domain, app);
+    return absl::OkStatus();
+  }
+
+  absl::StatusOr<SnapshotTemplate> GetTemplate(std::string_view domain,
+                                               std::string_view app) override {
+    LS_RETURN_IF_ERROR(CheckKey("domain name", domain), "get template");
+    LS_RETURN_IF_ERROR(CheckKey("AppName", app), "get template");
+    LS_ASSIGN_OR_RETURN(PgPool::Lease conn, pool_.Acquire(), "get template");
+    LS_ASSIGN_OR_RETURN(
+        PgResult result,
+        PgExec(conn.get(),
+               "SELECT " + kTemplateColumns + " FROM templates WHERE domain = $1 AND app = $2",
+               PgParams::Of(domain, app)),
+        "get template " + Key(domain, app));
+    if (PQntuples(result.get()) == 0) return TemplateNotFound(domain, app);
+    return ReadTemplate(result.get(), 0);
+  }
+
+  absl::StatusOr<TemplatePage> ListTemplates(const TemplateQuery& query) override {
+    LS_RETURN_IF_ERROR(CheckTemplateQuery(query), "list templates");
+    LS_ASSIGN_OR_RETURN(PgPool::Lease conn, pool_.Acquire(), "list templates");
+    // One snapshot for both statements, so the total and the page agree.
+    LS_ASSIGN_OR_RETURN(
+        PgTransaction transaction,
+        PgTransaction::Begin(conn.get(), "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY"),
+        "list templates");
+    TemplatePage page;
+    LS_ASSIGN_OR_RETURN(PgResult count,
+                        PgExec(conn.get(),
+                               "SELECT COUNT(*) FROM templates"
+                               " WHERE domain = $1 AND ($2::text IS NULL OR app = $2)",
+                               PgParams::Of(query.domain, query.app)),
+                        "count templates");
+    page.total = PgInt64(count.get(), 0, 0);
+    const std::string direction = Direction(query.order);
+    LS_ASSIGN_OR_RETURN(
+        PgResult list,
+        PgExec(conn.get(),
+               "SELECT " + kTemplateColumns +
+                   " FROM templates WHERE domain = $1 AND ($2::text IS NULL OR app = $2)"
+                   " ORDER BY created_ms " +
+                   direction + ", app COLLATE \"C\" " + direction + " LIMIT $3 OFFSET $4",
+               PgParams::Of(query.domain, query.app, query.limit, query.offset)),
+        "list templates");
+    for (int row = 0; row < PQntuples(list.get()); ++row) {
+      page.items.push_back(ReadTemplate(list.get(), row));
+    }
+    LS_RETURN_IF_ERROR(transaction.Commit(), "list templates");
+    return page;
+  }
+
+  absl::StatusOr<std::optional<SnapshotTemplate>> ResolveTemplate(std::string_view domain,
+                                                                  std::string_view app) override {
+    LS_RETURN_IF_ERROR(CheckKey("domain name", domain), "resolve template");
+    LS_RETURN_IF_ERROR(CheckKey("AppName", app), "resolve template");
+    LS_ASSIGN_OR_RETURN(PgPool::Lease conn, pool_.Acquire(), "resolve template");
+    LS_ASSIGN_OR_RETURN(PgResult result,
+                        PgExec(conn.get(),
+                               "SELECT " + kTemplateColumns +
+                                   " FROM templates WHERE domain = $1 AND app IN ($2, '*')"
+                                   " ORDER BY app = '*' LIMIT 1",
+                               PgParams::Of(domain, app)),
+                        "resolve template " + Key(domain, app));
+    if (PQntuples(result.get()) == 0) return std::nullopt;
+    return ReadTemplate(result.get(), 0);
+  }
+
+  absl::Status SetNotifyConfig(const NotifyConfig& config) override {
+    LS_RETURN_IF_ERROR(CheckNotifyConfig(config), "set notify config");
+    LS_ASSIGN_OR_RETURN(PgPool::Lease conn, pool_.Acquire(), "set notify config");
+    absl::Status status =
+        PgExec(conn.get(),
+               "INSERT INTO notify_configs (domain, notify_url, req_auth, auth_key)"
+               " VALUES ($1, $2, $3, $4) ON CONFLICT (domain) DO UPDATE SET"
+               " notify_url = EXCLUDED.notify_url, req_auth = EXCLUDED.req_auth,"
+               " auth_key = EXCLUDED.auth_key",
+               PgParams::Of(config.domain, config.notify_url, config.req_auth, config.auth_key))
+            .status();
+    if (absl::IsFailedPrecondition(status)) return MissingDomain(config.domain);
+    return Annotate(status, "set notify config of " + config.domain);
+  }
+
+  absl::StatusOr<NotifyConfig> GetNotifyConfig(std::string_view domain) override {
+    LS_RETURN_IF_ERROR(CheckKey("domain name", domain), "get notify config");
+    LS_ASSIGN_OR_RETURN(PgPool::Lease conn, pool_.Acquire(), "get notify config");
+    LS_ASSIGN_OR_RETURN(PgResult result,
+                        PgExec(conn.get(),
+                               "SELECT domain, notify_url, req_auth, auth_key FROM notify_configs"
+                               " WHERE domain = $1",
+                               PgParams::Of(domain)),
+                        "get notify config of " + std::string(domain));
+    if (PQntuples(result.get()) == 0) return NotifyConfigNotFound(domain);
+    return NotifyConfig{.domain = PgText(result.get(), 0, 0),
+                        .notify_url = PgText(result.get(), 0, 1),
+                        .req_auth = PgBool(result.get(), 0, 2),
+                        .auth_key = PgText(result.get(), 0, 3)};
+  }
+
+  absl::Status DeleteNotifyConfig(std::string_view domain) override {
+    LS_RETURN_IF_ERROR(CheckKey("domain name", domain), "delete notify config");
+    LS_ASSIGN_OR_RETURN(PgPool::Lease conn, pool_.Acquire(), "delete notify config");
+    LS_ASSIGN_OR_RETURN(
+        PgResult result,
+        PgExec(conn.get(), "DELETE FROM notify_configs WHERE domain = $1", PgParams::Of(domain)),
+        "delete notify config of " + std::string(domain));
+    if (PgAffectedRows(result.get()) == 0) return NotifyConfigNotFound(domain);
+    return absl::OkStatus();
+  }
+
+  absl::StatusOr<int64_t> NextSequence(std::string_view domain, std::string_view app,
+                                       std::string_view stream) override {
+    LS_RETURN_IF_ERROR(CheckKey("domain name", domain), "next sequence");
+    LS_RETURN_IF_ERROR(CheckKey("AppName", app), "next sequence");
+    LS_RETURN_IF_ERROR(CheckKey("stream name", stream), "next sequence");
+    const std::string context = "next sequence of " + Key(Key(domain, app), stream);
+    LS_ASSIGN_OR_RETURN(PgPool::Lease conn, pool_.Acquire(), context);
+    // The row lock ON CONFLICT takes serialises callers of one stream on every
+    // node; the autocommit returns only once the increment is committed.
+    LS_ASSIGN_OR_RETURN(
+        PgResult result,
+        PgExec(conn.get(),
+               "INSERT INTO stream_sequences (domain, app, stream, next_value)"
+               " VALUES ($1, $2, $3, 1) ON CONFLICT (domain, app, stream) DO UPDATE"
+               " SET next_value = stream_sequences.next_value + 1 RETURNING next_value - 1",
+               PgParams::Of(domain, app, stream)),
+        context);
+    if (PQntuples(result.get()) != 1) {
+      return absl::InternalError(context + ": the upsert returned no row");
+    }
+    return PgInt64(result.get(), 0, 0);
+  }
+
+  absl::Status AddSnapshotRecord(const SnapshotRecord& r) override {
+    LS_RETURN_IF_ERROR(CheckRecord(r), "add snapshot record");
+    LS_ASSIGN_OR_RETURN(PgPool::Lease conn, history_pool_.Acquire(), "add snapshot record");
+    return Annotate(
+        PgExec(conn.get(),
+               "INSERT INTO snapshot_records (" + kRecordColumns +
+                   ") VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)",
+               PgParams::Of(r.domain, r.app, r.stream, r.endpoint, r.bucket, r.object_key,
+                            r.overlay, r.sequence, r.capture_ms, r.size_bytes, r.width, r.height))
+            .status(),
+        "add snapshot record " + r.object_key);
+  }
+
+  absl::StatusOr<std::vector<SnapshotRecord>> QuerySnapshotRecords(
+      const RecordQuery& query) override {
+    LS_RETURN_IF_ERROR(CheckRecordQuery(query), "query snapshot records");
+    LS_ASSIGN_OR_RETURN(PgPool::Lease conn, pool_.Acquire(), "query snapshot records");
+    const std::string direction = Direction(query.order);
+    LS_ASSIGN_OR_RETURN(
+        PgResult result,
+        PgExec(conn.get(),
+               "SELECT " + kRecordColumns +
+                   " FROM snapshot_records WHERE domain = $1 AND app = $2 AND stream = $3"
+                   " AND capture_ms >= $4 AND capture_ms < $5 ORDER BY capture_ms " +
+                   direction + ", id " + direction + " LIMIT $6",
+               PgParams::Of(query.domain, query.app, query.stream, query.start_ms, query.end_ms,
+                            query.limit)),
+        "query snapshot records");
+    std::vector<SnapshotRecord> records;
+    for (int row = 0; row < PQntuples(result.get()); ++row) {
+      records.push_back(ReadRecord(result.get(), row));
+    }
+    return records;
+  }
+
+  PgPool& pool() { return pool_; }
+
+ private:
+  PgPool pool_;
+  // Snapshot records commit without waiting for the WAL flush: a server
+  // crash may lose the last fraction of a second of history, which is worth
+  // one fsync instead of three per snapshot. Sequence numbers never go here.
+  PgPool history_pool_;
+};
+
+}  // namespace
+
+absl::StatusOr<std::unique_ptr<Catalog>> OpenPostgresCatalog(const std::string& url) {
+  auto catalog = std::make_unique<PostgresCatalog>(url);
+  int version = 0;
+  std::string where;
+  {
+    LS_ASSIGN_OR_RETURN(PgPool::Lease conn, catalog->pool().Acquire(), "PostgreSQL catalog");
+    LS_ASSIGN_OR_RETURN(version, MigratePostgres(conn.get(), PostgresMigrations()),
+                        "PostgreSQL catalog");
+    where = std::string(PQhost(conn.get())) + ":" + PQport(conn.get()) + "/" + PQdb(conn.get());
+  }
+  spdlog::info("catalog: PostgreSQL {} (schema version {})", where, version);
+  return catalog;
+}
+
+}  // namespace livesnap::catalog::internal
