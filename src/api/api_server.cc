@@ -112,7 +112,13 @@ absl::Status ApiServerImpl::Bind() {
   const int threads = std::max(1, options_.worker_threads);
   server_.new_task_queue = [threads] { return new httplib::ThreadPool(threads); };
   server_.set_payload_max_length(kMaxRequestBodyBytes);
-  server_.set_keep_alive_timeout(2);
+  // httplib gives each connection a worker for its whole life, so an idle
+  // keep-alive connection would hold a worker and queue other clients
+  // (SDKs keep connections open): one request per connection.
+  server_.set_keep_alive_max_count(1);
+  // Headers and body go out in separate writes; without this, Nagle holds
+  // the body until the client's delayed ACK (~40 ms per request).
+  server_.set_tcp_nodelay(true);
   server_.set_read_timeout(10, 0);
   server_.set_write_timeout(10, 0);
   Routes();

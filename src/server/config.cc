@@ -16,7 +16,8 @@ const std::set<std::string> kServerKeys = {"log_level", "data_dir"};
 const std::set<std::string> kRtmpKeys = {
     "listen",          "io_threads",       "max_connections", "handshake_timeout_ms",
     "idle_timeout_ms", "max_message_size", "max_chunk_size"};
-const std::set<std::string> kApiKeys = {"listen", "auth", "threads", "access_keys"};
+const std::set<std::string> kApiKeys = {"listen", "auth", "threads", "access_keys",
+                                         "console_dir"};
 const std::set<std::string> kCatalogKeys = {"url"};
 const std::set<std::string> kSnapshotKeys = {"workers", "jpeg_quality"};
 const std::set<std::string> kDomainKeys = {"name", "region"};
@@ -81,6 +82,7 @@ absl::Status ReadApi(const Table& root, Config& config) {
   LS_RETURN_IF_ERROR(CheckKeys(t, "api", kApiKeys), "");
   LS_RETURN_IF_ERROR(ReadListen(t, "api", config.api_listen), "");
   LS_RETURN_IF_ERROR(Read(t, "api", "threads", config.api_threads), "");
+  LS_RETURN_IF_ERROR(Read(t, "api", "console_dir", config.api_console_dir), "");
   std::string auth = config.api_auth ? "on" : "off";
   LS_RETURN_IF_ERROR(Read(t, "api", "auth", auth), "");
   if (auth != "on" && auth != "off") {
@@ -303,6 +305,9 @@ absl::Status FinalizeConfig(Config& config) {
   }
   if (config.api_auth && config.access_keys.empty()) {
     return absl::InvalidArgumentError("api.auth is on but api.access_keys is empty");
+  }
+  if (!config.api_console_dir.empty()) {
+    config.api_console_dir = fs::absolute(config.api_console_dir).lexically_normal().string();
   }
   const fs::path data_dir = fs::absolute(config.data_dir);
   config.data_dir = data_dir.string();

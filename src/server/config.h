@@ -49,6 +49,7 @@ struct Config {
   bool api_auth = false;
   std::map<std::string, std::string> access_keys;  // AccessKeyId -> secret
   int api_threads = 4;
+  std::string api_console_dir;  // the console's files, served under /console/; empty: none
 
   std::string catalog_url;  // empty: sqlite under data_dir
 

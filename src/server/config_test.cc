@@ -59,6 +59,7 @@ idle_timeout_ms = 5000
 listen = ":18080"
 auth = "on"
 access_keys = [{ id = "key1", secret = "s3cret" }]
+console_dir = "/srv/livesnap/console"
 [[storage]]
 name = "shots"
 region = "cn-shanghai"
@@ -80,6 +81,7 @@ overwrite = "{AppName}/{StreamName}.jpg"
   EXPECT_EQ(config->api_listen.port, 18080);
   EXPECT_TRUE(config->api_auth);
   EXPECT_EQ(config->access_keys.at("key1"), "s3cret");
+  EXPECT_EQ(config->api_console_dir, "/srv/livesnap/console");
   ASSERT_EQ(config->storages.size(), 1u);
   EXPECT_EQ(config->storages[0].bucket.region, "cn-shanghai");
   ASSERT_EQ(config->seed_domains.size(), 1u);

@@ -110,10 +110,13 @@ class DaemonImpl final : public Daemon {
     api.auth_enabled = config_.api_auth;
     api.access_keys = config_.access_keys;
     api.worker_threads = config_.api_threads;
-    LS_ASSIGN_OR_RETURN(
-        api_,
-        api::ApiServer::Create(api, catalog_.get(), &hub_, &metrics_, &SystemClock::Instance()),
-        "API server");
+    api.console_dir = config_.api_console_dir;
+    api::SnapshotSources snapshots;
+    for (const auto& [name, store] : stores_) snapshots.stores.emplace(name, store.get());
+    LS_ASSIGN_OR_RETURN(api_,
+                        api::ApiServer::Create(api, catalog_.get(), &hub_, &metrics_,
+                                               &SystemClock::Instance(), std::move(snapshots)),
+                        "API server");
     return absl::OkStatus();
   }
 

@@ -1,0 +1,249 @@
+// The official Alibaba Cloud Node.js SDK core (@alicloud/pop-core) against a
+// running livesnapd with API authentication on: templates and domains are
+// created, listed, changed and deleted exactly as a user's script would do
+// against ApsaraVideo Live, and a wrong secret or key is refused.
+//
+// Environment: LIVESNAPD = the livesnapd binary; NODE_PATH = where npm ci
+// put node_modules (the CTest fixture does both).
+'use strict';
+
+const assert = require('node:assert/strict');
+const { spawn } = require('node:child_process');
+const fs = require('node:fs');
+const net = require('node:net');
+const os = require('node:os');
+const path = require('node:path');
+const { after, before, describe, test } = require('node:test');
+const RPCClient = require('@alicloud/pop-core').RPCClient;
+
+const KEY_ID = 'LTAI-sdk-test';
+const SECRET = 'sdk-secret-' + process.pid;
+
+function freePort() {
+  return new Promise((resolve, reject) => {
+    const server = net.createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address();
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+function client(secret = SECRET, keyId = KEY_ID) {
+  return new RPCClient({
+    accessKeyId: keyId,
+    accessKeySecret: secret,
+    endpoint: `http://127.0.0.1:${apiPort}`,
+    apiVersion: '2016-11-01',
+  });
+}
+
+// Resolves with the error the SDK throws for an API error answer.
+async function refused(promise) {
+  try {
+    await promise;
+  } catch (err) {
+    return err;
+  }
+  assert.fail('the call succeeded');
+}
+
+let apiPort;
+let server;
+let serverLog = '';
+let dir;
+
+before(async () => {
+  const binary = process.env.LIVESNAPD;
+  assert.ok(binary, 'LIVESNAPD must name the livesnapd binary');
+  dir = fs.mkdtempSync(path.join(os.tmpdir(), 'livesnap-sdk-'));
+  apiPort = await freePort();
+  const rtmpPort = await freePort();
+  const config = path.join(dir, 'livesnap.toml');
+  fs.writeFileSync(config, `
+[server]
+data_dir = "${path.join(dir, 'data')}"
+log_level = "info"
+
+[rtmp]
+listen = "127.0.0.1:${rtmpPort}"
+
+[api]
+listen = "127.0.0.1:${apiPort}"
+auth = "on"
+access_keys = [{ id = "${KEY_ID}", secret_env = "LIVESNAP_SDK_SECRET" }]
+
+[[storage]]
+name = "snapshots"
+region = "cn-shanghai"
+endpoint = "file.local"
+kind = "file"
+root = "snapshots"
+
+[[storage]]
+name = "beijing"
+region = "cn-beijing"
+endpoint = "oss-cn-beijing.local"
+kind = "file"
+root = "beijing"
+
+[[domain]]
+name = "seed.example.com"
+region = "cn-shanghai"
+
+[[template]]
+domain = "seed.example.com"
+app = "*"
+interval = 5
+bucket = "snapshots"
+overwrite = "{AppName}/{StreamName}.jpg"
+`);
+  server = spawn(binary, ['-c', config], {
+    env: { ...process.env, LIVESNAP_SDK_SECRET: SECRET },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  const ready = new Promise((resolve, reject) => {
+    const onData = (chunk) => {
+      serverLog += chunk.toString();
+      if (serverLog.includes('livesnapd ready')) resolve();
+    };
+    server.stdout.on('data', onData);
+    server.stderr.on('data', onData);
+    server.once('exit', (code) => reject(new Error(`livesnapd exited (${code}):\n${serverLog}`)));
+    setTimeout(() => reject(new Error(`livesnapd not ready in 60 s:\n${serverLog}`)), 60000).unref();
+  });
+  await ready;
+});
+
+after(async () => {
+  if (server && server.exitCode === null) {
+    const exited = new Promise((resolve) => server.once('exit', (code, signal) => resolve({ code, signal })));
+    server.kill('SIGTERM');
+    const { code, signal } = await exited;
+    assert.equal(signal, null, serverLog);
+    assert.equal(code, 0, `livesnapd did not stop cleanly:\n${serverLog}`);
+  }
+  if (dir) fs.rmSync(dir, { recursive: true, force: true });
+});
+
+describe('snapshot templates through @alicloud/pop-core', () => {
+  test('AddLiveDomain and DescribeLiveUserDomains', async () => {
+    const added = await client().request('AddLiveDomain', {
+      DomainName: 'push.example.com',
+      Region: 'cn-shanghai',
+    });
+    assert.match(added.RequestId, /^[0-9A-F-]{36}$/);
+    const listed = await client().request('DescribeLiveUserDomains', {});
+    const names = listed.Domains.PageData.map((d) => d.DomainName).sort();
+    assert.deepEqual(names, ['push.example.com', 'seed.example.com']);
+    const err = await refused(client().request('AddLiveDomain', {
+      DomainName: 'push.example.com',
+      Region: 'cn-shanghai',
+    }));
+    assert.equal(err.code, 'DomainAlreadyExist');
+  });
+
+  test('Add, Describe, Update and Delete a template', async () => {
+    const sdk = client();
+    await sdk.request('AddLiveAppSnapshotConfig', {
+      DomainName: 'push.example.com',
+      AppName: 'live',
+      TimeInterval: 5,
+      OssEndpoint: 'file.local',
+      OssBucket: 'snapshots',
+      OverwriteOssObject: '{AppName}/{StreamName}.jpg',
+      SequenceOssObject: 'snapshot/{AppName}/{StreamName}/{UnixTimestamp}.jpg',
+      Callback: 'http://cb.example.com/snap?a=1&b=*~%20x(!)',
+    });
+
+    let described = await sdk.request('DescribeLiveSnapshotConfig', {
+      DomainName: 'push.example.com',
+      AppName: 'live',
+    });
+    assert.equal(described.TotalNum, 1);
+    let config = described.LiveStreamSnapshotConfigList.LiveStreamSnapshotConfig[0];
+    assert.equal(config.DomainName, 'push.example.com');
+    assert.equal(config.AppName, 'live');
+    assert.equal(config.TimeInterval, 5);
+    assert.equal(config.OssBucket, 'snapshots');
+    assert.equal(config.OssEndpoint, 'file.local');
+    assert.equal(config.OverwriteOssObject, '{AppName}/{StreamName}.jpg');
+    assert.equal(config.SequenceOssObject, 'snapshot/{AppName}/{StreamName}/{UnixTimestamp}.jpg');
+    assert.equal(config.Callback, 'http://cb.example.com/snap?a=1&b=*~%20x(!)');
+    assert.match(config.CreateTime, /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$/);
+
+    // POST, as the SDK sends it with { method: 'POST' }.
+    await sdk.request('UpdateLiveAppSnapshotConfig', {
+      DomainName: 'push.example.com',
+      AppName: 'live',
+      TimeInterval: 30,
+      OverwriteOssObject: '-',
+    }, { method: 'POST' });
+    described = await sdk.request('DescribeLiveSnapshotConfig', { DomainName: 'push.example.com' });
+    config = described.LiveStreamSnapshotConfigList.LiveStreamSnapshotConfig[0];
+    assert.equal(config.TimeInterval, 30);
+    assert.equal(config.OverwriteOssObject, undefined);
+    assert.equal(config.SequenceOssObject, 'snapshot/{AppName}/{StreamName}/{UnixTimestamp}.jpg');
+
+    await sdk.request('DeleteLiveAppSnapshotConfig', { DomainName: 'push.example.com', AppName: 'live' });
+    described = await sdk.request('DescribeLiveSnapshotConfig', { DomainName: 'push.example.com' });
+    assert.equal(described.TotalNum, 0);
+    assert.deepEqual(described.LiveStreamSnapshotConfigList.LiveStreamSnapshotConfig, []);
+  });
+
+  test('API errors come back as SDK errors with the reference codes', async () => {
+    const sdk = client();
+    const params = {
+      DomainName: 'push.example.com',
+      AppName: 'dup',
+      TimeInterval: 10,
+      OssEndpoint: 'file.local',
+      OssBucket: 'snapshots',
+      OverwriteOssObject: '{AppName}/{StreamName}.jpg',
+    };
+    await sdk.request('AddLiveAppSnapshotConfig', params);
+    let err = await refused(sdk.request('AddLiveAppSnapshotConfig', params));
+    assert.equal(err.code, 'ConfigAlreadyExists');
+    assert.equal(err.entry.response.statusCode, 409);
+    assert.ok(err.data.RequestId);
+
+    err = await refused(sdk.request('AddLiveAppSnapshotConfig', {
+      ...params, AppName: 'bj', OssBucket: 'beijing', OssEndpoint: 'oss-cn-beijing.local',
+    }));
+    assert.equal(err.code, 'InvalidOssBucket.RegionMismatch');
+    assert.equal(err.data.Message,
+      'bucket beijing is in region cn-beijing but domain push.example.com is in region cn-shanghai');
+
+    err = await refused(sdk.request('AddLiveAppSnapshotConfig', { ...params, TimeInterval: 2 }));
+    assert.equal(err.code, 'InvalidOssInterval.Malformed');
+
+    err = await refused(sdk.request('DeleteLiveAppSnapshotConfig', {
+      DomainName: 'push.example.com', AppName: 'nothing',
+    }));
+    assert.equal(err.code, 'ConfigNotFound');
+    assert.equal(err.entry.response.statusCode, 404);
+  });
+
+  test('a wrong secret is refused', async () => {
+    const err = await refused(client('not-the-secret').request('DescribeLiveUserDomains', {}));
+    assert.equal(err.code, 'SignatureDoesNotMatch');
+    assert.equal(err.entry.response.statusCode, 400);
+    const unknown = await refused(client(SECRET, 'LTAI-nobody').request('DescribeLiveUserDomains', {}));
+    assert.equal(unknown.code, 'InvalidAccessKeyId.NotFound');
+    assert.equal(unknown.entry.response.statusCode, 404);
+    // Nothing was changed by the refused callers.
+    const err2 = await refused(client('not-the-secret').request('DeleteLiveDomain', {
+      DomainName: 'push.example.com',
+    }));
+    assert.equal(err2.code, 'SignatureDoesNotMatch');
+    const listed = await client().request('DescribeLiveUserDomains', { DomainName: 'push' });
+    assert.equal(listed.TotalCount, 1);
+  });
+
+  test('DeleteLiveDomain', async () => {
+    await client().request('DeleteLiveDomain', { DomainName: 'push.example.com' });
+    const err = await refused(client().request('DeleteLiveDomain', { DomainName: 'push.example.com' }));
+    assert.equal(err.code, 'InvalidDomain.NotFound');
+  });
+});
