@@ -3,9 +3,9 @@
 // Turns one keyframe of a live stream into a JPEG: decode with libavcodec
 // (H.264, HEVC), convert to full-range 8-bit YCbCr (libswscale when scaling
 // or for more than 8 bits), compress with TurboJPEG from the planes. A
-// keyframe that does not decode cleanly gives an error, never a picture
-// (see internal/keyframe_decoder.h for how damage is detected); a grey or
-// green frame is never produced.
+// keyframe that does not decode, or decodes only in part, gives an error and
+// never a picture, so no grey or green frame is produced (how damage is
+// detected, and what cannot be: internal/keyframe_decoder.h).
 //
 //   LS_ASSIGN_OR_RETURN(std::unique_ptr<FrameCapturer> capturer, FrameCapturer::Create(), "");
 //   absl::StatusOr<CapturedImage> image =

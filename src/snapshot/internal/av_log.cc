@@ -39,7 +39,10 @@ void RouteAvLogToSpdlog() {
   std::call_once(once, [] { av_log_set_callback(&LogCallback); });
 }
 
-AvErrorCapture::AvErrorCapture() : previous_(active_capture) { active_capture = this; }
+AvErrorCapture::AvErrorCapture() : previous_(active_capture) {
+  RouteAvLogToSpdlog();
+  active_capture = this;
+}
 
 AvErrorCapture::~AvErrorCapture() { active_capture = previous_; }
 

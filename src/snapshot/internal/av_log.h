@@ -3,11 +3,11 @@
 // libav* logging for the capture code. RouteAvLogToSpdlog sends every libav*
 // log line to spdlog at debug level instead of stderr (a corrupt keyframe
 // makes libavcodec log a dozen lines; the pipeline logs the failure once,
-// with the Status). While an AvErrorCapture lives on a thread, the first
-// error-level line libav* logs on that thread is kept, so the Status of a
-// failed decode can quote libavcodec's reason ("error while decoding MB 3 0").
+// with the Status). While an AvErrorCapture lives on a thread (creating one
+// routes the log if nothing did yet), the first error-level line libav* logs
+// on that thread is kept, so the Status of a failed decode can quote
+// libavcodec's reason ("error while decoding MB 3 0").
 //
-//   RouteAvLogToSpdlog();            // once, before decoding
 //   AvErrorCapture errors;
 //   if (avcodec_send_packet(...) < 0) return Error(errors.first_error());
 //

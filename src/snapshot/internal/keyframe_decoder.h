@@ -15,6 +15,9 @@
 // concealment is off, so nothing paints over it). Bit errors that still
 // parse into a complete picture cannot be told from valid data by any
 // decoder unless the stream carries picture hashes (which are checked).
+// HEVC lets more of those through than H.264: libavcodec's HEVC decoder
+// checks little of the slice data, and with wavefront parallel processing a
+// damaged CTU row does not disturb the rows after it.
 //
 // The decoder is kept between calls for the same configuration (codec and
 // configuration record byte for byte) and opened anew for any other, after
@@ -26,8 +29,9 @@
 //
 // Errors: FailedPrecondition when the configuration or the keyframe lacks a
 // parameter set (SPS/PPS, and VPS for HEVC) or the codec is not H.264/HEVC;
-// DataLoss for a keyframe that does not decode cleanly; InvalidArgument for a
-// malformed length prefix; Internal for libavcodec failing otherwise.
+// DataLoss for a keyframe that does not decode cleanly or whose length
+// prefixes run past its end; InvalidArgument for an empty keyframe or a
+// nal_length_size other than 1, 2, 4; ResourceExhausted when allocation fails.
 //
 // Thread-safety: not thread-safe; one per worker thread. libavcodec runs
 // with one thread, on the caller's.
