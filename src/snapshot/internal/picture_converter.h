@@ -6,7 +6,8 @@
 //   their own size are used as they are; limited-range ones ("MPEG" range,
 //   or unspecified, which is what H.264/HEVC streams decode to) get their
 //   luma expanded from 16..235 and chroma from 16..240 to 0..255 in one
-//   lookup-table pass, so a white source stays white and black stays black.
+//   pass (SSE2, or a lookup table), so a white source stays white and black
+//   stays black.
 // - Anything else (another size, more than 8 bits, another layout) goes
 //   through libswscale, which converts the range at the same time: area
 //   averaging when shrinking, bicubic when enlarging. The chroma
@@ -54,6 +55,10 @@ struct YuvPlanes {
 // Full-range value of a limited-range sample (exposed for tests).
 uint8_t FullRangeLuma(uint8_t y);
 uint8_t FullRangeChroma(uint8_t c);
+
+// Expands a plane's limited-range samples to full range in place, the same
+// values as above (SSE2 where the target has it).
+void ExpandToFullRange(uint8_t* plane, int stride, int width, int height, bool chroma);
 
 class PictureConverter {
  public:
