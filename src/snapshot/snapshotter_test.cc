@@ -15,10 +15,10 @@
 #include "media/codec_config.h"
 #include "media/flv_tag.h"
 #include "media/nal.h"
+#include "snapshot/test_jpeg.h"
 #include "snapshot/test_keyframes.h"
 #include "storage/file_store.h"
 #include "tests/support/flv_reader.h"
-#include "tests/support/jpeg_probe.h"
 #include "tests/support/media_fixtures.h"
 #include "tests/support/subprocess.h"
 
@@ -218,8 +218,7 @@ TEST_F(SnapshotterTest, StoresBothModesAtTheDueKeyframes) {
        {"live/demo/0.jpg", "live/demo/1.jpg", "live/demo/2.jpg", "live/demo.jpg"}) {
     absl::StatusOr<std::vector<uint8_t>> jpeg = store_->Get(key);
     ASSERT_TRUE(jpeg.ok()) << key << ": " << jpeg.status();
-    std::optional<livesnap::testing::JpegSummary> probe =
-        livesnap::testing::ProbeJpeg(std::string(jpeg->begin(), jpeg->end()));
+    std::optional<testing::DecodedJpeg> probe = testing::DecodeJpeg(*jpeg);
     ASSERT_TRUE(probe.has_value()) << key;
     EXPECT_EQ(probe->width, 320);
     EXPECT_EQ(probe->height, 180);
@@ -243,8 +242,7 @@ TEST_F(SnapshotterTest, LatestImageIsKeptWhileTheStreamIsLive) {
   EXPECT_EQ(first->width, 320);
   EXPECT_EQ(first->height, 180);
   EXPECT_EQ(first->capture_unix_ms, kStartUnixMs);
-  std::optional<livesnap::testing::JpegSummary> probe =
-      livesnap::testing::ProbeJpeg(std::string(first->jpeg->begin(), first->jpeg->end()));
+  std::optional<testing::DecodedJpeg> probe = testing::DecodeJpeg(*first->jpeg);
   ASSERT_TRUE(probe.has_value());
   EXPECT_GE(probe->mean_gray, 252);
 

@@ -1,0 +1,35 @@
+// File: snapshot/test_jpeg.h
+//
+// Decodes a snapshot in tests the way a viewer sees it (TurboJPEG, RGB), so
+// assertions are about colours on screen rather than YCbCr samples.
+//
+//   std::optional<DecodedJpeg> jpeg = DecodeJpeg(image.jpeg);
+//   EXPECT_GE(jpeg->mean.r, 246);  // red stayed red
+//
+// Thread-safety: pure function.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <span>
+
+namespace livesnap::snapshot::testing {
+
+struct MeanRgb {
+  double r = 0;
+  double g = 0;
+  double b = 0;
+};
+
+struct DecodedJpeg {
+  int width = 0;
+  int height = 0;
+  int subsampling = -1;  // TJSAMP_*
+  MeanRgb mean;          // 0..255 per channel over the whole picture
+  double mean_gray = 0;  // 0..255, TurboJPEG's own grayscale decode
+};
+
+// nullopt when `jpeg` is not a decodable JPEG.
+std::optional<DecodedJpeg> DecodeJpeg(std::span<const uint8_t> jpeg);
+
+}  // namespace livesnap::snapshot::testing
