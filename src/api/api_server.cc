@@ -47,6 +47,12 @@ std::string NewRequestId() {
   return text;
 }
 
+// A browser navigating to a page (not a script, style or image load): the
+// console answers its index.html for such paths, so client-side routes load.
+bool IsPageRequest(const httplib::Request& request) {
+  return request.get_header_value("Accept").find("text/html") != std::string::npos;
+}
+
 std::string Dump(const Json& json) {
   // Messages quote what the caller sent, which need not be valid UTF-8.
   return json.dump(-1, ' ', false, Json::error_handler_t::replace);
@@ -91,6 +97,9 @@ class ApiServerImpl final : public ApiServer {
   Outcome HandleLatest(const httplib::Request& request, httplib::Response& response);
   Outcome HandleObject(const httplib::Request& request, httplib::Response& response);
   Outcome HandleConsole(const httplib::Request& request, httplib::Response& response);
+  Outcome ServeConsoleFile(const httplib::Request& request, httplib::Response& response,
+                           const std::string& relative);
+  bool HasConsole() const { return !options_.console_dir.empty() || options_.console_files; }
 
   const ApiOptions options_;
   catalog::Catalog& catalog_;
@@ -268,7 +277,7 @@ ApiServerImpl::Outcome ApiServerImpl::HandleRpc(const httplib::Request& request,
     outcome.code = SendError(request, response, error);
     return outcome;
   };
-  if (params.all().empty() && !options_.console_dir.empty()) {
+  if (params.all().empty() && HasConsole()) {
     response.set_redirect("/console/");
     outcome.action = "http:console";
     return outcome;
@@ -416,7 +425,7 @@ ApiServerImpl::Outcome ApiServerImpl::HandleConsole(const httplib::Request& requ
                                   absl::StrCat("Nothing is served at ", request.path, ".")));
     return outcome;
   };
-  if (options_.console_dir.empty()) return not_found();
+  if (!HasConsole()) return not_found();
   const std::string suffix = request.matches[1];
   if (suffix.empty()) {
     response.set_redirect("/console/");
@@ -432,8 +441,12 @@ ApiServerImpl::Outcome ApiServerImpl::HandleConsole(const httplib::Request& requ
                        absl::StrCat("The path ", request.path, " has an empty, . or .. segment.")));
     return outcome;
   }
-  const std::optional<internal::ResolvedPath> resolved =
+  if (options_.console_dir.empty()) return ServeConsoleFile(request, response, relative);
+  std::optional<internal::ResolvedPath> resolved =
       internal::ResolveUnderRoot(options_.console_dir, relative);
+  if (!resolved && IsPageRequest(request)) {
+    resolved = internal::ResolveUnderRoot(options_.console_dir, "index.html");
+  }
   if (!resolved) return not_found();
   if (resolved->kind == internal::ResolvedKind::kDirectory) {
     response.set_redirect(request.path + "/");
@@ -449,7 +462,32 @@ ApiServerImpl::Outcome ApiServerImpl::HandleConsole(const httplib::Request& requ
     return outcome;
   }
   response.set_header("Cache-Control", "no-cache");
-  response.set_content(content.str(), std::string(internal::MimeTypeForPath(relative)));
+  response.set_content(content.str(),
+                       std::string(internal::MimeTypeForPath(resolved->path.string())));
+  return outcome;
+}
+
+ApiServerImpl::Outcome ApiServerImpl::ServeConsoleFile(const httplib::Request& request,
+                                                       httplib::Response& response,
+                                                       const std::string& relative) {
+  Outcome outcome{"http:console"};
+  std::optional<ConsoleFile> file = options_.console_files(relative);
+  if (!file && IsPageRequest(request)) file = options_.console_files("index.html");
+  if (!file) {
+    outcome.code = SendError(request, response,
+                             Fail(codes::kInvalidPathNotFound,
+                                  absl::StrCat("Nothing is served at ", request.path, ".")));
+    return outcome;
+  }
+  const std::string etag(file->etag);
+  response.set_header("ETag", etag);
+  response.set_header("Cache-Control", "no-cache");
+  const std::string if_none_match = request.get_header_value("If-None-Match");
+  if (!etag.empty() && (if_none_match == "*" || if_none_match.find(etag) != std::string::npos)) {
+    response.status = 304;
+    return outcome;
+  }
+  response.set_content(file->content.data(), file->content.size(), std::string(file->mime_type));
   return outcome;
 }
 

@@ -8,8 +8,10 @@
 //   /metrics               Prometheus text of the shared registry
 //   /snapshots/latest/{domain}/{app}/{stream}.jpg   the newest image of a live stream
 //   /snapshots/object/{bucket}/{key...}             a stored snapshot object
-//   /console/...           the console's files (when console_dir is set);
-//                          a bare / redirects there
+//   /console/...           the console's files (console_dir, else console_files);
+//                          index.html for a browser's page request of a path
+//                          that is no file (client-side routes); a bare /
+//                          redirects there
 // Errors are JSON {RequestId, HostId, Code, Message} with the status of
 // api/error_codes.h; every success carries a RequestId.
 //
@@ -31,6 +33,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "absl/status/status.h"
@@ -46,13 +49,23 @@ class Registry;
 
 namespace livesnap::api {
 
+// A console file the binary carries (web/console_assets.h).
+struct ConsoleFile {
+  std::string_view content;
+  std::string_view mime_type;
+  std::string_view etag;  // strong and quoted; If-None-Match with it answers 304
+};
+// The file at `path` under /console/ ("index.html", "js/app.js"), or nullopt.
+using ConsoleFileFn = std::function<std::optional<ConsoleFile>(std::string_view path)>;
+
 struct ApiOptions {
   std::string listen_host = "127.0.0.1";
   uint16_t port = 0;  // 0: a free port, see ApiServer::port()
   bool auth_enabled = true;
   std::map<std::string, std::string> access_keys;  // AccessKeyId -> AccessKeySecret
   int worker_threads = 4;
-  std::string console_dir;  // served under /console/; empty: no console
+  std::string console_dir;      // served under /console/; empty: console_files
+  ConsoleFileFn console_files;  // used when console_dir is empty; both empty: no console
 };
 
 // The newest JPEG of a live stream, as the snapshot pipeline keeps it.
