@@ -27,12 +27,13 @@ test_packages=(
 )
 
 packages=("${run_packages[@]}")
+# The build installs the web console's library with npm (web/package-lock.json).
+# The machine image may ship its own Node.js; Debian's npm conflicts with it.
+if ! command -v npm >/dev/null 2>&1; then
+  packages+=(nodejs npm)
+fi
 if [[ "$profile" == "test" ]]; then
   packages+=("${test_packages[@]}")
-  # The machine image may ship its own Node.js; Debian's npm conflicts with it.
-  if ! command -v npm >/dev/null 2>&1; then
-    packages+=(nodejs npm)
-  fi
 fi
 
 missing=()

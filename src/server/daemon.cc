@@ -12,6 +12,7 @@
 #include "rtmp/server.h"
 #include "snapshot/snapshotter.h"
 #include "storage/file_store.h"
+#include "web/console_assets.h"
 
 namespace livesnap::server {
 
@@ -110,9 +111,20 @@ class DaemonImpl final : public Daemon {
     api.auth_enabled = config_.api_auth;
     api.access_keys = config_.access_keys;
     api.worker_threads = config_.api_threads;
+    api.console_files = [](std::string_view path) -> std::optional<api::ConsoleFile> {
+      const std::optional<console::ConsoleAsset> asset = console::FindConsoleAsset(path);
+      if (!asset) return std::nullopt;
+      return api::ConsoleFile{asset->content, asset->mime_type, asset->etag};
+    };
     api.console_dir = config_.api_console_dir;
     api::SnapshotSources snapshots;
     for (const auto& [name, store] : stores_) snapshots.stores.emplace(name, store.get());
+    snapshots.latest_image =
+        [this](const media::StreamKey& key) -> std::optional<api::LatestImage> {
+      std::optional<snapshot::LatestImage> latest = snapshotter_->Latest(key);
+      if (!latest) return std::nullopt;
+      return api::LatestImage{latest->jpeg, latest->width, latest->height, latest->capture_unix_ms};
+    };
     LS_ASSIGN_OR_RETURN(api_,
                         api::ApiServer::Create(api, catalog_.get(), &hub_, &metrics_,
                                                &SystemClock::Instance(), std::move(snapshots)),
