@@ -42,10 +42,9 @@ ChunkWriter::ChunkStream* ChunkWriter::FindStream(uint32_t id) {
   return nullptr;
 }
 
-void ChunkWriter::Write(uint32_t chunk_stream_id, uint8_t type_id, uint32_t stream_id,
-                        uint32_t timestamp, std::span<const uint8_t> payload,
-                        std::vector<uint8_t>& out) {
-  const auto length = static_cast<uint32_t>(payload.size());
+uint32_t ChunkWriter::PutFirstHeader(uint32_t chunk_stream_id, uint8_t type_id, uint32_t stream_id,
+                                     uint32_t timestamp, uint32_t length,
+                                     std::vector<uint8_t>& out) {
   ChunkStream* stream = FindStream(chunk_stream_id);
   int fmt = 0;
   uint32_t field = timestamp;
@@ -82,7 +81,15 @@ void ChunkWriter::Write(uint32_t chunk_stream_id, uint8_t type_id, uint32_t stre
       out.push_back(static_cast<uint8_t>(stream_id >> shift));
   }
   if (extended) PutU32(out, field);
+  return field;
+}
 
+void ChunkWriter::Write(uint32_t chunk_stream_id, uint8_t type_id, uint32_t stream_id,
+                        uint32_t timestamp, std::span<const uint8_t> payload,
+                        std::vector<uint8_t>& out) {
+  const uint32_t field = PutFirstHeader(chunk_stream_id, type_id, stream_id, timestamp,
+                                        static_cast<uint32_t>(payload.size()), out);
+  const bool extended = field >= kExtendedTimestampMarker;
   size_t offset = 0;
   do {
     const size_t take = std::min<size_t>(chunk_size_, payload.size() - offset);
@@ -92,6 +99,27 @@ void ChunkWriter::Write(uint32_t chunk_stream_id, uint8_t type_id, uint32_t stre
     if (offset < payload.size()) {
       PutBasicHeader(out, 3, chunk_stream_id);
       if (extended) PutU32(out, field);
+    }
+  } while (offset < payload.size());
+}
+
+void ChunkWriter::WriteGather(uint32_t chunk_stream_id, uint8_t type_id, uint32_t stream_id,
+                              uint32_t timestamp, std::span<const uint8_t> payload,
+                              std::vector<uint8_t>& headers, std::vector<ChunkPiece>& pieces) {
+  size_t header_offset = headers.size();
+  const uint32_t field = PutFirstHeader(chunk_stream_id, type_id, stream_id, timestamp,
+                                        static_cast<uint32_t>(payload.size()), headers);
+  const bool extended = field >= kExtendedTimestampMarker;
+  size_t offset = 0;
+  do {
+    const size_t take = std::min<size_t>(chunk_size_, payload.size() - offset);
+    pieces.push_back(
+        {header_offset, headers.size() - header_offset, payload.subspan(offset, take)});
+    offset += take;
+    if (offset < payload.size()) {
+      header_offset = headers.size();
+      PutBasicHeader(headers, 3, chunk_stream_id);
+      if (extended) PutU32(headers, field);
     }
   } while (offset < payload.size());
 }

@@ -14,6 +14,10 @@
 //   writer.set_chunk_size(4096);  // after sending Set Chunk Size
 //   writer.Write(3, kCommandAmf0, 0, 0, payload, out);
 //
+// WriteGather produces the same bytes for scatter-gather I/O: the headers go
+// into a buffer and each chunk's payload stays a view of the caller's bytes,
+// so one tag body can be sent by many connections without being copied.
+//
 // Thread-safety: not thread-safe; one per connection direction.
 #pragma once
 
@@ -38,6 +42,22 @@ class ChunkWriter {
           message.payload, out);
   }
 
+  // One chunk as WriteGather lays it out: its header is
+  // headers[header_offset, header_offset + header_size), then `payload`, a
+  // view into the message's payload.
+  struct ChunkPiece {
+    size_t header_offset = 0;
+    size_t header_size = 0;
+    std::span<const uint8_t> payload;
+  };
+  // Write without copying the payload: appends the chunk headers to
+  // `headers` and one piece per chunk to `pieces`; header then payload of
+  // each piece, in order, are exactly the bytes Write would append. The
+  // payload must outlive the pieces. Same REQUIRES as Write.
+  void WriteGather(uint32_t chunk_stream_id, uint8_t type_id, uint32_t stream_id,
+                   uint32_t timestamp, std::span<const uint8_t> payload,
+                   std::vector<uint8_t>& headers, std::vector<ChunkPiece>& pieces);
+
   // The chunk size for the messages written after this call; the peer must
   // have been sent the matching Set Chunk Size first. REQUIRES: 1..2^31-1.
   void set_chunk_size(uint32_t chunk_size) { chunk_size_ = chunk_size; }
@@ -55,6 +75,11 @@ class ChunkWriter {
   };
 
   ChunkStream* FindStream(uint32_t id);
+  // Appends the first chunk's header and updates the chunk stream's state;
+  // returns the timestamp field, which continuation chunks repeat when it
+  // is extended.
+  uint32_t PutFirstHeader(uint32_t chunk_stream_id, uint8_t type_id, uint32_t stream_id,
+                          uint32_t timestamp, uint32_t length, std::vector<uint8_t>& out);
 
   uint32_t chunk_size_ = kDefaultChunkSize;
   std::vector<ChunkStream> streams_;  // few: linear search is the fastest

@@ -18,6 +18,12 @@ constexpr uint32_t kAudioChunkStream = 4;
 constexpr uint32_t kVideoChunkStream = 6;
 constexpr uint32_t kStreamChunkStream = 8;
 
+uint32_t ChunkStreamOf(uint8_t type) {
+  return type == kVideo   ? kVideoChunkStream
+         : type == kAudio ? kAudioChunkStream
+                          : kStreamChunkStream;
+}
+
 void DefaultFillRandom(std::span<uint8_t> bytes) {
   static thread_local std::mt19937 rng{std::random_device{}()};
   for (uint8_t& b : bytes) b = static_cast<uint8_t>(rng());
@@ -244,10 +250,17 @@ absl::Status Publisher::SendTag(uint8_t type, uint32_t timestamp_ms, std::span<c
   if (state_ != State::kPublishing) {
     return absl::FailedPreconditionError("not publishing: NetStream.Publish.Start not received");
   }
-  const uint32_t chunk_stream = type == kVideo   ? kVideoChunkStream
-                                : type == kAudio ? kAudioChunkStream
-                                                 : kStreamChunkStream;
-  writer_.Write(chunk_stream, type, stream_id_, timestamp_ms, body, out);
+  writer_.Write(ChunkStreamOf(type), type, stream_id_, timestamp_ms, body, out);
+  return absl::OkStatus();
+}
+
+absl::Status Publisher::SendTagGather(uint8_t type, uint32_t timestamp_ms,
+                                      std::span<const uint8_t> body, std::vector<uint8_t>& headers,
+                                      std::vector<ChunkWriter::ChunkPiece>& pieces) {
+  if (state_ != State::kPublishing) {
+    return absl::FailedPreconditionError("not publishing: NetStream.Publish.Start not received");
+  }
+  writer_.WriteGather(ChunkStreamOf(type), type, stream_id_, timestamp_ms, body, headers, pieces);
   return absl::OkStatus();
 }
 

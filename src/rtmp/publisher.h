@@ -15,7 +15,9 @@
 //   if (publisher.publishing()) publisher.SendTag(kVideo, ts_ms, tag_body, out);
 //
 // Sending copies each tag once, into `out`, and allocates nothing else, so
-// one event loop can drive thousands of publishers (tools/ load generator).
+// one event loop can drive thousands of publishers (tools/ load generator);
+// SendTagGather copies nothing of the body, for scatter-gather writes of a
+// body many connections share.
 //
 // Thread-safety: not thread-safe; one per connection.
 #pragma once
@@ -90,6 +92,13 @@ class Publisher {
   // kDataAmf0) on the published stream. FailedPrecondition unless publishing.
   absl::Status SendTag(uint8_t type, uint32_t timestamp_ms, std::span<const uint8_t> body,
                        std::vector<uint8_t>& out);
+  // SendTag for scatter-gather I/O (ChunkWriter::WriteGather): the chunk
+  // headers go to `headers`, the pieces point into `body`, which must
+  // outlive them. Bytes appended to `out` by other calls may go on the wire
+  // before or after these, but never inside them.
+  absl::Status SendTagGather(uint8_t type, uint32_t timestamp_ms, std::span<const uint8_t> body,
+                             std::vector<uint8_t>& headers,
+                             std::vector<ChunkWriter::ChunkPiece>& pieces);
   // @setDataFrame onMetaData with `metadata` (an object or ECMA array).
   absl::Status SendMetadata(const amf0::Value& metadata, std::vector<uint8_t>& out);
   // FCUnpublish and deleteStream. FailedPrecondition unless publishing.

@@ -172,6 +172,47 @@ TEST_F(PublisherTest, TagsAndMetadataArriveWithTheirTimestamps) {
   EXPECT_FALSE(publisher_->SendTag(kVideo, 0, frame, to_server_).ok());
 }
 
+TEST_F(PublisherTest, GatheredTagsArriveLikeCopiedOnes) {
+  PublisherOptions options = Options("rtmp://a.com/live/s");
+  options.chunk_size = 1000;
+  StartPublisher(options);
+  ASSERT_TRUE(publisher_->publishing());
+  Bytes frame(4500);
+  for (size_t i = 0; i < frame.size(); ++i) frame[i] = static_cast<uint8_t>(i * 7);
+  frame[0] = 0x17;
+  const Bytes sound = {0xAF, 0x01, 4, 5, 6};
+  for (uint32_t i = 0; i < 20; ++i) {
+    Bytes headers;
+    std::vector<ChunkWriter::ChunkPiece> pieces;
+    ASSERT_TRUE(publisher_->SendTagGather(kVideo, i * 33, frame, headers, pieces).ok());
+    ASSERT_TRUE(publisher_->SendTagGather(kAudio, i * 33 + 5, sound, headers, pieces).ok());
+    EXPECT_EQ(pieces.size(), 6u);  // five chunks of the frame, one of the sound
+    for (const ChunkWriter::ChunkPiece& piece : pieces) {
+      to_server_.insert(
+          to_server_.end(), headers.begin() + static_cast<ptrdiff_t>(piece.header_offset),
+          headers.begin() + static_cast<ptrdiff_t>(piece.header_offset + piece.header_size));
+      to_server_.insert(to_server_.end(), piece.payload.begin(), piece.payload.end());
+    }
+    if (i % 5 == 4) {
+      ASSERT_TRUE(publisher_->SendTag(kVideo, i * 33 + 10, frame, to_server_).ok());
+    }
+  }
+  Pump(999);
+  ASSERT_EQ(delegate_.video.size(), 24u);
+  ASSERT_EQ(delegate_.audio.size(), 20u);
+  EXPECT_EQ(delegate_.video[0].second, frame);
+  EXPECT_EQ(delegate_.video[5].first, 4u * 33 + 10);
+  EXPECT_EQ(delegate_.video[6].first, 5u * 33);
+  EXPECT_EQ(delegate_.audio[19].first, 19u * 33 + 5);
+  EXPECT_EQ(delegate_.audio[19].second, sound);
+
+  ASSERT_TRUE(publisher_->Unpublish(to_server_).ok());
+  Bytes headers;
+  std::vector<ChunkWriter::ChunkPiece> pieces;
+  EXPECT_FALSE(publisher_->SendTagGather(kVideo, 0, frame, headers, pieces).ok());
+  EXPECT_TRUE(pieces.empty());
+}
+
 TEST_F(PublisherTest, ByteAtATimeInBothDirections) {
   StartPublisher(Options("rtmp://a.com/live/s"), 1);
   ASSERT_TRUE(publisher_->publishing()) << client_status_;
