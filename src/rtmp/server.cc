@@ -3,6 +3,7 @@
 #include <prometheus/counter.h>
 #include <prometheus/gauge.h>
 #include <prometheus/registry.h>
+#include <pthread.h>
 #include <spdlog/spdlog.h>
 
 #include <asio.hpp>
@@ -84,7 +85,12 @@ class AsioRtmpServer final : public RtmpServer {
   void Start() override {
     for (auto& loop : loops_) work_.emplace_back(asio::make_work_guard(loop));
     Accept();
-    for (auto& loop : loops_) threads_.emplace_back([&loop] { loop.run(); });
+    for (auto& loop : loops_) {
+      threads_.emplace_back([&loop] {
+        pthread_setname_np(pthread_self(), "ls-rtmp-io");  // per-thread CPU in top -H
+        loop.run();
+      });
+    }
     spdlog::info("RTMP listening on {}:{} ({} loop thread{})", options_.listen_host, port_,
                  loops_.size(), loops_.size() == 1 ? "" : "s");
   }
