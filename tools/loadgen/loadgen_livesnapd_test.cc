@@ -1,0 +1,181 @@
+// livesnap-loadgen against the real livesnapd: its streams go live under
+// the domain it names, their snapshots are stored, and the pictures stored
+// prove that timestamps ran on across loops of the file. A clip whose grey
+// level encodes the second shown (16 + 3 * second) makes that visible: with
+// a 3 s clip looped, the 5 s snapshots show seconds 0, 2, 1 (media time 0,
+// 5 and 10 s); timestamps that restarted at every loop would re-anchor the
+// snapshot clock and show second 0 each time.
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <fstream>
+#include <map>
+
+#include "tests/support/api_client.h"
+#include "tests/support/jpeg_probe.h"
+#include "tests/support/livesnapd.h"
+#include "tests/support/media_fixtures.h"
+#include "tests/support/subprocess.h"
+
+namespace livesnap {
+namespace {
+
+namespace fs = std::filesystem;
+using namespace std::chrono_literals;
+
+constexpr char kDomain[] = "push.example.com";
+
+int SecondShown(const fs::path& jpeg) {
+  auto summary = testing::ProbeJpeg(testing::ReadFile(jpeg));
+  if (!summary) return -1;
+  return static_cast<int>(std::lround(summary->mean_gray * 219.0 / 255.0 / 3.0));
+}
+
+// Sequence objects "<dir>/<N>.jpg" in N order, as the seconds they show.
+std::vector<int> SequenceSeconds(const fs::path& dir) {
+  std::map<int, int> by_sequence;
+  if (!fs::exists(dir)) return {};
+  for (const auto& entry : fs::directory_iterator(dir)) {
+    const std::string stem = entry.path().stem().string();
+    if (entry.path().extension() != ".jpg" ||
+        stem.find_first_not_of("0123456789") != std::string::npos) {
+      continue;
+    }
+    by_sequence[std::stoi(stem)] = SecondShown(entry.path());
+  }
+  std::vector<int> seconds;
+  for (const auto& [index, second] : by_sequence) seconds.push_back(second);
+  return seconds;
+}
+
+class LoadgenLivesnapdTest : public ::testing::Test {
+ protected:
+  static void SetUpTestSuite() {
+    clips_ = new testing::TempDir();
+    testing::ClipSpec spec;
+    spec.seconds = 3;
+    spec.fps = 25;
+    spec.gop_frames = 25;
+    spec.video_source =
+        "color=c=black:s=320x180:r=25,format=yuv420p,geq=lum='16+3*floor(T)':cb=128:cr=128";
+    clip_ = new fs::path(testing::MakeFlvClip(clips_->path(), "seconds", spec));
+  }
+  static void TearDownTestSuite() {
+    delete clip_;
+    delete clips_;
+  }
+
+  void SetUp() override {
+    const fs::path config = dir_ / "livesnap.toml";
+    std::ofstream out(config);
+    out << "[[storage]]\nname = \"shots\"\nregion = \"cn-shanghai\"\nroot = \"" << shots().string()
+        << "\"\n"
+        << "[[domain]]\nname = \"" << kDomain << "\"\nregion = \"cn-shanghai\"\n"
+        << "[[template]]\ndomain = \"" << kDomain
+        << "\"\napp = \"*\"\ninterval = 5\nbucket = \"shots\"\n"
+        << "overwrite = \"{AppName}/{StreamName}.jpg\"\n"
+        << "sequence = \"{AppName}/{StreamName}/{Sequence}.jpg\"\n";
+    out.close();
+    server_ = std::make_unique<testing::LivesnapdProcess>(
+        dir_.path(), std::vector<std::string>{"-c", config.string()});
+    ASSERT_TRUE(server_->Start()) << server_->Log();
+  }
+  void TearDown() override { EXPECT_EQ(server_->Stop(), 0) << server_->Log(); }
+
+  fs::path shots() const { return dir_ / "shots"; }
+
+  std::vector<std::string> Loadgen(const std::string& domain, int streams, double duration_s) {
+    return {LOADGEN_PATH,
+            "--file",
+            clip_->string(),
+            "--url",
+            "rtmp://127.0.0.1:" + std::to_string(server_->rtmp_port()),
+            "--app",
+            "live",
+            "--stream-pattern",
+            "cam{i}",
+            "--domain",
+            domain,
+            "-n",
+            std::to_string(streams),
+            "--ramp",
+            "10",
+            "--duration",
+            std::to_string(duration_s),
+            "--json",
+            (dir_ / "report.json").string()};
+  }
+
+  nlohmann::json Report() const {
+    return nlohmann::json::parse(testing::ReadFile(dir_ / "report.json"));
+  }
+
+  static testing::TempDir* clips_;
+  static fs::path* clip_;
+  testing::TempDir dir_;
+  std::unique_ptr<testing::LivesnapdProcess> server_;
+};
+
+testing::TempDir* LoadgenLivesnapdTest::clips_ = nullptr;
+fs::path* LoadgenLivesnapdTest::clip_ = nullptr;
+
+TEST_F(LoadgenLivesnapdTest, StreamsGoLiveAndTheirSnapshotsAreStored) {
+  testing::Subprocess loadgen(Loadgen(kDomain, 3, 11), dir_ / "loadgen.log");
+
+  testing::ApiClient api(server_->api_port());
+  int64_t online = 0;
+  EXPECT_TRUE(testing::WaitFor(
+      [&] {
+        testing::ApiResponse r =
+            api.Call("DescribeLiveStreamsOnlineList", {{"DomainName", kDomain}});
+        online = r.status == 200 ? r.body.value("TotalNum", int64_t{0}) : 0;
+        return online == 3;
+      },
+      15s))
+      << online << " online\n"
+      << loadgen.Log();
+  testing::ApiResponse live = api.Call("DescribeLiveStreamsOnlineList", {{"DomainName", kDomain}});
+  for (const auto& info : live.body["OnlineInfo"]["LiveStreamOnlineInfo"]) {
+    EXPECT_EQ(info["AppName"], "live");
+    EXPECT_EQ(info["Width"], 320) << info.dump();  // from the clip's onMetaData
+  }
+
+  ASSERT_EQ(loadgen.Wait(60s), 0) << loadgen.Log();
+  const nlohmann::json report = Report();
+  EXPECT_EQ(report["totals"]["published"], 3) << report.dump(2);
+  EXPECT_EQ(report["totals"]["failed"], 0);
+  ASSERT_EQ(report["per_stream"].size(), 3u);
+  for (const auto& stream : report["per_stream"]) {
+    EXPECT_TRUE(stream["error"].get<std::string>().empty()) << stream.dump();
+    EXPECT_GE(stream["keyframes"].get<int>(), 11) << stream.dump();
+    EXPECT_GE(stream["loops"].get<int>(), 3) << stream.dump();
+    EXPECT_GT(stream["bytes_sent"].get<uint64_t>(), 100'000u);
+  }
+
+  for (const std::string name : {"cam0", "cam1", "cam2"}) {
+    const fs::path dir = shots() / "live" / name;
+    EXPECT_TRUE(testing::WaitFor([&] { return SequenceSeconds(dir).size() >= 3; }, 10s)) << name;
+    EXPECT_EQ(SequenceSeconds(dir), (std::vector<int>{0, 2, 1})) << name << "\n" << server_->Log();
+    auto overwrite = testing::ProbeJpeg(testing::ReadFile(shots() / "live" / (name + ".jpg")));
+    ASSERT_TRUE(overwrite.has_value()) << name;
+    EXPECT_EQ(overwrite->width, 320);
+    EXPECT_EQ(overwrite->height, 180);
+  }
+}
+
+TEST_F(LoadgenLivesnapdTest, RefusedPublishesAreReportedPerStreamWithTheServersStatus) {
+  testing::Subprocess loadgen(Loadgen("nowhere.example", 2, 2), dir_ / "loadgen.log");
+  EXPECT_EQ(loadgen.Wait(30s), 1) << loadgen.Log();
+  const nlohmann::json report = Report();
+  EXPECT_EQ(report["totals"]["connected"], 2) << report.dump(2);
+  EXPECT_EQ(report["totals"]["published"], 0);
+  EXPECT_EQ(report["totals"]["failed"], 2);
+  for (const auto& stream : report["per_stream"]) {
+    EXPECT_NE(stream["error"].get<std::string>().find("NetStream.Publish."), std::string::npos)
+        << stream.dump();
+  }
+  EXPECT_TRUE(server_->WaitForLog("nowhere.example", 5s));
+}
+
+}  // namespace
+}  // namespace livesnap
