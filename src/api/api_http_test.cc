@@ -279,5 +279,32 @@ TEST_F(OnlineListTest, ListsLiveStreamsWithTheirCodecAndCounters) {
   EXPECT_EQ(Client().Get("/healthz").body["LiveStreams"], 2);
 }
 
+// Registered only with the PostgreSQL backend, whose server can be made to
+// refuse connections the way an outage would.
+class PostgresOutageTest : public ApiFixture {
+ protected:
+  void SetUp() override {
+    ASSERT_EQ(TestBackend(), catalog::testing::Backend::kPostgres)
+        << "needs the postgres fixture (ctest sets LIVESNAP_TEST_POSTGRES_URL_FILE)";
+    ApiFixture::SetUp();
+    StartServer(/*auth_enabled=*/false);
+  }
+};
+
+TEST_F(PostgresOutageTest, UnreachableCatalogIsServiceUnavailable) {
+  EXPECT_EQ(Client().Get("/healthz").status, 200);
+  ASSERT_TRUE(database_->SetConnectionsAllowed(false).ok());
+  ASSERT_TRUE(database_->TerminateSessions().ok());
+  EXPECT_TRUE(IsApiError(Client().Get("/healthz"), 503, "ServiceUnavailable"));
+  EXPECT_TRUE(IsApiError(Client().Call("DescribeLiveUserDomains", {}), 503, "ServiceUnavailable"));
+  EXPECT_TRUE(IsApiError(
+      Client().Call("AddLiveDomain", {{"DomainName", "a.example.com"}, {"Region", "cn-shanghai"}}),
+      503, "ServiceUnavailable"));
+  ASSERT_TRUE(database_->SetConnectionsAllowed(true).ok());
+  EXPECT_TRUE(livesnap::testing::WaitFor([&] { return Client().Get("/healthz").status == 200; },
+                                         std::chrono::seconds(20)));
+  EXPECT_TRUE(IsApiSuccess(Client().Call("DescribeLiveUserDomains", {})));
+}
+
 }  // namespace
 }  // namespace livesnap::api::testing

@@ -1,5 +1,7 @@
 #include "api/testing/api_fixture.h"
 
+#include <cstdlib>
+
 namespace livesnap::api::testing {
 
 namespace {
@@ -25,8 +27,17 @@ LatestImageFn LatestFromStore(storage::ObjectStore* store) {
 
 }  // namespace
 
+catalog::testing::Backend TestBackend() {
+  const char* url_file = std::getenv("LIVESNAP_TEST_POSTGRES_URL_FILE");
+  return url_file != nullptr && *url_file != '\0' ? catalog::testing::Backend::kPostgres
+                                                  : catalog::testing::Backend::kSqlite;
+}
+
 void ApiFixture::SetUp() {
-  auto catalog = catalog::OpenCatalog("sqlite://" + (dir_ / "catalog.db").string());
+  auto database = catalog::testing::TestDatabase::Create(TestBackend());
+  ASSERT_TRUE(database.ok()) << database.status();
+  database_ = *std::move(database);
+  auto catalog = catalog::OpenCatalog(database_->url());
   ASSERT_TRUE(catalog.ok()) << catalog.status();
   catalog_ = *std::move(catalog);
   ASSERT_TRUE(catalog_->UpsertBucket({"snapshots", "cn-shanghai", "file.local", "file"}).ok());
@@ -64,13 +75,19 @@ void ApiFixture::StartServer(bool auth_enabled, const std::string& console_dir) 
   ASSERT_TRUE(server_->Start().ok());
 }
 
+// Port 0 when the server failed to start: every call then fails (status 0)
+// instead of the test crashing.
+static uint16_t PortOf(const std::unique_ptr<ApiServer>& server) {
+  return server ? static_cast<uint16_t>(server->port()) : 0;
+}
+
 livesnap::testing::ApiClient ApiFixture::Client() const {
-  return livesnap::testing::ApiClient(static_cast<uint16_t>(server_->port()));
+  return livesnap::testing::ApiClient(PortOf(server_));
 }
 
 livesnap::testing::ApiClient ApiFixture::SignedClient(const std::string& id,
                                                       const std::string& secret) const {
-  livesnap::testing::ApiClient client(static_cast<uint16_t>(server_->port()),
+  livesnap::testing::ApiClient client(PortOf(server_),
                                       livesnap::testing::ApiCredentials{id, secret});
   client.set_clock([this] { return clock_.UnixMs(); });
   return client;

@@ -1,8 +1,10 @@
 // File: api/testing/api_fixture.h
 //
 // The API under test as a person would meet it: a real ApiServer on a free
-// 127.0.0.1 port, over a real SQLite catalog in a temporary directory, a
-// real MediaHub and real FileStores, called over HTTP with ApiClient.
+// 127.0.0.1 port, over a real catalog in a fresh database, a real MediaHub
+// and real FileStores, called over HTTP with ApiClient. The catalog is
+// SQLite, or PostgreSQL (the `postgres` CTest fixture's server) when
+// LIVESNAP_TEST_POSTGRES_URL_FILE is set: the suite is registered for both.
 //
 // Buckets: "snapshots" (region cn-shanghai, endpoint file.local) and
 // "beijing" (cn-beijing, oss-cn-beijing.local). The latest-image function
@@ -23,6 +25,7 @@
 #include "api/api_server.h"
 #include "base/clock.h"
 #include "catalog/catalog.h"
+#include "catalog/testing/test_database.h"
 #include "media/hub.h"
 #include "storage/file_store.h"
 #include "tests/support/api_client.h"
@@ -32,6 +35,11 @@ namespace livesnap::api::testing {
 
 inline constexpr char kKeyId[] = "LTAI-test";
 inline constexpr char kKeySecret[] = "test-secret-123";
+
+// PostgreSQL when LIVESNAP_TEST_POSTGRES_URL_FILE names the `postgres`
+// CTest fixture's server (ctest sets it for the suite's second
+// registration), else SQLite.
+catalog::testing::Backend TestBackend();
 
 class ApiFixture : public ::testing::Test {
  protected:
@@ -56,6 +64,7 @@ class ApiFixture : public ::testing::Test {
   livesnap::testing::TempDir dir_;
   FakeClock clock_{1'714'557'600'000};  // 2024-05-01T10:00:00Z
   prometheus::Registry registry_;
+  std::unique_ptr<catalog::testing::TestDatabase> database_;
   std::unique_ptr<catalog::Catalog> catalog_;
   std::unique_ptr<storage::FileStore> store_;
   std::unique_ptr<storage::FileStore> beijing_store_;
