@@ -157,9 +157,17 @@ class Catalog {
   virtual absl::StatusOr<int64_t> NextSequence(std::string_view domain, std::string_view app,
                                                std::string_view stream) = 0;
 
-  // Records are history: neither checked against nor removed with domains.
-  // Kept without a retention bound; (domain, app, stream, capture_ms) is indexed.
+  // Records are history: neither checked against nor removed with domains;
+  // (domain, app, stream, capture_ms) is indexed. An overlay record replaces
+  // the stream's overlay record of the same bucket and object key, if any
+  // (that object holds only the newest image), so a stream has one per
+  // overwrite object; sequence records accumulate until pruned.
   virtual absl::Status AddSnapshotRecord(const SnapshotRecord& record) = 0;
+  // Removes at most `limit` sequence records (overlay false) captured before
+  // `before_ms`, oldest first, and returns how many it removed; overlay
+  // records are kept. A retention sweep calls it in batches until it
+  // returns less than `limit`. InvalidArgument for a negative limit.
+  virtual absl::StatusOr<int64_t> PruneSequenceRecords(int64_t before_ms, int64_t limit) = 0;
   // At most query.limit records of one stream in [start_ms, end_ms), in
   // query.order; records with equal capture_ms keep their insertion order.
   virtual absl::StatusOr<std::vector<SnapshotRecord>> QuerySnapshotRecords(

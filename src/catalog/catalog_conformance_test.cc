@@ -613,6 +613,117 @@ TEST_P(CatalogConformanceTest, RecordsWithEqualCaptureTimesKeepInsertionOrder) {
                   Field(&SnapshotRecord::sequence, 1), Field(&SnapshotRecord::sequence, 0)));
 }
 
+TEST_P(CatalogConformanceTest, OverlayRecordReplacesTheOneOfTheSameObject) {
+  auto overlay = [](std::string stream, int64_t capture_ms, std::string bucket = "snapshots") {
+    SnapshotRecord record = MakeRecord(std::move(stream), capture_ms);
+    record.object_key = "live/" + record.stream + ".jpg";
+    record.bucket = std::move(bucket);
+    return record;
+  };
+  for (int64_t capture_ms : {1000, 2000, 3000}) {
+    ASSERT_THAT(catalog().AddSnapshotRecord(overlay("s", capture_ms)), IsOk());
+  }
+  SnapshotRecord newest = overlay("s", 4000);
+  newest.size_bytes = 123;
+  newest.width = 640;
+  newest.height = 360;
+  ASSERT_THAT(catalog().AddSnapshotRecord(newest), IsOk());
+  // Sequence records, another stream's object and another bucket's object
+  // of the same key are records of their own.
+  SnapshotRecord sequence = overlay("s", 5000);
+  sequence.overlay = false;
+  sequence.sequence = 0;
+  ASSERT_THAT(catalog().AddSnapshotRecord(sequence), IsOk());
+  ASSERT_THAT(catalog().AddSnapshotRecord(sequence), IsOk());
+  ASSERT_THAT(catalog().AddSnapshotRecord(overlay("t", 1500)), IsOk());
+  ASSERT_THAT(catalog().AddSnapshotRecord(overlay("s", 2500, "archive")), IsOk());
+
+  absl::StatusOr<std::vector<SnapshotRecord>> records = catalog().QuerySnapshotRecords(
+      {.domain = "push.example.com", .app = "live", .stream = "s", .end_ms = 10'000});
+  ASSERT_THAT(records, IsOk());
+  ASSERT_THAT(Captures(*records), ElementsAre(2500, 4000, 5000, 5000));
+  EXPECT_EQ((*records)[0].bucket, "archive");
+  const SnapshotRecord& got = (*records)[1];
+  EXPECT_TRUE(got.overlay);
+  EXPECT_EQ(got.object_key, "live/s.jpg");
+  EXPECT_EQ(got.size_bytes, 123);
+  EXPECT_EQ(got.width, 640);
+  EXPECT_EQ(got.height, 360);
+  EXPECT_FALSE((*records)[2].overlay);
+  absl::StatusOr<std::vector<SnapshotRecord>> other = catalog().QuerySnapshotRecords(
+      {.domain = "push.example.com", .app = "live", .stream = "t", .end_ms = 10'000});
+  ASSERT_THAT(other, IsOk());
+  EXPECT_THAT(Captures(*other), ElementsAre(1500));
+}
+
+TEST_P(CatalogConformanceTest, PruneRemovesOldSequenceRecordsInBatches) {
+  for (int64_t capture_ms = 1000; capture_ms <= 8000; capture_ms += 1000) {
+    ASSERT_THAT(catalog().AddSnapshotRecord(MakeRecord("s", capture_ms, capture_ms / 1000)),
+                IsOk());
+  }
+  ASSERT_THAT(catalog().AddSnapshotRecord(MakeRecord("t", 2500, 0)), IsOk());
+  ASSERT_THAT(catalog().AddSnapshotRecord(MakeRecord("s", 500)), IsOk());  // overlay, kept
+
+  // Before 5000: 1000, 2000, 2500 (stream t), 3000, 4000, oldest first.
+  EXPECT_THAT(catalog().PruneSequenceRecords(5000, 2), IsOkAndHolds(2));
+  auto captures = [&](const std::string& stream) {
+    absl::StatusOr<std::vector<SnapshotRecord>> records =
+        catalog().QuerySnapshotRecords({.domain = "push.example.com",
+                                        .app = "live",
+                                        .stream = stream,
+                                        .end_ms = 10'000,
+                                        .limit = 100});
+    EXPECT_THAT(records, IsOk());
+    return records.ok() ? Captures(*records) : std::vector<int64_t>{};
+  };
+  EXPECT_THAT(captures("s"), ElementsAre(500, 3000, 4000, 5000, 6000, 7000, 8000));
+  EXPECT_THAT(captures("t"), ElementsAre(2500));
+  EXPECT_THAT(catalog().PruneSequenceRecords(5000, 2), IsOkAndHolds(2));
+  EXPECT_THAT(catalog().PruneSequenceRecords(5000, 2), IsOkAndHolds(1));
+  EXPECT_THAT(catalog().PruneSequenceRecords(5000, 2), IsOkAndHolds(0));
+  EXPECT_THAT(captures("s"), ElementsAre(500, 5000, 6000, 7000, 8000));
+  EXPECT_THAT(captures("t"), IsEmpty());
+  EXPECT_THAT(catalog().PruneSequenceRecords(5000, -1), StatusIs(kInvalidArgument, "limit -1"));
+}
+
+TEST_P(CatalogConformanceTest, MigrationKeepsTheNewestOverlayRecordOfEachObject) {
+  // A catalog as an older livesnap left it: one overlay record per write.
+  catalog_.reset();
+  ASSERT_THAT(database_->Exec("DROP INDEX snapshot_records_overlay_object"), IsOk());
+  ASSERT_THAT(database_->Exec("DROP INDEX snapshot_records_sequence_by_time"), IsOk());
+  ASSERT_THAT(database_->Exec("DELETE FROM schema_version WHERE version = 2"), IsOk());
+  const std::string insert =
+      "INSERT INTO snapshot_records (domain, app, stream, endpoint, bucket, object_key, overlay,"
+      " sequence, capture_ms, size_bytes, width, height) VALUES ('push.example.com', 'live',"
+      " 's', 'e', 'snapshots', ";
+  const std::string overlay = GetParam() == Backend::kSqlite ? "1" : "true";
+  const std::string sequence = GetParam() == Backend::kSqlite ? "0" : "false";
+  for (const std::string& values : {"'live/s.jpg', " + overlay + ", -1, 1000, 1, 1, 1)",
+                                    "'live/s.jpg', " + overlay + ", -1, 2000, 2, 1, 1)",
+                                    "'live/s/0.jpg', " + sequence + ", 0, 2000, 3, 1, 1)",
+                                    "'live/s.jpg', " + overlay + ", -1, 3000, 4, 1, 1)"}) {
+    ASSERT_THAT(database_->Exec(insert + values), IsOk());
+  }
+  Reopen();
+  absl::StatusOr<std::vector<SnapshotRecord>> records = catalog().QuerySnapshotRecords(
+      {.domain = "push.example.com", .app = "live", .stream = "s", .end_ms = 10'000});
+  ASSERT_THAT(records, IsOk());
+  EXPECT_THAT(Captures(*records), ElementsAre(2000, 3000));
+  ASSERT_THAT(catalog().AddSnapshotRecord({.domain = "push.example.com",
+                                           .app = "live",
+                                           .stream = "s",
+                                           .endpoint = "e",
+                                           .bucket = "snapshots",
+                                           .object_key = "live/s.jpg",
+                                           .overlay = true,
+                                           .capture_ms = 4000}),
+              IsOk());
+  records = catalog().QuerySnapshotRecords(
+      {.domain = "push.example.com", .app = "live", .stream = "s", .end_ms = 10'000});
+  ASSERT_THAT(records, IsOk());
+  EXPECT_THAT(Captures(*records), ElementsAre(2000, 4000));
+}
+
 TEST_P(CatalogConformanceTest, EverythingSurvivesReopen) {
   AddDomainAndBucket();
   ASSERT_THAT(catalog().AddTemplate(MakeTemplate("push.example.com", "*")), IsOk());

@@ -119,6 +119,13 @@ absl::Status CheckRecordQuery(const RecordQuery& query) {
   return absl::OkStatus();
 }
 
+absl::Status CheckPruneLimit(int64_t limit) {
+  if (limit < 0) {
+    return absl::InvalidArgumentError("limit " + std::to_string(limit) + " is negative");
+  }
+  return absl::OkStatus();
+}
+
 absl::Status DomainNotFound(std::string_view name) {
   return absl::NotFoundError("domain " + Quoted(name) + " not found");
 }

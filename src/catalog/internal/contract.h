@@ -26,6 +26,7 @@ absl::Status CheckNotifyConfig(const NotifyConfig& config);
 absl::Status CheckRecord(const SnapshotRecord& record);
 absl::Status CheckTemplateQuery(const TemplateQuery& query);
 absl::Status CheckRecordQuery(const RecordQuery& query);
+absl::Status CheckPruneLimit(int64_t limit);
 // A key field (domain name, AppName, stream name): non-empty valid text.
 absl::Status CheckKey(std::string_view field, std::string_view value);
 

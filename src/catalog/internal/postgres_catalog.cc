@@ -21,6 +21,14 @@ const std::string kRecordColumns =
     "domain, app, stream, endpoint, bucket, object_key, overlay, sequence, capture_ms, "
     "size_bytes, width, height";
 
+// An overlay record takes the place of the one of the same object (the
+// partial unique index of schema version 2).
+const std::string kReplaceOverlaySql =
+    " ON CONFLICT (domain, app, stream, bucket, object_key) WHERE overlay DO UPDATE SET"
+    " endpoint = EXCLUDED.endpoint, sequence = EXCLUDED.sequence,"
+    " capture_ms = EXCLUDED.capture_ms, size_bytes = EXCLUDED.size_bytes,"
+    " width = EXCLUDED.width, height = EXCLUDED.height";
+
 std::string Direction(SortOrder order) { return order == SortOrder::kAscending ? "ASC" : "DESC"; }
 
 Domain ReadDomain(const PGresult* r, int row) {
@@ -346,11 +354,25 @@ class PostgresCatalog final : public Catalog {
     return Annotate(
         PgExec(conn.get(),
                "INSERT INTO snapshot_records (" + kRecordColumns +
-                   ") VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)",
+                   ") VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)" +
+                   kReplaceOverlaySql,
                PgParams::Of(r.domain, r.app, r.stream, r.endpoint, r.bucket, r.object_key,
                             r.overlay, r.sequence, r.capture_ms, r.size_bytes, r.width, r.height))
             .status(),
         "add snapshot record " + r.object_key);
+  }
+
+  absl::StatusOr<int64_t> PruneSequenceRecords(int64_t before_ms, int64_t limit) override {
+    LS_RETURN_IF_ERROR(CheckPruneLimit(limit), "prune sequence records");
+    LS_ASSIGN_OR_RETURN(PgPool::Lease conn, history_pool_.Acquire(), "prune sequence records");
+    LS_ASSIGN_OR_RETURN(
+        PgResult result,
+        PgExec(conn.get(),
+               "DELETE FROM snapshot_records WHERE id IN (SELECT id FROM snapshot_records"
+               " WHERE NOT overlay AND capture_ms < $1 ORDER BY capture_ms LIMIT $2)",
+               PgParams::Of(before_ms, limit)),
+        "prune sequence records");
+    return PgAffectedRows(result.get());
   }
 
   absl::StatusOr<std::vector<SnapshotRecord>> QuerySnapshotRecords(

@@ -74,8 +74,21 @@ CREATE TABLE stream_sequences (
 );
 )sql";
 
+// As in sqlite_schema.cc: one overlay record per (stream, bucket, object
+// key), and the index the retention sweep uses.
+constexpr std::string_view kSchemaV2 = R"sql(
+DELETE FROM snapshot_records WHERE overlay AND id NOT IN (
+  SELECT MAX(id) FROM snapshot_records WHERE overlay
+  GROUP BY domain, app, stream, bucket, object_key);
+CREATE UNIQUE INDEX snapshot_records_overlay_object
+  ON snapshot_records (domain, app, stream, bucket, object_key) WHERE overlay;
+CREATE INDEX snapshot_records_sequence_by_time
+  ON snapshot_records (capture_ms) WHERE NOT overlay;
+)sql";
+
 constexpr Migration kMigrations[] = {
     {1, "domains, buckets, templates, notify configs, snapshot records, sequences", kSchemaV1},
+    {2, "one overlay record per overwrite object; sequence records by time", kSchemaV2},
 };
 
 absl::StatusOr<int> CurrentVersion(PGconn* conn) {

@@ -23,6 +23,14 @@ const std::string kRecordColumns =
     "domain, app, stream, endpoint, bucket, object_key, overlay, sequence, capture_ms, "
     "size_bytes, width, height";
 
+// An overlay record takes the place of the one of the same object (the
+// partial unique index of schema version 2).
+const std::string kReplaceOverlaySql =
+    " ON CONFLICT (domain, app, stream, bucket, object_key) WHERE overlay DO UPDATE SET"
+    " endpoint = excluded.endpoint, sequence = excluded.sequence,"
+    " capture_ms = excluded.capture_ms, size_bytes = excluded.size_bytes,"
+    " width = excluded.width, height = excluded.height";
+
 std::string ListTemplatesSql(std::string_view direction) {
   return "SELECT " + kTemplateColumns +
          " FROM templates WHERE domain = ?1 AND (?2 IS NULL OR app = ?2)"
@@ -43,7 +51,7 @@ struct Statements {
   Statement insert_template, update_template, delete_template, get_template;
   Statement count_templates, list_templates_asc, list_templates_desc, resolve_template;
   Statement upsert_notify, get_notify, delete_notify;
-  Statement next_sequence, insert_record, query_records_asc, query_records_desc;
+  Statement next_sequence, insert_record, query_records_asc, query_records_desc, prune_records;
 };
 
 absl::StatusOr<Statements> PrepareStatements(SqliteDb& db) {
@@ -88,9 +96,13 @@ absl::StatusOr<Statements> PrepareStatements(SqliteDb& db) {
        " ON CONFLICT (domain, app, stream) DO UPDATE SET next_value = next_value + 1"
        " RETURNING next_value - 1"},
       {&s.insert_record, "INSERT INTO snapshot_records (" + kRecordColumns +
-                             ") VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)"},
+                             ") VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)" +
+                             kReplaceOverlaySql},
       {&s.query_records_asc, QueryRecordsSql("ASC")},
       {&s.query_records_desc, QueryRecordsSql("DESC")},
+      {&s.prune_records,
+       "DELETE FROM snapshot_records WHERE id IN (SELECT id FROM snapshot_records"
+       " WHERE NOT overlay AND capture_ms < ?1 ORDER BY capture_ms LIMIT ?2)"},
   };
   for (const auto& [statement, text] : sql) {
     LS_ASSIGN_OR_RETURN(*statement, db.Prepare(text), "");
@@ -377,6 +389,15 @@ class SqliteCatalog final : public Catalog {
                  r.sequence, r.capture_ms, r.size_bytes, r.width, r.height),
         "add snapshot record");
     return Annotate(run.Finish(), "add snapshot record " + r.object_key);
+  }
+
+  absl::StatusOr<int64_t> PruneSequenceRecords(int64_t before_ms, int64_t limit) override {
+    LS_RETURN_IF_ERROR(CheckPruneLimit(limit), "prune sequence records");
+    std::lock_guard lock(mu_);
+    StatementRun run(st_.prune_records);
+    LS_RETURN_IF_ERROR(run.Bind(before_ms, limit), "prune sequence records");
+    LS_RETURN_IF_ERROR(run.Finish(), "prune sequence records");
+    return run.Changes();
   }
 
   absl::StatusOr<std::vector<SnapshotRecord>> QuerySnapshotRecords(
