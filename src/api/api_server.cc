@@ -98,7 +98,7 @@ class ApiServerImpl final : public ApiServer {
   Outcome HandleObject(const httplib::Request& request, httplib::Response& response);
   Outcome HandleConsole(const httplib::Request& request, httplib::Response& response);
   Outcome ServeConsoleFile(const httplib::Request& request, httplib::Response& response,
-                           const std::string& relative);
+                           const ConsoleFile& file);
   bool HasConsole() const { return !options_.console_dir.empty() || options_.console_files; }
 
   const ApiOptions options_;
@@ -441,11 +441,22 @@ ApiServerImpl::Outcome ApiServerImpl::HandleConsole(const httplib::Request& requ
                        absl::StrCat("The path ", request.path, " has an empty, . or .. segment.")));
     return outcome;
   }
-  if (options_.console_dir.empty()) return ServeConsoleFile(request, response, relative);
-  std::optional<internal::ResolvedPath> resolved =
-      internal::ResolveUnderRoot(options_.console_dir, relative);
+  // console_dir first; what it lacks comes from console_files, so a
+  // development directory of the console's sources can use the embedded library.
+  const bool has_dir = !options_.console_dir.empty();
+  std::optional<internal::ResolvedPath> resolved;
+  if (has_dir) resolved = internal::ResolveUnderRoot(options_.console_dir, relative);
+  if (!resolved && options_.console_files) {
+    if (auto file = options_.console_files(relative))
+      return ServeConsoleFile(request, response, *file);
+  }
   if (!resolved && IsPageRequest(request)) {
-    resolved = internal::ResolveUnderRoot(options_.console_dir, "index.html");
+    if (has_dir) resolved = internal::ResolveUnderRoot(options_.console_dir, "index.html");
+    if (!resolved && options_.console_files) {
+      if (auto index = options_.console_files("index.html")) {
+        return ServeConsoleFile(request, response, *index);
+      }
+    }
   }
   if (!resolved) return not_found();
   if (resolved->kind == internal::ResolvedKind::kDirectory) {
@@ -469,17 +480,9 @@ ApiServerImpl::Outcome ApiServerImpl::HandleConsole(const httplib::Request& requ
 
 ApiServerImpl::Outcome ApiServerImpl::ServeConsoleFile(const httplib::Request& request,
                                                        httplib::Response& response,
-                                                       const std::string& relative) {
+                                                       const ConsoleFile& file) {
   Outcome outcome{"http:console"};
-  std::optional<ConsoleFile> file = options_.console_files(relative);
-  if (!file && IsPageRequest(request)) file = options_.console_files("index.html");
-  if (!file) {
-    outcome.code = SendError(request, response,
-                             Fail(codes::kInvalidPathNotFound,
-                                  absl::StrCat("Nothing is served at ", request.path, ".")));
-    return outcome;
-  }
-  const std::string etag(file->etag);
+  const std::string etag(file.etag);
   response.set_header("ETag", etag);
   response.set_header("Cache-Control", "no-cache");
   const std::string if_none_match = request.get_header_value("If-None-Match");
@@ -487,7 +490,7 @@ ApiServerImpl::Outcome ApiServerImpl::ServeConsoleFile(const httplib::Request& r
     response.status = 304;
     return outcome;
   }
-  response.set_content(file->content.data(), file->content.size(), std::string(file->mime_type));
+  response.set_content(file.content.data(), file.content.size(), std::string(file.mime_type));
   return outcome;
 }
 

@@ -8,7 +8,7 @@
 //   /metrics               Prometheus text of the shared registry
 //   /snapshots/latest/{domain}/{app}/{stream}.jpg   the newest image of a live stream
 //   /snapshots/object/{bucket}/{key...}             a stored snapshot object
-//   /console/...           the console's files (console_dir, else console_files);
+//   /console/...           the console's files (console_dir, then console_files);
 //                          index.html for a browser's page request of a path
 //                          that is no file (client-side routes); a bare /
 //                          redirects there
@@ -64,8 +64,8 @@ struct ApiOptions {
   bool auth_enabled = true;
   std::map<std::string, std::string> access_keys;  // AccessKeyId -> AccessKeySecret
   int worker_threads = 4;
-  std::string console_dir;      // served under /console/; empty: console_files
-  ConsoleFileFn console_files;  // used when console_dir is empty; both empty: no console
+  std::string console_dir;      // served under /console/, ahead of console_files
+  ConsoleFileFn console_files;  // what console_dir lacks; both empty: no console
 };
 
 // The newest JPEG of a live stream, as the snapshot pipeline keeps it.
