@@ -133,7 +133,9 @@ TEST_F(ConsoleServingTest, PathsLeavingTheConsoleAreRefused) {
   EXPECT_NE(response->body.find("InvalidPath.Malformed"), std::string::npos);
 }
 
-TEST_F(ConsoleServingTest, AConsoleDirectoryTakesPrecedence) {
+// Development: console_dir = web/app serves the sources as they are edited,
+// and the npm library it lacks from the embedded copy.
+TEST_F(ConsoleServingTest, AConsoleDirectoryComesFirstAndEmbeddedFilesFillItsGaps) {
   const auto console_dir = dir_ / "console";
   std::filesystem::create_directories(console_dir);
   std::ofstream(console_dir / "index.html") << "<!doctype html><title>development</title>";
@@ -146,9 +148,13 @@ TEST_F(ConsoleServingTest, AConsoleDirectoryTakesPrecedence) {
   EXPECT_EQ(route->status, 200);
   EXPECT_EQ(route->body, "<!doctype html><title>development</title>");
   EXPECT_EQ(route->get_header_value("Content-Type"), "text/html; charset=utf-8");
-  auto embedded_only = Get("/console/js/app.js");
+  auto embedded_only = Get("/console/vendor/preact-htm.js");
   ASSERT_TRUE(embedded_only);
-  EXPECT_EQ(embedded_only->status, 404);
+  EXPECT_EQ(embedded_only->status, 200);
+  EXPECT_EQ(embedded_only->body, FindConsoleAsset("vendor/preact-htm.js")->content);
+  auto missing = Get("/console/js/missing.js");
+  ASSERT_TRUE(missing);
+  EXPECT_EQ(missing->status, 404);
 }
 
 }  // namespace

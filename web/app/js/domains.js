@@ -220,7 +220,10 @@ function AddDomainDialog({ domains, storages, onClose, onAdded }) {
             spellcheck="false"
             autofocus
             value=${name}
-            onInput=${(e) => setName(e.target.value)}
+            onInput=${(e) => {
+              setName(e.target.value);
+              setErrors((x) => ({ ...x, name: undefined }));
+            }}
           />`}
         />
         <${Field}
@@ -231,7 +234,10 @@ function AddDomainDialog({ domains, storages, onClose, onAdded }) {
           control=${(aria) => html`<select
             ...${aria}
             value=${choice}
-            onChange=${(e) => setChoice(e.target.value)}
+            onChange=${(e) => {
+              setChoice(e.target.value);
+              setErrors((x) => ({ ...x, region: undefined }));
+            }}
           >
             ${regions.map(
               (r) => html`<option value=${r.region}>
@@ -252,7 +258,10 @@ function AddDomainDialog({ domains, storages, onClose, onAdded }) {
             autocomplete="off"
             spellcheck="false"
             value=${otherRegion}
-            onInput=${(e) => setOtherRegion(e.target.value)}
+            onInput=${(e) => {
+              setOtherRegion(e.target.value);
+              setErrors((x) => ({ ...x, region: undefined }));
+            }}
           />`}
         />`}
         <${FormError} error=${errors.form} />

@@ -18,7 +18,7 @@ import { iso8601 } from './sign.js';
 import { describeError, PageHeader, useNow, usePolling } from './ui.js';
 import { streamDescription, useDomainTemplates } from './wall.js';
 
-const PAGE_LIMIT = 24; // records: 12 captures when both storage modes are on
+const PAGE_LIMIT = 24; // records; a capture has one per Create New object
 const DAY_MS = 24 * 3600 * 1000;
 const RANGES = [
   { key: 'publish', label: 'Since this push started' },
@@ -238,7 +238,7 @@ export function HistoryPage({ domain, app, stream }) {
                 </span>
               </div>
               ${overlayOnly &&
-              html`<p class="hint">Overwrite object: shows the newest image, not this capture's.</p>`}
+              html`<p class="hint">Overwrite object: replaced at every capture.</p>`}
             </li>
           `;
         })}

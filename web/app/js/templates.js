@@ -227,9 +227,12 @@ function TemplateDialog({ domain, region, storages, existing, onStale, onClose, 
   const [form, setForm] = useState(() => templateForm(existing, inRegion));
   const [errors, setErrors] = useState({});
   const [busy, setBusy] = useState(false);
+  // Editing a field clears what was said about it.
   const set = (name) => (event) => {
     const value = event.target.type === 'checkbox' ? event.target.checked : event.target.value;
     setForm((f) => ({ ...f, [name]: value }));
+    const cleared = event.target.type === 'checkbox' ? 'modes' : name;
+    setErrors((e) => (e[cleared] ? { ...e, [cleared]: undefined } : e));
   };
   const current = existing && storages.find((s) => s.Name === existing.OssBucket);
   const options = [...inRegion];
