@@ -1,0 +1,531 @@
+// The web console in a real browser against a real livesnapd: Debian's
+// Chromium driven by playwright-core, livesnapd started with API
+// authentication on, streams pushed with the ffmpeg CLI. Every step goes
+// through the pages as a user would (sign in, Domain Names, Manage
+// Templates, the live wall, a stream's history); a second API client
+// plays another operator where a step needs the server's own refusal.
+// Screenshots of each page go to the artifacts directory.
+//
+//   node tests/console/console_e2e.test.mjs <livesnapd> <artifacts dir> <npm dir>
+//
+// <npm dir> holds node_modules with playwright-core (npm ci of this
+// directory's package-lock.json; the CTest fixture console.npm_ci).
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { createHmac, randomUUID } from 'node:crypto';
+import fs from 'node:fs';
+import { createRequire } from 'node:module';
+import net from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import { after, before, test } from 'node:test';
+
+const [livesnapd, artifactsDir, npmDir] = process.argv.slice(2).map((arg) => path.resolve(arg));
+if (!livesnapd || !artifactsDir || !npmDir) {
+  throw new Error('usage: console_e2e.test.mjs <livesnapd> <artifacts dir> <npm dir>');
+}
+const { chromium } = createRequire(path.join(npmDir, 'package.json'))('playwright-core');
+
+const CHROMIUM = '/usr/bin/chromium';
+const KEY_ID = 'LTAI-console-test';
+const SECRET = `console-secret-${process.pid}`;
+const DOMAIN = 'push.console.test';
+const DEMO = `${DOMAIN}/live/demo`;
+
+let dir;
+let apiPort;
+let rtmpPort;
+let base;
+let server;
+let serverLog = '';
+let context;
+let page;
+const pageErrors = [];
+const pushes = [];
+
+function freePort() {
+  return new Promise((resolve, reject) => {
+    const probe = net.createServer();
+    probe.once('error', reject);
+    probe.listen(0, '127.0.0.1', () => {
+      const { port } = probe.address();
+      probe.close(() => resolve(port));
+    });
+  });
+}
+
+// Another operator's client: signature v1 with node:crypto.
+function percentEncode(text) {
+  return encodeURIComponent(text).replace(
+    /[!'()*]/g,
+    (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`,
+  );
+}
+
+async function api(action, params = {}) {
+  const all = {
+    Action: action,
+    Version: '2016-11-01',
+    Format: 'JSON',
+    AccessKeyId: KEY_ID,
+    SignatureMethod: 'HMAC-SHA1',
+    SignatureVersion: '1.0',
+    SignatureNonce: randomUUID(),
+    Timestamp: new Date().toISOString().replace(/\.\d{3}Z$/, 'Z'),
+    ...params,
+  };
+  const canonical = Object.keys(all)
+    .sort()
+    .map((k) => `${percentEncode(k)}=${percentEncode(String(all[k]))}`)
+    .join('&');
+  const signature = createHmac('sha1', `${SECRET}&`)
+    .update(`GET&%2F&${percentEncode(canonical)}`)
+    .digest('base64');
+  const response = await fetch(`${base}/?${canonical}&Signature=${percentEncode(signature)}`);
+  const body = await response.json();
+  if (!response.ok) throw new Error(`${action}: ${body.Code}: ${body.Message}`);
+  return body;
+}
+
+async function waitFor(what, check, timeoutMs = 30000, everyMs = 250) {
+  const deadline = Date.now() + timeoutMs;
+  let last;
+  while (Date.now() < deadline) {
+    try {
+      last = await check();
+      if (last) return last;
+    } catch (err) {
+      last = err;
+    }
+    await new Promise((r) => setTimeout(r, everyMs));
+  }
+  throw new Error(`timed out waiting for ${what} (last: ${last})`);
+}
+
+function push(stream, { realtime, seconds }) {
+  const url = `rtmp://127.0.0.1:${rtmpPort}/live?vhost=${DOMAIN}/${stream}`;
+  const args = ['-hide_banner', '-loglevel', 'error', '-nostdin'];
+  if (realtime) args.push('-re');
+  args.push(
+    '-f', 'lavfi', '-i', `testsrc2=size=640x360:rate=25:duration=${seconds}`,
+    '-c:v', 'libx264', '-preset', 'veryfast', '-g', '25',
+    '-pix_fmt', 'yuv420p', '-b:v', '800k', '-f', 'flv', url,
+  );
+  const log = fs.createWriteStream(path.join(artifactsDir, `ffmpeg-${stream}.log`));
+  const child = spawn('ffmpeg', args, { stdio: ['ignore', 'pipe', 'pipe'] });
+  child.stdout.pipe(log);
+  child.stderr.pipe(log);
+  const exited = new Promise((resolve) => child.once('exit', (code) => resolve(code)));
+  pushes.push({ child, exited });
+  return { child, exited };
+}
+
+async function screenshot(name) {
+  await page.screenshot({ path: path.join(artifactsDir, `${name}.png`), fullPage: true });
+}
+
+function dialog(name) {
+  return page.getByRole('dialog', { name });
+}
+
+async function goTo(linkName) {
+  await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: linkName }).click();
+}
+
+async function templateRows() {
+  return page.locator('table.templates tbody tr').evaluateAll((rows) =>
+    rows.map((row) => row.getAttribute('data-app')),
+  );
+}
+
+async function addActionRequests(action) {
+  return requests.filter((body) => body.includes(`Action=${action}`)).length;
+}
+const requests = [];
+
+before(async () => {
+  fs.mkdirSync(artifactsDir, { recursive: true });
+  for (const file of fs.readdirSync(artifactsDir)) fs.rmSync(path.join(artifactsDir, file));
+  dir = fs.mkdtempSync(path.join(os.tmpdir(), 'livesnap-console-'));
+  apiPort = await freePort();
+  rtmpPort = await freePort();
+  base = `http://127.0.0.1:${apiPort}`;
+  const config = path.join(dir, 'livesnap.toml');
+  fs.writeFileSync(
+    config,
+    `
+[server]
+data_dir = "${path.join(dir, 'data')}"
+
+[rtmp]
+listen = "127.0.0.1:${rtmpPort}"
+
+[api]
+listen = "127.0.0.1:${apiPort}"
+auth = "on"
+access_keys = [{ id = "${KEY_ID}", secret_env = "LIVESNAP_CONSOLE_SECRET" }]
+
+[[storage]]
+name = "snapshots"
+region = "local"
+endpoint = "file.local"
+kind = "file"
+root = "snapshots"
+
+[[storage]]
+name = "shanghai-shots"
+region = "cn-shanghai"
+endpoint = "oss-cn-shanghai.local"
+kind = "file"
+root = "shanghai"
+`,
+  );
+  server = spawn(livesnapd, ['-c', config], {
+    env: { ...process.env, LIVESNAP_CONSOLE_SECRET: SECRET },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  const log = fs.createWriteStream(path.join(artifactsDir, 'livesnapd.log'));
+  await new Promise((resolve, reject) => {
+    const onData = (chunk) => {
+      serverLog += chunk.toString();
+      log.write(chunk);
+      if (serverLog.includes('livesnapd ready')) resolve();
+    };
+    server.stdout.on('data', onData);
+    server.stderr.on('data', onData);
+    server.once('exit', (code) => reject(new Error(`livesnapd exited (${code}):\n${serverLog}`)));
+    setTimeout(() => reject(new Error(`livesnapd not ready in 60 s:\n${serverLog}`)), 60000);
+  });
+
+  context = await chromium.launchPersistentContext(path.join(dir, 'chromium-profile'), {
+    executablePath: CHROMIUM,
+    headless: true,
+    args: [
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-quic',
+      '--no-first-run',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+    ],
+    viewport: { width: 1280, height: 860 },
+  });
+  page = context.pages()[0] || (await context.newPage());
+  page.setDefaultTimeout(15000);
+  page.on('pageerror', (err) => pageErrors.push(err.message));
+  page.on('request', (request) => {
+    if (request.method() === 'POST' && new URL(request.url()).pathname === '/') {
+      requests.push(request.postData() || '');
+    }
+  });
+});
+
+after(async () => {
+  if (context) await context.close();
+  for (const { child } of pushes) if (child.exitCode === null) child.kill('SIGTERM');
+  await Promise.all(pushes.map((p) => p.exited));
+  if (server && server.exitCode === null) {
+    const exited = new Promise((resolve) => server.once('exit', resolve));
+    server.kill('SIGTERM');
+    await exited;
+  }
+  if (dir) fs.rmSync(dir, { recursive: true, force: true });
+});
+
+test('/ leads to the console, which asks for an AccessKey and signs with it', async () => {
+  const index = await fetch(`${base}/console/`);
+  assert.equal(index.status, 200);
+  assert.match(index.headers.get('content-type'), /^text\/html/);
+  const etag = index.headers.get('etag');
+  assert.match(etag, /^"[0-9a-f]{32}"$/);
+  assert.equal((await fetch(`${base}/console/`, { headers: { 'If-None-Match': etag } })).status, 304);
+
+  await page.goto(`${base}/`);
+  assert.equal(new URL(page.url()).pathname, '/console/');
+  const signIn = dialog('Sign in with an AccessKey');
+  await signIn.waitFor();
+  await signIn.getByLabel('AccessKeyId').fill(KEY_ID);
+  await signIn.getByLabel('AccessKeySecret').fill('not-the-secret');
+  await screenshot('01-sign-in');
+  await signIn.getByRole('button', { name: 'Sign in' }).click();
+  await signIn.getByText('SignatureDoesNotMatch').waitFor();
+  await signIn.getByLabel('AccessKeyId').fill(KEY_ID);
+  await signIn.getByLabel('AccessKeySecret').fill(SECRET);
+  await signIn.getByRole('button', { name: 'Sign in' }).click();
+  await signIn.waitFor({ state: 'detached' });
+  await page.getByText('No stream is live right now.').waitFor();
+  const stored = await page.evaluate(() => ({
+    session: sessionStorage.getItem('livesnap.console.accessKey'),
+    local: localStorage.length,
+  }));
+  assert.equal(JSON.parse(stored.session).accessKeyId, KEY_ID);
+  assert.equal(stored.local, 0);
+  assert.ok(requests.some((body) => body.includes('Signature=')), 'requests are signed');
+  await screenshot('02-wall-empty');
+});
+
+test('Domain Names: add a domain whose region has no storage, see why, delete it', async () => {
+  await goTo('Domain Names');
+  await page.getByRole('heading', { name: 'Domain Names', level: 1 }).waitFor();
+  await page.locator('tr[data-domain="127.0.0.1"]').waitFor();
+
+  await page.getByRole('button', { name: 'Add domain' }).click();
+  const add = dialog('Add domain');
+  await add.getByLabel('Domain name').fill('not a domain!');
+  await add.getByLabel('Region', { exact: true }).selectOption({ label: 'Another region…' });
+  await add.getByLabel('Region name').fill('cn-hangzhou');
+  await add.getByRole('button', { name: 'Add domain' }).click();
+  await add.locator('#domain-name-error').waitFor();
+  await add.getByLabel('Domain name').fill(DOMAIN);
+  await add.getByRole('button', { name: 'Add domain' }).click();
+  await add.waitFor({ state: 'detached' });
+  const row = page.locator(`tr[data-domain="${DOMAIN}"]`);
+  await row.waitFor();
+  assert.match(await row.innerText(), /cn-hangzhou/);
+
+  await row.getByRole('link', { name: 'Manage Templates' }).click();
+  await page.getByRole('heading', { name: `Manage Templates · ${DOMAIN}` }).waitFor();
+  await page.getByText(`No snapshot template on ${DOMAIN}`).waitFor();
+  await page.getByRole('button', { name: 'Add', exact: true }).click();
+  const form = dialog('Add snapshot template');
+  const none = form.locator('#tpl-bucket-none');
+  await none.waitFor();
+  assert.match(await none.innerText(), /No storage location is in region cn-hangzhou/);
+  assert.match(await none.innerText(), /shanghai-shots/);
+  await screenshot('03-template-no-storage-in-region');
+  await page.keyboard.press('Escape');
+  await form.waitFor({ state: 'detached' });
+
+  await goTo('Domain Names');
+  await row.getByRole('button', { name: `Delete ${DOMAIN}` }).click();
+  const confirm = dialog('Delete domain');
+  await confirm.getByText(`Delete ${DOMAIN}?`).waitFor();
+  await confirm.getByRole('button', { name: 'Delete domain' }).click();
+  await row.waitFor({ state: 'detached' });
+
+  await page.getByRole('button', { name: 'Add domain' }).click();
+  await add.getByLabel('Domain name').fill(DOMAIN);
+  await add.getByLabel('Region', { exact: true }).selectOption('cn-shanghai');
+  await add.getByRole('button', { name: 'Add domain' }).click();
+  await add.waitFor({ state: 'detached' });
+  await row.waitFor();
+  assert.match(await row.innerText(), /cn-shanghai/);
+  await screenshot('04-domains');
+});
+
+test('Add template: the interval and region errors are shown in the form', async () => {
+  await page.locator(`tr[data-domain="${DOMAIN}"]`).getByRole('link', { name: 'Manage Templates' }).click();
+  await page.getByRole('heading', { name: `Manage Templates · ${DOMAIN}` }).waitFor();
+  await page.getByText('Changes apply from the next push.').waitFor();
+  await page.getByRole('button', { name: 'Add', exact: true }).click();
+  const form = dialog('Add snapshot template');
+  await form.getByLabel('AppName').fill('live');
+  await form.getByLabel('Snapshot Capture Interval (seconds)').fill('2');
+  const bucket = form.getByLabel('Storage Location');
+  assert.deepEqual(
+    await bucket.locator('option:not([disabled])').evaluateAll((o) => o.map((x) => x.value)),
+    ['shanghai-shots'],
+  );
+  assert.equal(await form.locator('#tpl-overwrite-pattern').inputValue(), '{AppName}/{StreamName}.jpg');
+  assert.equal(
+    await form.locator('#tpl-sequence-pattern').inputValue(),
+    '{AppName}/{StreamName}/{Sequence}.jpg',
+  );
+
+  const addsBefore = await addActionRequests('AddLiveAppSnapshotConfig');
+  await form.getByRole('button', { name: 'OK' }).click();
+  const intervalError = form.locator('#tpl-interval-error');
+  await intervalError.waitFor();
+  assert.match(await intervalError.innerText(), /5 to 3600/);
+  await waitFor('focus on the interval', () =>
+    page.evaluate(() => document.activeElement && document.activeElement.id === 'tpl-interval'),
+  );
+  assert.equal(await addActionRequests('AddLiveAppSnapshotConfig'), addsBefore, 'nothing was sent');
+  await screenshot('05-template-interval-error');
+
+  // Meanwhile another operator moves the domain to region "local": the
+  // form's storage location is now in the wrong region and the server says so.
+  await api('DeleteLiveDomain', { DomainName: DOMAIN });
+  await api('AddLiveDomain', { DomainName: DOMAIN, Region: 'local' });
+  await form.getByLabel('Snapshot Capture Interval (seconds)').fill('5');
+  await form.getByRole('button', { name: 'OK' }).click();
+  const bucketError = form.locator('#tpl-bucket-error');
+  await bucketError.waitFor();
+  assert.match(await bucketError.innerText(), /InvalidOssBucket\.RegionMismatch/);
+  assert.match(await bucketError.innerText(), /region/);
+  assert.equal(await form.locator('#tpl-interval-error').count(), 0);
+  await waitFor('the refreshed storage list', async () =>
+    JSON.stringify(
+      await bucket.locator('option:not([disabled])').evaluateAll((o) => o.map((x) => x.value)),
+    ) === '["snapshots"]',
+  );
+  await screenshot('06-template-region-error');
+
+  await bucket.selectOption('snapshots');
+  await form.getByRole('button', { name: 'OK' }).click();
+  await form.waitFor({ state: 'detached' });
+  await page.locator('tr[data-app="live"]').waitFor();
+  assert.match(await page.locator('tr[data-app="live"]').innerText(), /every 5 s[\s\S]*snapshots/);
+
+  // The same AppName again: the server's ConfigAlreadyExists lands on AppName.
+  await page.getByRole('button', { name: 'Add', exact: true }).click();
+  await form.getByLabel('AppName').fill('live');
+  await form.getByRole('button', { name: 'OK' }).click();
+  const appError = form.locator('#tpl-app-error');
+  await appError.waitFor();
+  assert.match(await appError.innerText(), /ConfigAlreadyExists/);
+
+  // Focus stays in the dialog however far Tab goes; Esc closes it.
+  for (let i = 0; i < 30; i++) {
+    await page.keyboard.press(i % 7 === 6 ? 'Shift+Tab' : 'Tab');
+    assert.ok(
+      await page.evaluate(() => Boolean(document.activeElement.closest('dialog[open]'))),
+      `focus left the dialog after ${i + 1} key presses`,
+    );
+  }
+  await page.keyboard.press('Escape');
+  await form.waitFor({ state: 'detached' });
+  assert.deepEqual(await templateRows(), ['live']);
+  await screenshot('07-templates');
+});
+
+test('a pushed stream gets a card on the live wall with a real snapshot that refreshes', async () => {
+  push('demo', { realtime: true, seconds: 300 });
+  await goTo('Live wall');
+  const card = page.locator(`li.card[data-stream="${DEMO}"]`);
+  await card.waitFor({ timeout: 30000 });
+  const image = card.locator('img.shot-img');
+  await image.waitFor({ timeout: 30000 });
+  await waitFor('a decoded snapshot', () => image.evaluate((img) => img.complete && img.naturalWidth > 0));
+  assert.equal(await image.evaluate((img) => img.naturalWidth), 640);
+  const text = await card.innerText();
+  assert.match(text, /demo/);
+  assert.match(text, new RegExp(`${DOMAIN.replaceAll('.', '\\.')} / live`));
+  assert.match(text, /H\.264 · 640×360 · 25 fps/);
+  assert.match(text, /every 5 s/);
+  await waitFor('a bitrate', async () => /[\d.]+ (k|M)bit\/s/.test(await card.locator('.bitrate').innerText()));
+
+  const firstCapture = await card.locator('.shot-time time').getAttribute('datetime');
+  const boxBefore = await card.boundingBox();
+  await waitFor(
+    'the next snapshot',
+    async () => (await card.locator('.shot-time time').getAttribute('datetime')) !== firstCapture,
+    20000,
+  );
+  const boxAfter = await card.boundingBox();
+  assert.deepEqual(boxAfter, boxBefore, 'the card keeps its place and size when its image changes');
+  assert.ok(await image.evaluate((img) => img.naturalWidth > 0));
+  await screenshot('08-wall');
+
+  await page.setViewportSize({ width: 390, height: 844 });
+  await card.locator('img.shot-img').waitFor();
+  await screenshot('09-wall-phone');
+  await page.setViewportSize({ width: 1280, height: 860 });
+});
+
+test('a stream\'s history is a timeline of stored thumbnails, paged with NextStartTime', async () => {
+  const card = page.locator(`li.card[data-stream="${DEMO}"]`);
+  await card.click();
+  await page.waitForURL(`**/console/streams/${DOMAIN}/live/demo`);
+  await page.getByRole('heading', { name: 'demo', level: 1 }).waitFor();
+  const items = page.locator('.timeline .tl-item');
+  await items.first().waitFor({ timeout: 20000 });
+  await waitFor('thumbnails', () =>
+    items.locator('img').evaluateAll((imgs) => imgs.length > 0 && imgs.every((i) => i.complete && i.naturalWidth > 0)),
+  );
+  assert.match(await items.first().locator('time').innerText(), /^\d\d:\d\d:\d\d$/);
+  await screenshot('10-history-live');
+
+  // 150 s of video pushed faster than real time: 30 captures, each a
+  // Create New record, more than one page of 24 records.
+  const fast = push('fast', { realtime: false, seconds: 150 });
+  assert.equal(await fast.exited, 0, 'ffmpeg pushed the fast stream');
+  const range = {
+    DomainName: DOMAIN,
+    AppName: 'live',
+    StreamName: 'fast',
+    StartTime: new Date(Date.now() - 3600e3).toISOString().replace(/\.\d{3}Z$/, 'Z'),
+    EndTime: new Date(Date.now() + 600e3).toISOString().replace(/\.\d{3}Z$/, 'Z'),
+    Limit: 100,
+  };
+  const stored = await waitFor('the fast stream\'s records', async () => {
+    const body = await api('DescribeLiveStreamSnapshotInfo', range);
+    const list = body.LiveStreamSnapshotInfoList.LiveStreamSnapshotInfo;
+    return list.filter((r) => !r.IsOverlay).length >= 30 ? list : null;
+  });
+  const captures = new Set(stored.map((r) => r.CreateTimestamp)).size;
+  const firstPageCaptures = new Set(stored.slice(0, 24).map((r) => r.CreateTimestamp)).size;
+
+  await page.goto(`${base}/console/streams/${DOMAIN}/live/fast`);
+  await page.getByRole('heading', { name: 'fast', level: 1 }).waitFor();
+  await page.getByText('Not live now').waitFor();
+  const more = page.getByRole('button', { name: /Load more/ });
+  await more.waitFor();
+  assert.equal(await items.count(), firstPageCaptures, 'the first page holds 24 records');
+  await more.click();
+  await waitFor('the second page', async () => (await items.count()) === captures);
+  assert.equal(await more.count(), 0);
+  await page.getByText('End of the time range.').waitFor();
+  const times = await items.locator('time').evaluateAll((t) => t.map((x) => Date.parse(x.getAttribute('datetime'))));
+  for (let i = 1; i < times.length; i++) assert.ok(times[i] > times[i - 1], 'oldest first, no repeats');
+  await waitFor('every thumbnail decoded', async () => {
+    await page.mouse.wheel(0, 4000);
+    return items.locator('img').evaluateAll((imgs) => imgs.every((i) => i.complete && i.naturalWidth > 0));
+  });
+  await page.evaluate(() => window.scrollTo(0, 0));
+  await screenshot('11-history-paged');
+});
+
+test('edit the template: interval and storage modes', async () => {
+  await page.goto(`${base}/console/domains/${DOMAIN}/snapshots`);
+  const row = page.locator('tr[data-app="live"]');
+  await row.waitFor();
+  await row.getByRole('button', { name: 'Edit template live' }).click();
+  const form = dialog('Edit template · live');
+  assert.equal(await form.getByLabel('AppName').inputValue(), 'live');
+  assert.ok(await form.getByLabel('AppName').evaluate((input) => input.readOnly));
+  await form.getByLabel('Snapshot Capture Interval (seconds)').fill('10');
+  await form.getByRole('checkbox', { name: /Overwrite/ }).uncheck();
+  await form.getByRole('checkbox', { name: /Create New/ }).uncheck();
+  await form.getByRole('button', { name: 'Save' }).click();
+  await form.locator('#tpl-modes-error').waitFor();
+  await form.getByRole('checkbox', { name: /Overwrite/ }).check();
+  await form.getByLabel('Callback URL (optional)').fill('http://127.0.0.1:9/snapshot-hook');
+  await screenshot('12-template-edit-dialog');
+  await form.getByRole('button', { name: 'Save' }).click();
+  await form.waitFor({ state: 'detached' });
+  await waitFor('the edited row', async () => /every 10 s/.test(await row.innerText()));
+  const text = await row.innerText();
+  assert.match(text, /Overwrite/);
+  assert.doesNotMatch(text, /Create New/);
+  assert.match(text, /snapshot-hook/);
+  const body = await api('DescribeLiveSnapshotConfig', { DomainName: DOMAIN, AppName: 'live' });
+  const saved = body.LiveStreamSnapshotConfigList.LiveStreamSnapshotConfig[0];
+  assert.equal(saved.TimeInterval, 10);
+  assert.equal(saved.SequenceOssObject, undefined);
+  assert.equal(saved.Callback, 'http://127.0.0.1:9/snapshot-hook');
+  await screenshot('13-template-edited');
+});
+
+test('delete the template after confirming', async () => {
+  const row = page.locator('tr[data-app="live"]');
+  await row.getByRole('button', { name: 'Delete template live' }).click();
+  const confirm = dialog('Delete template');
+  await confirm.waitFor();
+  await page.keyboard.press('Escape');
+  await confirm.waitFor({ state: 'detached' });
+  assert.deepEqual(await templateRows(), ['live']);
+  await row.getByRole('button', { name: 'Delete template live' }).click();
+  await screenshot('14-template-delete-confirm');
+  await confirm.getByRole('button', { name: 'Delete template' }).click();
+  await row.waitFor({ state: 'detached' });
+  await page.getByText(`No snapshot template on ${DOMAIN}`).waitFor();
+  const body = await api('DescribeLiveSnapshotConfig', { DomainName: DOMAIN });
+  assert.equal(body.TotalNum, 0);
+  await screenshot('15-templates-empty');
+});
+
+test('no script error on any page', () => {
+  assert.deepEqual(pageErrors, []);
+});
