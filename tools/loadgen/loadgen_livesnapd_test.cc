@@ -84,8 +84,11 @@ class LoadgenLivesnapdTest : public ::testing::Test {
 
   fs::path shots() const { return dir_ / "shots"; }
 
-  std::vector<std::string> Loadgen(const std::string& domain, int streams, double duration_s) {
+  std::vector<std::string> Loadgen(const std::string& domain, int streams, double duration_s,
+                                   int threads = 1) {
     return {LOADGEN_PATH,
+            "--threads",
+            std::to_string(threads),
             "--file",
             clip_->string(),
             "--url",
@@ -164,7 +167,8 @@ TEST_F(LoadgenLivesnapdTest, StreamsGoLiveAndTheirSnapshotsAreStored) {
 }
 
 TEST_F(LoadgenLivesnapdTest, RefusedPublishesAreReportedPerStreamWithTheServersStatus) {
-  testing::Subprocess loadgen(Loadgen("nowhere.example", 2, 2), dir_ / "loadgen.log");
+  // Two event loops, one stream each.
+  testing::Subprocess loadgen(Loadgen("nowhere.example", 2, 2, 2), dir_ / "loadgen.log");
   EXPECT_EQ(loadgen.Wait(30s), 1) << loadgen.Log();
   const nlohmann::json report = Report();
   EXPECT_EQ(report["totals"]["connected"], 2) << report.dump(2);
