@@ -16,8 +16,7 @@ const std::set<std::string> kServerKeys = {"log_level", "data_dir"};
 const std::set<std::string> kRtmpKeys = {
     "listen",          "io_threads",       "max_connections", "handshake_timeout_ms",
     "idle_timeout_ms", "max_message_size", "max_chunk_size"};
-const std::set<std::string> kApiKeys = {"listen", "auth", "threads", "access_keys",
-                                         "console_dir"};
+const std::set<std::string> kApiKeys = {"listen", "auth", "threads", "access_keys", "console_dir"};
 const std::set<std::string> kCatalogKeys = {"url"};
 const std::set<std::string> kSnapshotKeys = {"workers", "jpeg_quality"};
 const std::set<std::string> kDomainKeys = {"name", "region"};
@@ -162,9 +161,15 @@ absl::Status ReadTemplate(const Table& entry, catalog::SnapshotTemplate& tmpl) {
   return absl::OkStatus();
 }
 
+// The embedded storage, domains and templates go as a whole: keeping some of
+// them would leave templates naming domains or buckets the file dropped.
 absl::Status ReadSeeds(const Table& root, Config& config) {
-  if (root.contains("storage")) {
+  if (root.contains("storage") || root.contains("domain") || root.contains("template")) {
     config.storages.clear();
+    config.seed_domains.clear();
+    config.seed_templates.clear();
+  }
+  if (root.contains("storage")) {
     for (const Table& entry : toml::find(root, "storage").as_array()) {
       StorageConfig storage;
       LS_RETURN_IF_ERROR(ReadStorage(entry, storage), "");
@@ -172,7 +177,6 @@ absl::Status ReadSeeds(const Table& root, Config& config) {
     }
   }
   if (root.contains("domain")) {
-    config.seed_domains.clear();
     for (const Table& entry : toml::find(root, "domain").as_array()) {
       LS_RETURN_IF_ERROR(CheckKeys(entry, "domain", kDomainKeys), "");
       catalog::Domain domain;
@@ -185,7 +189,6 @@ absl::Status ReadSeeds(const Table& root, Config& config) {
     }
   }
   if (root.contains("template")) {
-    config.seed_templates.clear();
     for (const Table& entry : toml::find(root, "template").as_array()) {
       catalog::SnapshotTemplate tmpl;
       LS_RETURN_IF_ERROR(ReadTemplate(entry, tmpl), "");

@@ -91,6 +91,14 @@ overwrite = "{AppName}/{StreamName}.jpg"
   EXPECT_EQ(config->storages[0].root, "/tmp/shots");
 }
 
+TEST_F(ConfigFileTest, AnySeedSectionReplacesAllEmbeddedSeeds) {
+  auto config = LoadConfigFile(Write("[[domain]]\nname = \"push.example.com\"\nregion = \"r\"\n"));
+  ASSERT_TRUE(config.ok()) << config.status();
+  ASSERT_EQ(config->seed_domains.size(), 1u);
+  EXPECT_TRUE(config->seed_templates.empty());
+  EXPECT_TRUE(config->storages.empty());
+}
+
 TEST_F(ConfigFileTest, UnknownKeysAreErrorsThatNameTheKey) {
   auto config = LoadConfigFile(Write("[rtmp]\nlisn = \":1\"\n"));
   ASSERT_FALSE(config.ok());
