@@ -17,7 +17,7 @@ const std::set<std::string> kRtmpKeys = {
     "listen",          "io_threads",       "max_connections", "handshake_timeout_ms",
     "idle_timeout_ms", "max_message_size", "max_chunk_size"};
 const std::set<std::string> kApiKeys = {"listen", "auth", "threads", "access_keys", "console_dir"};
-const std::set<std::string> kCatalogKeys = {"url"};
+const std::set<std::string> kCatalogKeys = {"url", "record_retention_days"};
 const std::set<std::string> kSnapshotKeys = {"workers", "jpeg_quality"};
 const std::set<std::string> kDomainKeys = {"name", "region"};
 const std::set<std::string> kTemplateKeys = {
@@ -113,11 +113,21 @@ absl::Status ReadApi(const Table& root, Config& config) {
   return absl::OkStatus();
 }
 
+// A [[storage]] value as text: a string as it is, an integer or a boolean
+// as TOML writes it (timeout_ms = 2000 -> "2000", verify_tls = false ->
+// "false"), so kind-specific settings need not be quoted.
+absl::StatusOr<std::string> StorageText(const Table& value, const std::string& key) {
+  if (value.is_string()) return toml::get<std::string>(value);
+  if (value.is_integer()) return std::to_string(value.as_integer());
+  if (value.is_boolean()) return std::string(value.as_boolean() ? "true" : "false");
+  return absl::InvalidArgumentError("storage." + key + ": " + toml::format(value) +
+                                    " is not a string, an integer or a boolean");
+}
+
 absl::Status ReadStorage(const Table& entry, StorageConfig& storage) {
   if (!entry.is_table()) return absl::InvalidArgumentError("[[storage]] entry is not a table");
   for (const auto& [key, value] : entry.as_table()) {
-    std::string text;
-    LS_RETURN_IF_ERROR(Read(entry, "storage", key, text), "");
+    LS_ASSIGN_OR_RETURN(std::string text, StorageText(value, key), "");
     if (key == "name") {
       storage.bucket.name = text;
     } else if (key == "region") {
@@ -271,6 +281,8 @@ absl::StatusOr<Config> LoadConfigFile(const std::string& path) {
     const Table& t = toml::find(root, "catalog");
     LS_RETURN_IF_ERROR(CheckKeys(t, "catalog", kCatalogKeys), "config " + path);
     LS_RETURN_IF_ERROR(Read(t, "catalog", "url", config.catalog_url), "config " + path);
+    LS_RETURN_IF_ERROR(Read(t, "catalog", "record_retention_days", config.record_retention_days),
+                       "config " + path);
   }
   if (root.contains("snapshot")) {
     const Table& t = toml::find(root, "snapshot");
@@ -305,6 +317,11 @@ absl::Status FinalizeConfig(Config& config) {
   if (config.jpeg_quality < 1 || config.jpeg_quality > 100) {
     return absl::InvalidArgumentError("snapshot.jpeg_quality " +
                                       std::to_string(config.jpeg_quality) + " is not 1..100");
+  }
+  if (config.record_retention_days < 0) {
+    return absl::InvalidArgumentError("catalog.record_retention_days " +
+                                      std::to_string(config.record_retention_days) +
+                                      " is negative (0 keeps records forever)");
   }
   if (config.api_auth && config.access_keys.empty()) {
     return absl::InvalidArgumentError("api.auth is on but api.access_keys is empty");

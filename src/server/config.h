@@ -30,7 +30,9 @@ struct ListenAddress {
 struct StorageConfig {
   catalog::Bucket bucket;  // name (OssBucket), region, endpoint (OssEndpoint), kind
   std::string root;        // kind "file": the directory objects go under
-  std::map<std::string, std::string> settings;  // kind-specific keys, e.g. s3 credentials
+  // Kind-specific keys as text (storage/store_factory.h), e.g. s3 url and
+  // credentials; TOML integers and booleans arrive as "2000" and "false".
+  std::map<std::string, std::string> settings;
 };
 
 struct Config {
@@ -51,7 +53,8 @@ struct Config {
   int api_threads = 4;
   std::string api_console_dir;  // the console's files, served under /console/; empty: none
 
-  std::string catalog_url;  // empty: sqlite under data_dir
+  std::string catalog_url;         // empty: sqlite under data_dir
+  int record_retention_days = 30;  // sequence records older than this are removed; 0: kept
 
   int snapshot_workers = 2;  // capture threads (decode + encode + store)
   int jpeg_quality = 80;     // 1..100

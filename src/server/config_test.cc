@@ -91,6 +91,43 @@ overwrite = "{AppName}/{StreamName}.jpg"
   EXPECT_EQ(config->storages[0].root, "/tmp/shots");
 }
 
+TEST_F(ConfigFileTest, StorageSettingsMayBeIntegersAndBooleans) {
+  auto config = LoadConfigFile(Write(R"(
+[[storage]]
+name = "shots"
+region = "us-east-1"
+kind = "s3"
+url = "http://127.0.0.1:9000"
+timeout_ms = 2000
+max_idle_connections = 0
+verify_tls = false
+)"));
+  ASSERT_TRUE(config.ok()) << config.status();
+  ASSERT_EQ(config->storages.size(), 1u);
+  const std::map<std::string, std::string>& settings = config->storages[0].settings;
+  EXPECT_EQ(settings.at("url"), "http://127.0.0.1:9000");
+  EXPECT_EQ(settings.at("timeout_ms"), "2000");
+  EXPECT_EQ(settings.at("max_idle_connections"), "0");
+  EXPECT_EQ(settings.at("verify_tls"), "false");
+  EXPECT_EQ(config->storages[0].bucket.kind, "s3");
+
+  auto table =
+      LoadConfigFile(Write("[[storage]]\nname = \"s\"\nregion = \"r\"\nresolve = [\"a:1:b\"]\n"));
+  ASSERT_FALSE(table.ok());
+  EXPECT_NE(table.status().message().find("storage.resolve"), std::string::npos)
+      << table.status().message();
+}
+
+TEST_F(ConfigFileTest, CatalogRecordRetention) {
+  auto config = LoadConfigFile(Write("[catalog]\nrecord_retention_days = 7\n"));
+  ASSERT_TRUE(config.ok()) << config.status();
+  EXPECT_EQ(config->record_retention_days, 7);
+  EXPECT_EQ(EmbeddedDefaults().record_retention_days, 30);
+  config->record_retention_days = -1;
+  absl::Status status = FinalizeConfig(*config);
+  EXPECT_NE(status.message().find("catalog.record_retention_days"), std::string::npos) << status;
+}
+
 TEST_F(ConfigFileTest, AnySeedSectionReplacesAllEmbeddedSeeds) {
   auto config = LoadConfigFile(Write("[[domain]]\nname = \"push.example.com\"\nregion = \"r\"\n"));
   ASSERT_TRUE(config.ok()) << config.status();
