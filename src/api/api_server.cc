@@ -309,6 +309,9 @@ ApiServerImpl::Outcome ApiServerImpl::HandleRpc(const httplib::Request& request,
   const internal::ActionContext context{catalog_, hub_, clock_};
   internal::ApiResult<Json> result = (*handler)(context, params);
   if (!result.ok()) return fail(result.error());
+  if (options_.config_changed && !outcome.action.starts_with("Describe")) {
+    options_.config_changed();
+  }
   Json body;
   body["RequestId"] = NewRequestId();
   for (auto& [key, value] : std::move(result).value().items()) body[key] = value;

@@ -66,6 +66,10 @@ struct ApiOptions {
   int worker_threads = 4;
   std::string console_dir;      // served under /console/, ahead of console_files
   ConsoleFileFn console_files;  // what console_dir lacks; both empty: no console
+  // Called after an action that changes domains, templates or notify configs
+  // succeeded, before its answer is sent: the snapshot pipeline reloads its
+  // templates, so the next push follows the change. Empty: nothing is called.
+  std::function<void()> config_changed;
 };
 
 // The newest JPEG of a live stream, as the snapshot pipeline keeps it.
