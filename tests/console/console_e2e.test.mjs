@@ -459,7 +459,7 @@ test('a stream\'s history is a timeline of stored thumbnails, paged with NextSta
 
   await page.goto(`${base}/console/streams/${DOMAIN}/live/fast`);
   await page.getByRole('heading', { name: 'fast', level: 1 }).waitFor();
-  await page.getByText('Not live now').waitFor();
+  await page.locator('.stream-facts').getByText('Not live', { exact: true }).waitFor();
   const more = page.getByRole('button', { name: /Load more/ });
   await more.waitFor();
   assert.equal(await items.count(), firstPageCaptures, 'the first page holds 24 records');
@@ -506,6 +506,10 @@ test('edit the template: interval and storage modes', async () => {
   assert.equal(saved.SequenceOssObject, undefined);
   assert.equal(saved.Callback, 'http://127.0.0.1:9/snapshot-hook');
   await screenshot('13-template-edited');
+  await page.setViewportSize({ width: 390, height: 844 });
+  await row.getByRole('button', { name: 'Edit template live' }).waitFor();
+  await screenshot('13-template-edited-phone');
+  await page.setViewportSize({ width: 1280, height: 860 });
 });
 
 test('delete the template after confirming', async () => {
