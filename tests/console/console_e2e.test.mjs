@@ -30,6 +30,7 @@ const CHROMIUM = '/usr/bin/chromium';
 const KEY_ID = 'LTAI-console-test';
 const SECRET = `console-secret-${process.pid}`;
 const DOMAIN = 'push.console.test';
+const SEED_DOMAIN = 'seed.console.test'; // declared in the config file
 const DEMO = `${DOMAIN}/live/demo`;
 
 let dir;
@@ -178,6 +179,10 @@ region = "cn-shanghai"
 endpoint = "oss-cn-shanghai.local"
 kind = "file"
 root = "shanghai"
+
+[[domain]]
+name = "${SEED_DOMAIN}"
+region = "local"
 `,
   );
   server = spawn(livesnapd, ['-c', config], {
@@ -268,7 +273,7 @@ test('/ leads to the console, which asks for an AccessKey and signs with it', as
 test('Domain Names: add a domain whose region has no storage, see why, delete it', async () => {
   await goTo('Domain Names');
   await page.getByRole('heading', { name: 'Domain Names', level: 1 }).waitFor();
-  await page.locator('tr[data-domain="127.0.0.1"]').waitFor();
+  await page.locator(`tr[data-domain="${SEED_DOMAIN}"]`).waitFor();
 
   await page.getByRole('button', { name: 'Add domain' }).click();
   const add = dialog('Add domain');
