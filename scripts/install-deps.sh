@@ -2,6 +2,7 @@
 # Installs the Debian 12 packages livesnap needs, skipping those already present.
 #   scripts/install-deps.sh run    build and run livesnapd
 #   scripts/install-deps.sh test   also everything the test suite starts or drives
+#   scripts/install-deps.sh bench  run, plus what the benchmarks compare with
 set -euo pipefail
 
 profile="${1:-run}"
@@ -25,6 +26,10 @@ test_packages=(
   gstreamer1.0-tools gstreamer1.0-plugins-good gstreamer1.0-plugins-bad gstreamer1.0-plugins-ugly
   curl ca-certificates openssl
 )
+# The baseline the benchmarks compare with (nginx-rtmp + ffmpeg) and their plot.
+bench_packages=(
+  nginx libnginx-mod-rtmp gnuplot-nox
+)
 
 packages=("${run_packages[@]}")
 # The build installs the web console's library with npm (web/package-lock.json).
@@ -34,6 +39,9 @@ if ! command -v npm >/dev/null 2>&1; then
 fi
 if [[ "$profile" == "test" ]]; then
   packages+=("${test_packages[@]}")
+fi
+if [[ "$profile" == "test" || "$profile" == "bench" ]]; then
+  packages+=("${bench_packages[@]}")
 fi
 
 missing=()
