@@ -24,6 +24,8 @@ using ::livesnap::snapshot::testing::EncodedKeyframe;
 using ::livesnap::snapshot::testing::EncodeKeyframe;
 using ::livesnap::snapshot::testing::FlipSliceBytes;
 using ::livesnap::snapshot::testing::KeyframeSpec;
+using ::livesnap::snapshot::testing::MeanRgb;
+using ::livesnap::snapshot::testing::MeanRgbOfRows;
 using ::livesnap::snapshot::testing::WithoutParameterSetsInRecord;
 using media::VideoCodec;
 
@@ -388,6 +390,164 @@ TEST_F(FrameCapturerTest, MalformedInputIsRefused) {
   std::vector<uint8_t> bad = {0, 0, 1, 0, 0x65, 0x88};
   EXPECT_FALSE(capturer_->Capture(clip.config, bad).ok());
 }
+
+// ---------------------------------------------------------------------------
+// Keyframes of several slices, as live encoders write them: x264's sliced
+// threads (-tune zerolatency) and slices=N, CAVLC and CABAC; x265's slices.
+// (x265 has no tiles.)
+
+struct SlicedCase {
+  std::string name;
+  VideoCodec codec;
+  std::string preset;
+  std::vector<std::string> codec_args;
+  int width = 640;
+  int height = 360;
+};
+
+void PrintTo(const SlicedCase& c, std::ostream* os) { *os << c.name; }
+
+class FrameCapturerSlicesTest : public FrameCapturerTest,
+                                public ::testing::WithParamInterface<SlicedCase> {
+ protected:
+  // A keyframe of `source`, checked to hold more than one slice.
+  EncodedKeyframe EncodeSliced(const std::string& source) {
+    KeyframeSpec spec;
+    spec.codec = GetParam().codec;
+    spec.preset = GetParam().preset;
+    spec.codec_args = GetParam().codec_args;
+    spec.width = GetParam().width;
+    spec.height = GetParam().height;
+    spec.source = source;
+    EncodedKeyframe clip = Encode(spec);
+    EXPECT_GE(testing::CountSlices(clip.config, clip.keyframe), 2) << "the encoder wrote one slice";
+    return clip;
+  }
+
+  // Four horizontal bands, each in more than one slice or across two.
+  std::string Bands() const {
+    const int w = GetParam().width;
+    const int band = GetParam().height / 4;
+    std::string graph = "color=c=red:size=" + std::to_string(w) + "x" +
+                        std::to_string(GetParam().height) + ":rate=25";
+    const char* colors[] = {"lime", "blue", "white"};
+    for (int b = 1; b < 4; ++b) {
+      graph += ",drawbox=x=0:y=" + std::to_string(b * band) + ":w=" + std::to_string(w) +
+               ":h=" + std::to_string(band) + ":color=" + colors[b - 1] + ":t=fill";
+    }
+    return graph;
+  }
+};
+
+TEST_P(FrameCapturerSlicesTest, EveryBandComesBackInItsColour) {
+  const EncodedKeyframe clip = EncodeSliced(Bands());
+  for (int width : {0, 320}) {
+    SCOPED_TRACE("output width " + std::to_string(width));
+    absl::StatusOr<CapturedImage> image =
+        capturer_->Capture(clip.config, clip.keyframe, {.width = width});
+    ASSERT_TRUE(image.ok()) << image.status();
+    const int band = image->height / 4;
+    const int margin = band / 6;  // away from the edges, where chroma and the DCT blend
+    std::optional<MeanRgb> bands[4];
+    for (int b = 0; b < 4; ++b) {
+      bands[b] = MeanRgbOfRows(image->jpeg, b * band + margin, band - 2 * margin);
+      ASSERT_TRUE(bands[b].has_value()) << "band " << b;
+    }
+    EXPECT_GE(bands[0]->r, 246);  // red
+    EXPECT_LE(bands[0]->g, 10);
+    EXPECT_LE(bands[0]->b, 10);
+    EXPECT_LE(bands[1]->r, 10);  // lime
+    EXPECT_GE(bands[1]->g, 246);
+    EXPECT_LE(bands[1]->b, 10);
+    EXPECT_LE(bands[2]->r, 10);  // blue
+    EXPECT_LE(bands[2]->g, 10);
+    EXPECT_GE(bands[2]->b, 246);
+    EXPECT_GE(bands[3]->r, 250);  // white
+    EXPECT_GE(bands[3]->g, 250);
+    EXPECT_GE(bands[3]->b, 250);
+  }
+}
+
+TEST_P(FrameCapturerSlicesTest, ABusyPictureDecodesWithTheDecoderKept) {
+  const EncodedKeyframe clip = EncodeSliced("testsrc2");
+  absl::StatusOr<CapturedImage> first = capturer_->Capture(clip.config, clip.keyframe);
+  ASSERT_TRUE(first.ok()) << first.status();
+  EXPECT_EQ(first->width, GetParam().width);
+  EXPECT_EQ(first->height, GetParam().height);
+  std::optional<DecodedJpeg> jpeg = DecodeJpeg(first->jpeg);
+  ASSERT_TRUE(jpeg.has_value());
+  EXPECT_GT(jpeg->mean_gray, 30);
+  EXPECT_LT(jpeg->mean_gray, 225);
+  absl::StatusOr<CapturedImage> second = capturer_->Capture(clip.config, clip.keyframe);
+  ASSERT_TRUE(second.ok()) << second.status();
+  EXPECT_EQ(second->jpeg, first->jpeg);
+  EXPECT_EQ(capturer_->decoder_opens(), 1);
+}
+
+TEST_P(FrameCapturerSlicesTest, FlippedSliceBytesGiveAnError) {
+  const EncodedKeyframe clip = EncodeSliced("testsrc2");
+  for (double start : {0.05, 0.3, 0.6}) {
+    for (size_t stride : {16u, 97u}) {
+      SCOPED_TRACE("from " + std::to_string(start) + " every " + std::to_string(stride));
+      const std::vector<uint8_t> damaged =
+          FlipSliceBytes(clip.config, clip.keyframe, start, stride);
+      ASSERT_NE(damaged, clip.keyframe);
+      absl::StatusOr<CapturedImage> image = capturer_->Capture(clip.config, damaged);
+      EXPECT_EQ(image.status().code(), absl::StatusCode::kDataLoss) << image.status();
+    }
+  }
+  absl::StatusOr<CapturedImage> image = capturer_->Capture(clip.config, clip.keyframe);
+  EXPECT_TRUE(image.ok()) << image.status();
+}
+
+TEST_P(FrameCapturerSlicesTest, AMissingSliceGivesAnError) {
+  const EncodedKeyframe clip = EncodeSliced("testsrc2");
+  const int slices = testing::CountSlices(clip.config, clip.keyframe);
+  for (int index = 0; index < slices; ++index) {
+    SCOPED_TRACE("without slice " + std::to_string(index) + " of " + std::to_string(slices));
+    const std::vector<uint8_t> damaged = testing::WithoutSlice(clip.config, clip.keyframe, index);
+    ASSERT_EQ(testing::CountSlices(clip.config, damaged), slices - 1);
+    absl::StatusOr<CapturedImage> image = capturer_->Capture(clip.config, damaged);
+    EXPECT_EQ(image.status().code(), absl::StatusCode::kDataLoss) << image.status();
+  }
+  absl::StatusOr<CapturedImage> image = capturer_->Capture(clip.config, clip.keyframe);
+  EXPECT_TRUE(image.ok()) << image.status();
+}
+
+TEST_P(FrameCapturerSlicesTest, ASliceCutShortGivesAnError) {
+  const EncodedKeyframe clip = EncodeSliced("testsrc2");
+  const int slices = testing::CountSlices(clip.config, clip.keyframe);
+  for (int index = 0; index < slices; ++index) {
+    for (double fraction : {0.3, 0.8}) {
+      SCOPED_TRACE("slice " + std::to_string(index) + " cut to " + std::to_string(fraction));
+      const std::vector<uint8_t> damaged =
+          testing::WithSliceCut(clip.config, clip.keyframe, index, fraction);
+      ASSERT_LT(damaged.size(), clip.keyframe.size());
+      absl::StatusOr<CapturedImage> image = capturer_->Capture(clip.config, damaged);
+      EXPECT_EQ(image.status().code(), absl::StatusCode::kDataLoss) << image.status();
+    }
+  }
+}
+
+INSTANTIATE_TEST_SUITE_P(
+    Encoders, FrameCapturerSlicesTest,
+    ::testing::Values(
+        SlicedCase{
+            "H264_4_slices_CAVLC", VideoCodec::kH264, "ultrafast", {"-x264-params", "slices=4"}},
+        SlicedCase{
+            "H264_4_slices_CABAC", VideoCodec::kH264, "veryfast", {"-x264-params", "slices=4"}},
+        // Sliced threads write one slice per thread: four, whatever the machine.
+        SlicedCase{"H264_zerolatency_720p",
+                   VideoCodec::kH264,
+                   "veryfast",
+                   {"-tune", "zerolatency", "-threads", "4"},
+                   1280,
+                   720},
+        SlicedCase{"Hevc_4_slices",
+                   VideoCodec::kHevc,
+                   "ultrafast",
+                   {"-x265-params", "log-level=error:slices=4"}}),
+    [](const ::testing::TestParamInfo<SlicedCase>& info) { return info.param.name; });
 
 // ---------------------------------------------------------------------------
 // Decoder reuse.

@@ -7,6 +7,52 @@
 
 namespace livesnap::snapshot::testing {
 
+namespace {
+
+using TjDecompressor = std::unique_ptr<void, int (*)(tjhandle)>;
+
+// The picture as RGB, and its header.
+std::optional<std::vector<uint8_t>> DecodeRgb(tjhandle handle, std::span<const uint8_t> jpeg,
+                                              DecodedJpeg& header) {
+  const auto size = static_cast<unsigned long>(jpeg.size());
+  int colorspace = 0;
+  if (tjDecompressHeader3(handle, jpeg.data(), size, &header.width, &header.height,
+                          &header.subsampling, &colorspace) != 0) {
+    return std::nullopt;
+  }
+  std::vector<uint8_t> rgb(static_cast<size_t>(header.width) * header.height * 3);
+  if (tjDecompress2(handle, jpeg.data(), size, rgb.data(), header.width, 0, header.height, TJPF_RGB,
+                    TJFLAG_ACCURATEDCT) != 0) {
+    return std::nullopt;
+  }
+  return rgb;
+}
+
+MeanRgb Mean(std::span<const uint8_t> rgb) {
+  MeanRgb mean;
+  for (size_t i = 0; i + 2 < rgb.size(); i += 3) {
+    mean.r += rgb[i];
+    mean.g += rgb[i + 1];
+    mean.b += rgb[i + 2];
+  }
+  const auto n = static_cast<double>(rgb.size() / 3);
+  return {mean.r / n, mean.g / n, mean.b / n};
+}
+
+}  // namespace
+
+std::optional<MeanRgb> MeanRgbOfRows(std::span<const uint8_t> jpeg, int first_row, int rows) {
+  TjDecompressor handle(tjInitDecompress(), &tjDestroy);
+  if (handle == nullptr) return std::nullopt;
+  DecodedJpeg header;
+  std::optional<std::vector<uint8_t>> rgb = DecodeRgb(handle.get(), jpeg, header);
+  if (!rgb.has_value() || first_row < 0 || rows <= 0 || first_row + rows > header.height) {
+    return std::nullopt;
+  }
+  const size_t row_bytes = static_cast<size_t>(header.width) * 3;
+  return Mean(std::span<const uint8_t>(*rgb).subspan(first_row * row_bytes, rows * row_bytes));
+}
+
 std::optional<DecodedJpeg> DecodeJpeg(std::span<const uint8_t> jpeg) {
   std::unique_ptr<void, int (*)(tjhandle)> handle(tjInitDecompress(), &tjDestroy);
   if (handle == nullptr) return std::nullopt;

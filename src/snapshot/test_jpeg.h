@@ -5,8 +5,9 @@
 //
 //   std::optional<DecodedJpeg> jpeg = DecodeJpeg(image.jpeg);
 //   EXPECT_GE(jpeg->mean.r, 246);  // red stayed red
+//   std::optional<MeanRgb> top = MeanRgbOfRows(image.jpeg, 0, 16);
 //
-// Thread-safety: pure function.
+// Thread-safety: pure functions.
 #pragma once
 
 #include <cstdint>
@@ -31,5 +32,9 @@ struct DecodedJpeg {
 
 // nullopt when `jpeg` is not a decodable JPEG.
 std::optional<DecodedJpeg> DecodeJpeg(std::span<const uint8_t> jpeg);
+
+// Mean colour of the rows [first_row, first_row + rows) of `jpeg`; nullopt
+// when it does not decode or has no such rows.
+std::optional<MeanRgb> MeanRgbOfRows(std::span<const uint8_t> jpeg, int first_row, int rows);
 
 }  // namespace livesnap::snapshot::testing

@@ -104,40 +104,7 @@ absl::StatusOr<EncodedKeyframe> EncodeH264(const fs::path& dir, const KeyframeSp
   argv.insert(argv.end(), spec.codec_args.begin(), spec.codec_args.end());
   argv.insert(argv.end(), {"-f", "flv", flv.string()});
   if (absl::Status status = RunFfmpeg(std::move(argv)); !status.ok()) return status;
-
-  absl::StatusOr<std::vector<livesnap::testing::FlvFileTag>> tags =
-      livesnap::testing::ReadFlvFile(flv);
-  if (!tags.ok()) return tags.status();
-  EncodedKeyframe out;
-  bool have_config = false;
-  bool after_keyframe = false;
-  for (const livesnap::testing::FlvFileTag& tag : *tags) {
-    if (tag.type != livesnap::testing::FlvFileTag::kVideo) continue;
-    absl::StatusOr<media::VideoTag> video = media::ParseVideoTag(tag.body);
-    if (!video.ok()) return video.status();
-    if (video->kind == media::VideoPacketKind::kSequenceHeader) {
-      absl::StatusOr<media::VideoConfig> config =
-          media::ParseAvcDecoderConfigurationRecord(video->body);
-      if (!config.ok()) return config.status();
-      out.config = *std::move(config);
-      have_config = true;
-    } else if (video->kind == media::VideoPacketKind::kCodedFrames && have_config &&
-               video->frame_type == media::VideoFrameType::kKeyframe &&
-               media::ContainsRandomAccessPicture(media::VideoCodec::kH264,
-                                                  out.config.nal_length_size, video->body)) {
-      out.keyframe.assign(video->body.begin(), video->body.end());
-      out.inter_frame.clear();
-      after_keyframe = true;
-      continue;
-    } else if (video->kind == media::VideoPacketKind::kCodedFrames && after_keyframe) {
-      out.inter_frame.assign(video->body.begin(), video->body.end());
-    }
-    after_keyframe = false;
-  }
-  if (!have_config || out.keyframe.empty()) {
-    return absl::NotFoundError("no sequence header or no keyframe in " + flv.string());
-  }
-  return out;
+  return ReadFlvKeyframe(flv);
 }
 
 absl::StatusOr<EncodedKeyframe> EncodeHevc(const fs::path& dir, const KeyframeSpec& spec) {
@@ -181,6 +148,26 @@ bool IsSlice(media::VideoCodec codec, std::span<const uint8_t> nal) {
 void AppendU16(std::vector<uint8_t>& out, size_t v) {
   out.push_back(static_cast<uint8_t>(v >> 8));
   out.push_back(static_cast<uint8_t>(v));
+}
+
+// `keyframe` with its `index`-th slice cut to `fraction` of its length
+// (dropped, length prefix and all, at 0).
+std::vector<uint8_t> RewriteSlice(const media::VideoConfig& config,
+                                  std::span<const uint8_t> keyframe, int index, double fraction) {
+  std::vector<uint8_t> out;
+  int slice = 0;
+  (void)media::ForEachNalUnit(config.nal_length_size, keyframe, [&](std::span<const uint8_t> nal) {
+    size_t keep = nal.size();
+    if (IsSlice(config.codec, nal) && slice++ == index) {
+      keep = static_cast<size_t>(fraction * static_cast<double>(nal.size()));
+      if (keep == 0) return;
+    }
+    for (int shift = 8 * (config.nal_length_size - 1); shift >= 0; shift -= 8) {
+      out.push_back(static_cast<uint8_t>(keep >> shift));
+    }
+    out.insert(out.end(), nal.begin(), nal.begin() + static_cast<ptrdiff_t>(keep));
+  });
+  return out;
 }
 
 std::vector<uint8_t> AvcRecordWithout(const media::VideoConfig& config, int nal_type) {
@@ -229,6 +216,42 @@ absl::StatusOr<EncodedKeyframe> EncodeKeyframe(const std::filesystem::path& dir,
   return spec.codec == media::VideoCodec::kHevc ? EncodeHevc(dir, spec) : EncodeH264(dir, spec);
 }
 
+absl::StatusOr<EncodedKeyframe> ReadFlvKeyframe(const std::filesystem::path& flv) {
+  absl::StatusOr<std::vector<livesnap::testing::FlvFileTag>> tags =
+      livesnap::testing::ReadFlvFile(flv);
+  if (!tags.ok()) return tags.status();
+  EncodedKeyframe out;
+  bool have_config = false;
+  bool after_keyframe = false;
+  for (const livesnap::testing::FlvFileTag& tag : *tags) {
+    if (tag.type != livesnap::testing::FlvFileTag::kVideo) continue;
+    absl::StatusOr<media::VideoTag> video = media::ParseVideoTag(tag.body);
+    if (!video.ok()) return video.status();
+    if (video->kind == media::VideoPacketKind::kSequenceHeader) {
+      absl::StatusOr<media::VideoConfig> config =
+          media::ParseAvcDecoderConfigurationRecord(video->body);
+      if (!config.ok()) return config.status();
+      out.config = *std::move(config);
+      have_config = true;
+    } else if (video->kind == media::VideoPacketKind::kCodedFrames && have_config &&
+               video->frame_type == media::VideoFrameType::kKeyframe &&
+               media::ContainsRandomAccessPicture(media::VideoCodec::kH264,
+                                                  out.config.nal_length_size, video->body)) {
+      out.keyframe.assign(video->body.begin(), video->body.end());
+      out.inter_frame.clear();
+      after_keyframe = true;
+      continue;
+    } else if (video->kind == media::VideoPacketKind::kCodedFrames && after_keyframe) {
+      out.inter_frame.assign(video->body.begin(), video->body.end());
+    }
+    after_keyframe = false;
+  }
+  if (!have_config || out.keyframe.empty()) {
+    return absl::NotFoundError("no sequence header or no keyframe in " + flv.string());
+  }
+  return out;
+}
+
 std::vector<uint8_t> FlipSliceBytes(const media::VideoConfig& config,
                                     std::span<const uint8_t> keyframe, double start_fraction,
                                     size_t stride) {
@@ -243,6 +266,24 @@ std::vector<uint8_t> FlipSliceBytes(const media::VideoConfig& config,
     for (size_t i = first; i < nal.size(); i += stride) out[offset + i] ^= 0xff;
   });
   return out;
+}
+
+int CountSlices(const media::VideoConfig& config, std::span<const uint8_t> keyframe) {
+  int slices = 0;
+  (void)media::ForEachNalUnit(config.nal_length_size, keyframe, [&](std::span<const uint8_t> nal) {
+    slices += IsSlice(config.codec, nal) ? 1 : 0;
+  });
+  return slices;
+}
+
+std::vector<uint8_t> WithoutSlice(const media::VideoConfig& config,
+                                  std::span<const uint8_t> keyframe, int index) {
+  return RewriteSlice(config, keyframe, index, 0.0);
+}
+
+std::vector<uint8_t> WithSliceCut(const media::VideoConfig& config,
+                                  std::span<const uint8_t> keyframe, int index, double fraction) {
+  return RewriteSlice(config, keyframe, index, fraction);
 }
 
 media::VideoConfig WithoutParameterSetsInRecord(const media::VideoConfig& config, int nal_type) {

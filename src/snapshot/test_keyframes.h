@@ -6,8 +6,8 @@
 //   (media::ParseVideoTag, ParseAvcDecoderConfigurationRecord);
 // - HEVC with libx265 into MP4, its hvcC record and its one sample pulled
 //   out of the file.
-// Plus the damage the tests inflict on them: flipped slice bytes and
-// configuration records without a parameter set.
+// Plus the damage the tests inflict on them: flipped slice bytes, slices
+// missing or cut short, and configuration records without a parameter set.
 //
 //   KeyframeSpec spec;
 //   spec.source = "color=c=white";
@@ -54,6 +54,24 @@ struct EncodedKeyframe {
 
 absl::StatusOr<EncodedKeyframe> EncodeKeyframe(const std::filesystem::path& dir,
                                                const KeyframeSpec& spec);
+
+// The last keyframe of an H.264 FLV file, with its configuration, read the
+// way ingest reads an RTMP push (what EncodeKeyframe does with its clip).
+absl::StatusOr<EncodedKeyframe> ReadFlvKeyframe(const std::filesystem::path& flv);
+
+// Number of slice NAL units (H.264 types 1 and 5; HEVC VCL types) in
+// `keyframe`.
+int CountSlices(const media::VideoConfig& config, std::span<const uint8_t> keyframe);
+
+// A copy of `keyframe` without its `index`-th slice NAL unit (from 0).
+std::vector<uint8_t> WithoutSlice(const media::VideoConfig& config,
+                                  std::span<const uint8_t> keyframe, int index);
+
+// A copy of `keyframe` whose `index`-th slice NAL unit is cut to `fraction`
+// of its length, its length prefix rewritten to match: the access unit
+// still parses, the slice ends early.
+std::vector<uint8_t> WithSliceCut(const media::VideoConfig& config,
+                                  std::span<const uint8_t> keyframe, int index, double fraction);
 
 // A copy of `keyframe` in which, in every slice NAL unit, each `stride`-th
 // byte from `start_fraction` of the unit onward is inverted. Length

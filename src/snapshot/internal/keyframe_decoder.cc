@@ -189,7 +189,12 @@ absl::Status KeyframeDecoder::Open(const media::VideoConfig& config) {
   context->thread_count = 1;
   context->err_recognition =
       AV_EF_CRCCHECK | AV_EF_BITSTREAM | AV_EF_BUFFER | AV_EF_EXPLODE | AV_EF_CAREFUL;
-  context->error_concealment = 0;
+  // Error concealment stays at libavcodec's default: the H.264 decoder keeps
+  // its record of where each slice ended only while concealment is on, and
+  // checks every slice after the first against that record, so with it off
+  // every picture of several slices is flagged as damaged. A picture it
+  // concealed anything in is flagged too (CONCEALMENT_ACTIVE) and refused.
+  context->error_concealment = FF_EC_GUESS_MVS | FF_EC_DEBLOCK;
   context->get_buffer2 = &GetCoverageBuffer;
 
   AvErrorCapture errors;

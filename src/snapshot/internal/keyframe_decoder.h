@@ -11,8 +11,13 @@
 // picture buffers are pre-filled with a pattern decoding never produces
 // (sample values 1, 254, 1, 254, ... at 8 bits; 0xFFFF beyond), and a picture
 // in which a 16x16 block still holds it was not fully decoded (a slice that
-// ended early: libavcodec's HEVC decoder reports nothing for that, and error
-// concealment is off, so nothing paints over it). Bit errors that still
+// ended early or is missing: libavcodec's HEVC decoder reports nothing for
+// that). H.264 error concealment stays on, as libavcodec's per-slice
+// bookkeeping depends on it (with it off, every slice after the first of a
+// picture counts as following a damaged one, so no keyframe of several
+// slices, as x264 writes with sliced threads or slices=N, would decode); a
+// picture in which it concealed anything is flagged CONCEALMENT_ACTIVE and
+// refused like any other flagged picture. Bit errors that still
 // parse into a complete picture cannot be told from valid data by any
 // decoder unless the stream carries picture hashes (which are checked).
 // HEVC lets more of those through than H.264: libavcodec's HEVC decoder
