@@ -1,8 +1,9 @@
 // File: snapshot/frame_capturer.h
 //
 // Turns one keyframe of a live stream into a JPEG: decode with libavcodec
-// (H.264, HEVC), convert to full-range 8-bit YCbCr (libswscale when scaling
-// or for more than 8 bits), compress with TurboJPEG from the planes. A
+// (H.264, HEVC), convert to JPEG's full-range 8-bit BT.601 YCbCr (libswscale
+// when scaling or for more than 8 bits; sources tagged BT.709 or BT.2020
+// converted to BT.601), compress with TurboJPEG from the planes. A
 // keyframe that does not decode, or decodes only in part, gives an error and
 // never a picture, so no grey or green frame is produced (how damage is
 // detected, and what cannot be: internal/keyframe_decoder.h).

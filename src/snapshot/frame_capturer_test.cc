@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 #include <turbojpeg.h>
 
+#include <algorithm>
 #include <memory>
 #include <optional>
 #include <string>
@@ -548,6 +549,87 @@ INSTANTIATE_TEST_SUITE_P(
                    "ultrafast",
                    {"-x265-params", "log-level=error:slices=4"}}),
     [](const ::testing::TestParamInfo<SlicedCase>& info) { return info.param.name; });
+
+// ---------------------------------------------------------------------------
+// Sources tagged BT.709 or BT.2020 (most HD encoders tag BT.709): JPEG's
+// YCbCr is BT.601's, so pure colours come back pure only when converted.
+// Without the conversion BT.709 red shows as (233, 0, 2), green as
+// (20, 255, 9), blue as (3, 0, 244).
+
+struct MatrixCase {
+  std::string name;
+  VideoCodec codec;
+  std::string pix_fmt;
+  int width = 0;                     // requested output width; 0 = source size
+  std::string matrix = "bt709";      // scale filter's name
+  std::string colorspace = "bt709";  // the tag
+};
+
+void PrintTo(const MatrixCase& c, std::ostream* os) { *os << c.name; }
+
+class FrameCapturerMatrixTest : public FrameCapturerTest,
+                                public ::testing::WithParamInterface<MatrixCase> {
+ protected:
+  // `color` made RGB, then YCbCr with the case's matrix, and tagged with it.
+  MeanRgb CaptureColor(const std::string& color) {
+    const MatrixCase& c = GetParam();
+    KeyframeSpec spec;
+    spec.codec = c.codec;
+    spec.pix_fmt = c.pix_fmt;
+    spec.source = "color=c=" + color +
+                  ":size=640x360:rate=25,format=gbrp,scale=out_color_matrix=" + c.matrix +
+                  ":out_range=tv,format=" + c.pix_fmt;
+    spec.codec_args = {"-colorspace", c.colorspace, "-color_primaries", c.matrix};
+    const EncodedKeyframe clip = Encode(spec);
+    absl::StatusOr<CapturedImage> image =
+        capturer_->Capture(clip.config, clip.keyframe, {.width = c.width});
+    EXPECT_TRUE(image.ok()) << image.status();
+    if (!image.ok()) return {};
+    std::optional<DecodedJpeg> jpeg = DecodeJpeg(image->jpeg);
+    EXPECT_TRUE(jpeg.has_value());
+    return jpeg.has_value() ? jpeg->mean : MeanRgb{};
+  }
+};
+
+TEST_P(FrameCapturerMatrixTest, RedComesBackRed) {
+  const MeanRgb rgb = CaptureColor("red");
+  EXPECT_GE(rgb.r, 247);
+  EXPECT_LE(rgb.g, 8);
+  EXPECT_LE(rgb.b, 8);
+}
+
+TEST_P(FrameCapturerMatrixTest, GreenComesBackGreen) {
+  const MeanRgb rgb = CaptureColor("lime");
+  EXPECT_LE(rgb.r, 8);
+  EXPECT_GE(rgb.g, 247);
+  EXPECT_LE(rgb.b, 8);
+}
+
+TEST_P(FrameCapturerMatrixTest, BlueComesBackBlue) {
+  const MeanRgb rgb = CaptureColor("blue");
+  EXPECT_LE(rgb.r, 8);
+  EXPECT_LE(rgb.g, 8);
+  EXPECT_GE(rgb.b, 247);
+}
+
+TEST_P(FrameCapturerMatrixTest, GreyStaysGrey) {
+  const MeanRgb white = CaptureColor("white");
+  EXPECT_GE(std::min({white.r, white.g, white.b}), 252);
+  const MeanRgb black = CaptureColor("black");
+  EXPECT_LE(std::max({black.r, black.g, black.b}), 3);
+}
+
+INSTANTIATE_TEST_SUITE_P(
+    Formats, FrameCapturerMatrixTest,
+    ::testing::Values(MatrixCase{"H264_yuv420p", VideoCodec::kH264, "yuv420p"},
+                      MatrixCase{"H264_yuv420p_scaled", VideoCodec::kH264, "yuv420p", 320},
+                      MatrixCase{"H264_yuv422p", VideoCodec::kH264, "yuv422p"},
+                      MatrixCase{"H264_yuv444p", VideoCodec::kH264, "yuv444p"},
+                      MatrixCase{"H264_yuv420p10le", VideoCodec::kH264, "yuv420p10le"},
+                      MatrixCase{"Hevc_yuv420p", VideoCodec::kHevc, "yuv420p"},
+                      MatrixCase{"H264_yuv420p_bt2020", VideoCodec::kH264, "yuv420p", 0, "bt2020",
+                                 "bt2020nc"}),
+    [](const ::testing::TestParamInfo<MatrixCase>& info) { return info.param.name; });
 
 // ---------------------------------------------------------------------------
 // Decoder reuse.

@@ -12,6 +12,13 @@
 //   through libswscale, which converts the range at the same time: area
 //   averaging when shrinking, bicubic when enlarging. The chroma
 //   subsampling is kept (4:2:0 for layouts JPEG has no subsampling for).
+// - JPEG's YCbCr is BT.601's. A picture tagged BT.709 (what HD encoders
+//   write) or BT.2020 is converted to it, or it would show a hue shift. At
+//   its own size that conversion is the one pass over the picture, with the
+//   range expansion folded in; after libswscale it is a pass over the
+//   output (libswscale 6's own conversion between YCbCr matrices,
+//   sws_setColorspaceDetails, took 11 ms on a 720p picture it does not
+//   scale, twice what the whole snapshot costs).
 //
 //   PictureConverter converter;
 //   LS_ASSIGN_OR_RETURN(YuvPlanes planes, converter.Convert(*picture, {640, 360}), "convert");
@@ -59,6 +66,33 @@ uint8_t FullRangeChroma(uint8_t c);
 // Expands a plane's limited-range samples to full range in place, the same
 // values as above (SSE2 where the target has it).
 void ExpandToFullRange(uint8_t* plane, int stride, int width, int height, bool chroma);
+
+// The YCbCr matrix of a decoded picture, from its colorspace tag: BT.709
+// and BT.2020 (either kind) as tagged; anything else, untagged included, is
+// taken as BT.601. RGB pictures give kBt601 (libswscale makes BT.601 YCbCr
+// of them).
+enum class ColorMatrix { kBt601, kBt709, kBt2020 };
+ColorMatrix MatrixOf(const AVFrame& picture);
+
+struct YCbCr {
+  uint8_t y = 0;
+  uint8_t cb = 0;
+  uint8_t cr = 0;
+  bool operator==(const YCbCr&) const = default;
+};
+
+// One sample of `matrix` (limited range unless `full_range`) as BT.601
+// full range: the exact values ConvertToBt601 gives (exposed for tests).
+YCbCr ToBt601(ColorMatrix matrix, bool full_range, YCbCr sample);
+
+// Converts 8-bit planar YCbCr of `matrix` to BT.601 full range in place, in
+// one pass: each luma sample with the chroma sample that covers it (the
+// luma of a BT.709 picture carries part of its chroma). `data`/`stride`: Y,
+// Cb, Cr planes of a width x height picture whose chroma is subsampled by
+// 2^log2_chroma_w across and 2^log2_chroma_h down (SSE2 for 4:2:0, 4:2:2,
+// 4:4:4 and 4:4:0 where the target has it).
+void ConvertToBt601(uint8_t* const data[3], const int stride[3], int width, int height,
+                    int log2_chroma_w, int log2_chroma_h, ColorMatrix matrix, bool full_range);
 
 class PictureConverter {
  public:
