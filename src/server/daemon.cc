@@ -3,6 +3,8 @@
 #include <prometheus/registry.h>
 #include <spdlog/spdlog.h>
 
+#include <filesystem>
+
 #include "api/api_server.h"
 #include "base/clock.h"
 #include "base/status.h"
@@ -10,8 +12,12 @@
 #include "media/hub.h"
 #include "notify/notifier.h"
 #include "rtmp/server.h"
+#include "snapshot/record_retention.h"
+#include "snapshot/snapshot_recorder.h"
 #include "snapshot/snapshotter.h"
-#include "storage/file_store.h"
+#include "snapshot/template_cache.h"
+#include "storage/reliable_uploader.h"
+#include "storage/store_factory.h"
 #include "web/console_assets.h"
 
 namespace livesnap::server {
@@ -50,15 +56,20 @@ absl::Status SeedCatalog(const Config& config, catalog::Catalog& catalog, const 
 absl::Status OpenStores(const Config& config,
                         std::map<std::string, std::unique_ptr<storage::ObjectStore>>& stores) {
   for (const StorageConfig& storage : config.storages) {
-    if (storage.bucket.kind != "file") {
-      return absl::InvalidArgumentError("storage " + storage.bucket.name + ": kind \"" +
-                                        storage.bucket.kind + "\" is not supported");
-    }
-    LS_ASSIGN_OR_RETURN(stores[storage.bucket.name], storage::FileStore::Create(storage.root),
+    storage::StoreSpec spec{.kind = storage.bucket.kind,
+                            .name = storage.bucket.name,
+                            .region = storage.bucket.region,
+                            .endpoint = storage.bucket.endpoint,
+                            .settings = storage.settings};
+    if (!storage.root.empty()) spec.settings["root"] = storage.root;
+    LS_ASSIGN_OR_RETURN(stores[storage.bucket.name], storage::OpenObjectStore(spec),
                         "storage " + storage.bucket.name);
   }
   return absl::OkStatus();
 }
+
+// How long Stop lets the uploaders deliver what waits before they spool it.
+constexpr std::chrono::milliseconds kUploadGrace(5000);
 
 class DaemonImpl final : public Daemon {
  public:
@@ -69,30 +80,41 @@ class DaemonImpl final : public Daemon {
     LS_ASSIGN_OR_RETURN(catalog_, catalog::OpenCatalog(config_.catalog_url), "open catalog");
     LS_RETURN_IF_ERROR(SeedCatalog(config_, *catalog_, SystemClock::Instance()), "seed catalog");
 
+    LS_ASSIGN_OR_RETURN(templates_,
+                        snapshot::TemplateCache::Create(*catalog_, {}, SystemClock::Instance()),
+                        "snapshot templates");
+    // Publishes start on RTMP loop threads: the domain is looked up in
+    // memory, never in the catalog (see snapshot/template_cache.h).
     hub_.SetAdmissionPolicy([this](const media::StreamInfo& info) -> absl::Status {
-      absl::StatusOr<catalog::Domain> domain = catalog_->GetDomain(info.key.domain);
-      if (domain.ok()) return absl::OkStatus();
-      if (absl::IsNotFound(domain.status())) {
-        return absl::NotFoundError("unknown domain \"" + info.key.domain +
-                                   "\": add it with AddLiveDomain or the config file");
-      }
-      return Annotate(domain.status(), "look up domain");
+      if (templates_->HasDomain(info.key.domain)) return absl::OkStatus();
+      return absl::NotFoundError("unknown domain \"" + info.key.domain +
+                                 "\": add it with AddLiveDomain or the config file");
     });
 
     LS_RETURN_IF_ERROR(OpenStores(config_, stores_), "open storage");
-    snapshot::StoreMap store_map;
-    for (const auto& [name, store] : stores_) store_map.emplace(name, store.get());
     LS_ASSIGN_OR_RETURN(notifier_, notify::Notifier::Create({}, metrics_, SystemClock::Instance()),
                         "snapshot callbacks");
+    recorder_ = std::make_unique<snapshot::SnapshotRecorder>(*catalog_, notifier_.get(), metrics_,
+                                                             SystemClock::Instance());
+    LS_RETURN_IF_ERROR(StartUploaders(), "start uploads");
+    snapshot::UploaderMap uploader_map;
+    for (const auto& [name, uploader] : uploaders_) uploader_map.emplace(name, uploader.get());
     snapshot::SnapshotterOptions capture;
     capture.workers = config_.snapshot_workers;
     capture.jpeg_quality = config_.jpeg_quality;
     LS_ASSIGN_OR_RETURN(
         snapshotter_,
-        snapshot::Snapshotter::Create(capture, *catalog_, std::move(store_map), notifier_.get(),
-                                      metrics_, SystemClock::Instance()),
+        snapshot::Snapshotter::Create(capture, *templates_, *catalog_, std::move(uploader_map),
+                                      *recorder_, metrics_, SystemClock::Instance()),
         "snapshot pipeline");
     hub_.AddSubscriber(snapshotter_.get());
+    if (config_.record_retention_days > 0) {
+      LS_ASSIGN_OR_RETURN(
+          retention_,
+          snapshot::RecordRetention::Create({.retention_days = config_.record_retention_days},
+                                            *catalog_, metrics_, SystemClock::Instance()),
+          "record retention");
+    }
 
     rtmp::RtmpServerOptions rtmp;
     rtmp.listen_host = config_.rtmp_listen.host;
@@ -117,6 +139,7 @@ class DaemonImpl final : public Daemon {
       return api::ConsoleFile{asset->content, asset->mime_type, asset->etag};
     };
     api.console_dir = config_.api_console_dir;
+    api.config_changed = [this] { (void)templates_->Reload(); };  // failures are logged there
     api::SnapshotSources snapshots;
     for (const auto& [name, store] : stores_) snapshots.stores.emplace(name, store.get());
     snapshots.latest_image =
@@ -147,10 +170,20 @@ class DaemonImpl final : public Daemon {
   }
 
   // Ingest first (ends every publish), then the captures already queued,
-  // then their callbacks, and the API last so it answers until the end.
+  // then their uploads (what the grace leaves is spooled for the next
+  // start), then the callbacks of what was stored, and the API last so it
+  // answers until the end.
   void Stop() override {
     rtmp_->Stop();
     snapshotter_->Stop();
+    templates_->Stop();
+    if (retention_ != nullptr) retention_->Stop();
+    const auto deadline = std::chrono::steady_clock::now() + kUploadGrace;
+    for (auto& [name, uploader] : uploaders_) {
+      uploader->Stop(std::max(std::chrono::milliseconds(0),
+                              std::chrono::duration_cast<std::chrono::milliseconds>(
+                                  deadline - std::chrono::steady_clock::now())));
+    }
     notifier_->Stop(std::chrono::seconds(5));
     api_->Stop();
   }
@@ -159,12 +192,34 @@ class DaemonImpl final : public Daemon {
   int api_port() const override { return api_->port(); }
 
  private:
+  // One uploader per store, spooling under data_dir/spool/<bucket>.
+  absl::Status StartUploaders() {
+    for (const auto& [name, store] : stores_) {
+      if (name.empty() || name == "." || name == ".." || name.find('/') != std::string::npos) {
+        return absl::InvalidArgumentError("storage name \"" + name +
+                                          "\" cannot name a spool directory");
+      }
+      storage::ReliableUploaderOptions options;
+      options.name = name;
+      options.spool_dir = std::filesystem::path(config_.data_dir) / "spool" / name;
+      LS_ASSIGN_OR_RETURN(uploaders_[name],
+                          storage::ReliableUploader::Create(options, *store, recorder_->Callback(),
+                                                            metrics_, SystemClock::Instance()),
+                          "uploads to " + name);
+    }
+    return absl::OkStatus();
+  }
+
   const Config config_;
   prometheus::Registry metrics_;  // declared first: every module registers into it
   std::unique_ptr<catalog::Catalog> catalog_;
   std::map<std::string, std::unique_ptr<storage::ObjectStore>> stores_;
   std::unique_ptr<notify::Notifier> notifier_;
-  std::unique_ptr<snapshot::Snapshotter> snapshotter_;  // subscribed to hub_: declared before it
+  std::unique_ptr<snapshot::SnapshotRecorder> recorder_;  // the uploaders' completions
+  std::map<std::string, std::unique_ptr<storage::ReliableUploader>> uploaders_;  // by bucket
+  std::unique_ptr<snapshot::TemplateCache> templates_;
+  std::unique_ptr<snapshot::RecordRetention> retention_;  // null: records are kept forever
+  std::unique_ptr<snapshot::Snapshotter> snapshotter_;    // subscribed to hub_: declared before it
   media::MediaHub hub_;
   std::unique_ptr<rtmp::RtmpServer> rtmp_;
   std::unique_ptr<api::ApiServer> api_;

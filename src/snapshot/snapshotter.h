@@ -1,21 +1,31 @@
 // File: snapshot/snapshotter.h
 //
 // The snapshot pipeline. Subscribed to the MediaHub, it binds every new
-// publish to its template (exact AppName, else "*", resolved once: a change
-// applies from the next push), schedules captures on media time, and hands
-// due keyframes to a bounded pool of capture workers that decode, encode,
-// store, record and notify. Ingest never waits for any of that: a due
-// keyframe is copied into the capture queue and the ingest thread goes on.
-// Streams without a template cost nothing beyond one lookup at publish.
+// publish to its template from the TemplateCache (exact AppName, else "*",
+// resolved once, from memory: a change applies from the next push, see
+// template_cache.h), schedules captures on media time, and hands due
+// keyframes to a bounded pool of capture workers. A worker decodes and
+// encodes the keyframe, allocates the sequence number and queues each
+// object on its bucket's ReliableUploader (internal/snapshot_writer.h); the
+// upload's completion records and announces it (SnapshotRecorder). Ingest
+// never waits for any of that: a due keyframe is copied into the capture
+// queue and the ingest thread goes on; a worker never waits for a store or
+// for a catalog record. Streams without a template cost nothing beyond one
+// lookup in memory at publish.
 //
 // The newest image of each live bound stream is also kept in memory
 // (Latest), for the stream wall: the API serves it without reading storage.
 //
-//   auto snapshotter = Snapshotter::Create(options, catalog, stores, notifier, metrics, clock);
+//   auto snapshotter = Snapshotter::Create(options, templates, catalog, uploaders, recorder,
+//                                          metrics, clock);
 //   hub.AddSubscriber(snapshotter->get());
 //   ...
 //   std::optional<LatestImage> wall = (*snapshotter)->Latest(key);  // any thread
-//   (*snapshotter)->Stop();  // finishes queued captures, joins the workers
+//   (*snapshotter)->Stop();  // finishes queued captures (their uploads are queued), joins
+//
+// Metrics: livesnap_captures_total{result=ok|failed}, livesnap_capture_queue_depth,
+// livesnap_snapshot_streams; the outcome of each object is counted by the
+// SnapshotRecorder.
 //
 // Thread-safety: OnPublishStart and the sinks run on ingest threads; the
 // workers are internal; Latest from any thread. Stop from the controlling
@@ -33,8 +43,9 @@
 #include "base/clock.h"
 #include "catalog/catalog.h"
 #include "media/hub.h"
-#include "notify/notifier.h"
-#include "storage/object_store.h"
+#include "snapshot/snapshot_recorder.h"
+#include "snapshot/template_cache.h"
+#include "storage/reliable_uploader.h"
 
 namespace prometheus {
 class Registry;
@@ -46,11 +57,11 @@ struct SnapshotterOptions {
   int workers = 2;        // capture threads, 1..256
   int jpeg_quality = 80;  // 1..100
   size_t max_pending_per_stream = 32;
-  int store_attempts = 3;  // per object, for transient (Unavailable) store errors
 };
 
-// Bucket name (OssBucket) -> its store. The stores outlive the Snapshotter.
-using StoreMap = std::map<std::string, storage::ObjectStore*, std::less<>>;
+// Bucket name (OssBucket) -> the uploader of its store. The uploaders
+// outlive the Snapshotter.
+using UploaderMap = std::map<std::string, storage::ReliableUploader*, std::less<>>;
 
 // The newest snapshot of a live stream.
 struct LatestImage {
@@ -62,11 +73,14 @@ struct LatestImage {
 
 class Snapshotter : public media::StreamSubscriber {
  public:
-  // `notifier` may be null (no callbacks are sent). InvalidArgument for
-  // options out of range.
+  // `catalog` allocates sequence numbers; `recorder` is the completion
+  // callback of every uploader and counts what never reaches one. All
+  // references must outlive the Snapshotter. InvalidArgument for options out
+  // of range.
   static absl::StatusOr<std::unique_ptr<Snapshotter>> Create(
-      SnapshotterOptions options, catalog::Catalog& catalog, StoreMap stores,
-      notify::Notifier* notifier, prometheus::Registry& metrics, const Clock& clock);
+      SnapshotterOptions options, const TemplateCache& templates, catalog::Catalog& catalog,
+      UploaderMap uploaders, SnapshotRecorder& recorder, prometheus::Registry& metrics,
+      const Clock& clock);
   ~Snapshotter() override = default;
 
   // The newest image captured from the stream's current publish; nullopt

@@ -1,6 +1,7 @@
 // The whole pipeline in one process, fed the way the hub feeds it: a real
 // libx264 clip's FLV tags as VideoConfig/VideoFrame calls on the stream's
-// sink, a SQLite catalog, a FileStore, real capture workers.
+// sink, a SQLite catalog, real capture workers, a ReliableUploader in front
+// of a FileStore, or of a store that fails or hangs on demand.
 #include "snapshot/snapshotter.h"
 
 #include <gmock/gmock.h>
@@ -18,6 +19,8 @@
 #include "snapshot/test_jpeg.h"
 #include "snapshot/test_keyframes.h"
 #include "storage/file_store.h"
+#include "storage/reliable_uploader.h"
+#include "storage/testing/fault_injecting_store.h"
 #include "tests/support/flv_reader.h"
 #include "tests/support/media_fixtures.h"
 #include "tests/support/subprocess.h"
@@ -70,6 +73,7 @@ Clip LoadClip(const std::filesystem::path& flv) {
   return clip;
 }
 
+// The value of the counter `name` whose label has `label_value`; -1 if none.
 double MetricValue(prometheus::Registry& registry, const std::string& name,
                    const std::string& label_value) {
   for (const prometheus::MetricFamily& family : registry.Collect()) {
@@ -105,14 +109,40 @@ class SnapshotterTest : public ::testing::Test {
         storage::FileStore::Create(dir_ / kBucket);
     ASSERT_TRUE(store.ok()) << store.status();
     store_ = *std::move(store);
-    absl::StatusOr<std::unique_ptr<Snapshotter>> snapshotter =
-        Snapshotter::Create({}, *catalog_, {{kBucket, store_.get()}}, nullptr, registry_, clock_);
+    absl::StatusOr<std::unique_ptr<TemplateCache>> templates =
+        TemplateCache::Create(*catalog_, {}, clock_);
+    ASSERT_TRUE(templates.ok()) << templates.status();
+    templates_ = *std::move(templates);
+    recorder_ = std::make_unique<SnapshotRecorder>(*catalog_, nullptr, registry_, clock_);
+  }
+
+  // The pipeline with its uploads going to `store` (the FileStore unless
+  // a test chooses another).
+  void StartPipeline(storage::ObjectStore* store = nullptr) {
+    StartUploader(store != nullptr ? *store : *store_, registry_);
+    absl::StatusOr<std::unique_ptr<Snapshotter>> snapshotter = Snapshotter::Create(
+        {}, *templates_, *catalog_, {{kBucket, uploader_.get()}}, *recorder_, registry_, clock_);
     ASSERT_TRUE(snapshotter.ok()) << snapshotter.status();
     snapshotter_ = *std::move(snapshotter);
   }
 
+  void StartUploader(storage::ObjectStore& store, prometheus::Registry& registry) {
+    absl::StatusOr<std::unique_ptr<storage::ReliableUploader>> uploader =
+        storage::ReliableUploader::Create(
+            {.name = kBucket,
+             .spool_dir = dir_ / "spool",
+             .threads = 2,
+             .retry = {.initial_backoff_ms = 100, .max_backoff_ms = 400}},
+            store, recorder_->Callback(), registry, clock_);
+    ASSERT_TRUE(uploader.ok()) << uploader.status();
+    uploader_ = *std::move(uploader);
+  }
+
   void TearDown() override {
+    faulty_.Release();
     if (snapshotter_ != nullptr) snapshotter_->Stop();
+    if (uploader_ != nullptr) uploader_->Stop(std::chrono::seconds(5));
+    if (templates_ != nullptr) templates_->Stop();
   }
 
   // 12 s at 25 fps with a keyframe every 2 s.
@@ -178,10 +208,12 @@ class SnapshotterTest : public ::testing::Test {
   std::vector<int64_t> OverwriteTimes(const std::string& stream) { return Times(stream, true); }
 
   // Until `sequence_count` sequence snapshots are recorded and the overwrite
-  // object was last written from the newest of them.
+  // object's record is of the newest of them. The fake clock moves on 100 ms
+  // per look, so that retries of failed uploads come due.
   bool WaitForSnapshots(const std::string& stream, size_t sequence_count) {
     return livesnap::testing::WaitFor(
         [&] {
+          clock_.AdvanceMs(100);
           const std::vector<int64_t> sequence = SequenceTimes(stream);
           const std::vector<int64_t> overwrite = OverwriteTimes(stream);
           return sequence.size() >= sequence_count && !overwrite.empty() &&
@@ -190,15 +222,37 @@ class SnapshotterTest : public ::testing::Test {
         std::chrono::seconds(30));
   }
 
+  double Stored() { return MetricValue(registry_, "livesnap_snapshots_total", "stored"); }
+  double StoreFailed() {
+    return MetricValue(registry_, "livesnap_snapshots_total", "store_failed");
+  }
+  double Coalesced() {
+    return MetricValue(registry_, "livesnap_snapshots_skipped_total", "overwrite_coalesced");
+  }
+  double Captured() { return MetricValue(registry_, "livesnap_captures_total", "ok"); }
+
+  // Until every overwrite image of `captures` captures is stored or was
+  // replaced by a newer one (so the counts are final).
+  bool WaitForOverwriteOutcomes(double captures) {
+    return livesnap::testing::WaitFor(
+        [&] { return Stored() + StoreFailed() + Coalesced() >= 2 * captures; },
+        std::chrono::seconds(30));
+  }
+
   livesnap::testing::TempDir dir_;
   FakeClock clock_{kStartUnixMs};
   prometheus::Registry registry_;
   std::unique_ptr<catalog::Catalog> catalog_;
   std::unique_ptr<storage::FileStore> store_;
+  storage::testing::FaultInjectingStore faulty_;  // for tests of a store that fails or hangs
+  std::unique_ptr<TemplateCache> templates_;
+  std::unique_ptr<SnapshotRecorder> recorder_;
+  std::unique_ptr<storage::ReliableUploader> uploader_;
   std::unique_ptr<Snapshotter> snapshotter_;
 };
 
 TEST_F(SnapshotterTest, StoresBothModesAtTheDueKeyframes) {
+  StartPipeline();
   const Clip clip = MakeClip();
   ASSERT_NE(clip.config, nullptr);
   std::unique_ptr<media::StreamSink> sink = snapshotter_->OnPublishStart(Info("demo"));
@@ -207,13 +261,14 @@ TEST_F(SnapshotterTest, StoresBothModesAtTheDueKeyframes) {
   Feed(*sink, clip);
   // Keyframes at 0, 2, ... 10 s, interval 5 s: sequence at 0, 6 and 10 s,
   // each also written over the overwrite object unless a newer one replaced
-  // it while waiting for a worker (the frames arrive all at once here).
+  // it while waiting for a worker or for the store (the frames arrive all at
+  // once here). The overwrite object has one record, of its newest image.
   ASSERT_TRUE(WaitForSnapshots("demo", 3));
   EXPECT_THAT(SequenceTimes("demo"), ElementsAre(0, 6000, 10000));
-  EXPECT_EQ(OverwriteTimes("demo").back(), 10000);
-  EXPECT_EQ(static_cast<double>(OverwriteTimes("demo").size()) +
-                MetricValue(registry_, "livesnap_snapshots_skipped_total", "overwrite_coalesced"),
-            3);
+  EXPECT_THAT(OverwriteTimes("demo"), ElementsAre(10000));
+  ASSERT_TRUE(WaitForOverwriteOutcomes(3));
+  EXPECT_EQ(Stored() + Coalesced(), 6);
+  EXPECT_EQ(StoreFailed(), 0);
   for (const std::string key :
        {"live/demo/0.jpg", "live/demo/1.jpg", "live/demo/2.jpg", "live/demo.jpg"}) {
     absl::StatusOr<std::vector<uint8_t>> jpeg = store_->Get(key);
@@ -227,6 +282,7 @@ TEST_F(SnapshotterTest, StoresBothModesAtTheDueKeyframes) {
 }
 
 TEST_F(SnapshotterTest, LatestImageIsKeptWhileTheStreamIsLive) {
+  StartPipeline();
   const Clip clip = MakeClip("color=c=white:size=320x180:rate=25");
   const media::StreamKey key = Info("wall").key;
   EXPECT_FALSE(snapshotter_->Latest(key).has_value());
@@ -262,6 +318,7 @@ TEST_F(SnapshotterTest, LatestImageIsKeptWhileTheStreamIsLive) {
 }
 
 TEST_F(SnapshotterTest, CorruptKeyframeIsCountedAndTheNextOneIsTried) {
+  StartPipeline();
   Clip clip = MakeClip();
   // Damage the first keyframe's slice data.
   ASSERT_TRUE(clip.frames.front().keyframe);
@@ -287,19 +344,140 @@ TEST_F(SnapshotterTest, CorruptKeyframeIsCountedAndTheNextOneIsTried) {
 }
 
 TEST_F(SnapshotterTest, StreamWithoutTemplateGetsNoSink) {
+  StartPipeline();
   media::StreamInfo info = Info("x");
   info.key.domain = "unknown.example.com";
   EXPECT_EQ(snapshotter_->OnPublishStart(info), nullptr);
 }
 
 TEST_F(SnapshotterTest, OptionsOutOfRangeAreRefused) {
+  StartPipeline();
   for (SnapshotterOptions options :
        {SnapshotterOptions{.workers = 0}, SnapshotterOptions{.jpeg_quality = 0},
-        SnapshotterOptions{.jpeg_quality = 101}}) {
-    absl::StatusOr<std::unique_ptr<Snapshotter>> snapshotter = Snapshotter::Create(
-        options, *catalog_, {{kBucket, store_.get()}}, nullptr, registry_, clock_);
+        SnapshotterOptions{.jpeg_quality = 101}, SnapshotterOptions{.max_pending_per_stream = 0}}) {
+    absl::StatusOr<std::unique_ptr<Snapshotter>> snapshotter =
+        Snapshotter::Create(options, *templates_, *catalog_, {{kBucket, uploader_.get()}},
+                            *recorder_, registry_, clock_);
     EXPECT_EQ(snapshotter.status().code(), absl::StatusCode::kInvalidArgument);
   }
+}
+
+TEST_F(SnapshotterTest, CapturesGoOnWhileTheStoreHangs) {
+  faulty_.Hold();
+  StartPipeline(&faulty_);
+  const Clip clip = MakeClip();
+  std::unique_ptr<media::StreamSink> sink = snapshotter_->OnPublishStart(Info("hang"));
+  ASSERT_NE(sink, nullptr);
+  sink->OnVideoConfig(clip.config);
+  Feed(*sink, clip);
+  // Every capture is done, and the wall shows the newest, while the first
+  // upload still hangs in the store.
+  ASSERT_TRUE(livesnap::testing::WaitFor(
+      [&] {
+        std::optional<LatestImage> latest = snapshotter_->Latest(Info("hang").key);
+        return Captured() == 3 && latest && latest->capture_unix_ms == kStartUnixMs + 10000;
+      },
+      std::chrono::seconds(30)));
+  EXPECT_TRUE(faulty_.WaitForAttempts(1, std::chrono::seconds(10)));
+  EXPECT_THAT(faulty_.StoredKeys(), ::testing::IsEmpty());
+  EXPECT_THAT(Records("hang"), ::testing::IsEmpty()) << "recorded before it was stored";
+
+  faulty_.Release();
+  ASSERT_TRUE(WaitForSnapshots("hang", 3));
+  EXPECT_THAT(SequenceTimes("hang"), ElementsAre(0, 6000, 10000));
+  EXPECT_THAT(OverwriteTimes("hang"), ElementsAre(10000));
+  ASSERT_TRUE(WaitForOverwriteOutcomes(3));
+  EXPECT_EQ(Stored() + Coalesced(), 6);
+  sink->OnStop(media::StopReason::kUnpublished, {});
+}
+
+TEST_F(SnapshotterTest, AStoreOutageLosesNoSequenceSnapshot) {
+  faulty_.FailPuts([](std::string_view) { return absl::UnavailableError("store is down"); });
+  StartPipeline(&faulty_);
+  const Clip clip = MakeClip();
+  std::unique_ptr<media::StreamSink> sink = snapshotter_->OnPublishStart(Info("out"));
+  ASSERT_NE(sink, nullptr);
+  sink->OnVideoConfig(clip.config);
+  Feed(*sink, clip);
+  ASSERT_TRUE(
+      livesnap::testing::WaitFor([&] { return Captured() == 3; }, std::chrono::seconds(30)));
+  // Retried (the clock moves), never given up, never recorded.
+  ASSERT_TRUE(livesnap::testing::WaitFor(
+      [&] {
+        clock_.AdvanceMs(500);
+        return faulty_.Attempts().size() >= 4;
+      },
+      std::chrono::seconds(30)));
+  EXPECT_THAT(Records("out"), ::testing::IsEmpty());
+  EXPECT_EQ(StoreFailed(), 0);
+
+  faulty_.FailPuts(nullptr);
+  ASSERT_TRUE(WaitForSnapshots("out", 3));
+  EXPECT_THAT(SequenceTimes("out"), ElementsAre(0, 6000, 10000));
+  EXPECT_THAT(OverwriteTimes("out"), ElementsAre(10000));
+  std::vector<int64_t> numbers;
+  for (const catalog::SnapshotRecord& r : Records("out")) {
+    if (!r.overlay) numbers.push_back(r.sequence);
+  }
+  EXPECT_THAT(numbers, ElementsAre(0, 1, 2));
+  // The sequence objects were stored in their order, and the overwrite
+  // object holds the newest image.
+  std::vector<std::string> sequence_keys;
+  for (const std::string& key : faulty_.StoredKeys()) {
+    if (key != "live/out.jpg") sequence_keys.push_back(key);
+  }
+  EXPECT_THAT(sequence_keys, ElementsAre("live/out/0.jpg", "live/out/1.jpg", "live/out/2.jpg"));
+  EXPECT_EQ(faulty_.Get("live/out.jpg").value(), faulty_.Get("live/out/2.jpg").value());
+  sink->OnStop(media::StopReason::kUnpublished, {});
+}
+
+TEST_F(SnapshotterTest, ARefusingStoreIsCountedAndNothingIsRecorded) {
+  faulty_.FailPuts([](std::string_view) { return absl::PermissionDeniedError("AccessDenied"); });
+  StartPipeline(&faulty_);
+  const Clip clip = MakeClip();
+  std::unique_ptr<media::StreamSink> sink = snapshotter_->OnPublishStart(Info("no"));
+  ASSERT_NE(sink, nullptr);
+  sink->OnVideoConfig(clip.config);
+  Feed(*sink, clip);
+  ASSERT_TRUE(WaitForOverwriteOutcomes(3));
+  EXPECT_EQ(Stored(), 0);
+  EXPECT_EQ(StoreFailed() + Coalesced(), 6);
+  EXPECT_GE(StoreFailed(), 4) << "3 sequence objects and at least the last overwrite";
+  EXPECT_THAT(Records("no"), ::testing::IsEmpty());
+  sink->OnStop(media::StopReason::kUnpublished, {});
+}
+
+TEST_F(SnapshotterTest, SpooledSnapshotsAreRecordedAfterARestart) {
+  {
+    faulty_.FailPuts([](std::string_view) { return absl::UnavailableError("store is down"); });
+    StartPipeline(&faulty_);
+    const Clip clip = MakeClip();
+    std::unique_ptr<media::StreamSink> sink = snapshotter_->OnPublishStart(Info("spool"));
+    ASSERT_NE(sink, nullptr);
+    sink->OnVideoConfig(clip.config);
+    Feed(*sink, clip);
+    sink->OnStop(media::StopReason::kUnpublished, {});
+    snapshotter_->Stop();  // every capture done, its uploads queued
+    EXPECT_EQ(Captured(), 3);
+    uploader_->Stop(std::chrono::milliseconds(0));  // what waits goes to the spool
+    EXPECT_GE(uploader_->backlog().spooled, 4u);
+    snapshotter_.reset();
+    uploader_.reset();
+  }
+  EXPECT_THAT(Records("spool"), ::testing::IsEmpty());
+
+  // The next process: a new uploader on the same spool, the store back.
+  prometheus::Registry next_registry;
+  StartUploader(*store_, next_registry);
+  ASSERT_TRUE(WaitForSnapshots("spool", 3));
+  EXPECT_THAT(SequenceTimes("spool"), ElementsAre(0, 6000, 10000));
+  EXPECT_THAT(OverwriteTimes("spool"), ElementsAre(10000));
+  for (const std::string key : {"live/spool/0.jpg", "live/spool/1.jpg", "live/spool/2.jpg"}) {
+    absl::StatusOr<std::vector<uint8_t>> jpeg = store_->Get(key);
+    ASSERT_TRUE(jpeg.ok()) << key << ": " << jpeg.status();
+    EXPECT_TRUE(testing::DecodeJpeg(*jpeg).has_value()) << key;
+  }
+  EXPECT_EQ(store_->Get("live/spool.jpg").value(), store_->Get("live/spool/2.jpg").value());
 }
 
 }  // namespace

@@ -16,7 +16,7 @@
 #include "catalog/catalog.h"
 #include "media/codec.h"
 #include "media/stream.h"
-#include "storage/object_store.h"
+#include "storage/reliable_uploader.h"
 
 namespace livesnap::snapshot::internal {
 
@@ -26,7 +26,7 @@ struct StreamBinding {
   std::string tag;          // "[domain/app/stream]" for logs
   catalog::SnapshotTemplate tmpl;
   std::optional<catalog::NotifyConfig> notify;
-  storage::ObjectStore* store = nullptr;
+  storage::ReliableUploader* uploader = nullptr;  // of the template's bucket
   // Media time of a capture that produced no image, for the scheduler to
   // retry at the next keyframe; -1 when none is pending.
   std::atomic<int64_t> failed_capture_dts_ms{-1};
@@ -39,7 +39,6 @@ struct CaptureJob {
   std::vector<uint8_t> keyframe;
   int64_t dts_ms = 0;
   int64_t arrival_unix_ms = 0;  // when the keyframe arrived: the snapshot's capture time
-  int64_t arrival_mono_ms = 0;
   bool overwrite = false;
   bool sequence = false;
 };
