@@ -1,7 +1,6 @@
 // ReliableUploader in front of S3Store against real s3rver instances that
 // the tests stop, restart and slow down: nothing is lost, order holds per
 // stream, overwrite objects end as the newest, and the caller never waits.
-#include <httplib.h>
 #include <prometheus/registry.h>
 
 #include <algorithm>
@@ -11,11 +10,11 @@
 #include <mutex>
 #include <thread>
 
-#include "absl/strings/match.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "storage/reliable_uploader.h"
 #include "storage/s3_store.h"
+#include "tests/s3/delaying_proxy.h"
 #include "tests/s3/s3rver.h"
 #include "tests/support/subprocess.h"
 
@@ -23,6 +22,7 @@ namespace livesnap::storage {
 namespace {
 
 using namespace std::chrono_literals;
+using livesnap::testing::DelayingProxy;
 using livesnap::testing::S3rverOptions;
 using livesnap::testing::S3rverProcess;
 using livesnap::testing::TempDir;
@@ -53,64 +53,6 @@ class Completions {
   mutable std::mutex mu_;
   std::condition_variable changed_;
   std::vector<UploadResult> results_;
-};
-
-// An HTTP proxy that holds every request for `delay` before passing it on to
-// the server at `upstream_port`: a store that answers, slowly.
-class DelayingProxy {
- public:
-  DelayingProxy(uint16_t upstream_port, std::chrono::milliseconds delay)
-      : upstream_port_(upstream_port), delay_(delay) {
-    auto forward = [this](const httplib::Request& request, httplib::Response& response) {
-      std::this_thread::sleep_for(delay_);
-      httplib::Client client("127.0.0.1", upstream_port_);
-      client.set_read_timeout(30, 0);
-      httplib::Request upstream;
-      upstream.method = request.method;
-      upstream.path = request.target;
-      upstream.body = request.body;
-      for (const auto& [name, value] : request.headers) {
-        if (!IsHopByHop(name)) upstream.headers.emplace(name, value);
-      }
-      httplib::Result result = client.send(upstream);
-      if (!result) {
-        response.status = 502;
-        return;
-      }
-      response.status = result->status;
-      for (const auto& [name, value] : result->headers) {
-        if (!IsHopByHop(name)) response.headers.emplace(name, value);
-      }
-      response.body = result->body;
-    };
-    server_.Get(".*", forward);
-    server_.Put(".*", forward);
-    server_.Delete(".*", forward);
-    server_.set_keep_alive_max_count(100'000);
-    port_ = server_.bind_to_any_port("127.0.0.1");
-    thread_ = std::thread([this] { server_.listen_after_bind(); });
-    while (!server_.is_running()) std::this_thread::sleep_for(1ms);
-  }
-  ~DelayingProxy() {
-    server_.stop();
-    thread_.join();
-  }
-  std::string Url() const { return "http://127.0.0.1:" + std::to_string(port_); }
-
- private:
-  static bool IsHopByHop(const std::string& name) {
-    for (const char* hop :
-         {"Content-Length", "Connection", "Keep-Alive", "Transfer-Encoding", "Expect"}) {
-      if (absl::EqualsIgnoreCase(name, hop)) return true;
-    }
-    return false;
-  }
-
-  uint16_t upstream_port_;
-  std::chrono::milliseconds delay_;
-  httplib::Server server_;
-  int port_ = 0;
-  std::thread thread_;
 };
 
 std::unique_ptr<S3Store> OpenStore(S3Options options) {
