@@ -2,7 +2,9 @@
 // (TurboJPEG) at 720p and 1080p, on keyframes that libx264/libx265 encode
 // from lavfi testsrc2 when the benchmark starts, next to the parts alone:
 // decode only (decoder kept, and opened per keyframe), range conversion
-// only, JPEG compression only. CPU time of one thread per snapshot.
+// only, JPEG compression only; capture and conversion of keyframes tagged
+// BT.709 (what HD encoders write), which are converted to JPEG's BT.601;
+// capture of a keyframe of four slices. CPU time of one thread per snapshot.
 //
 //   build/<dir>/bench/capture_benchmark --benchmark_filter=Capture
 #include <benchmark/benchmark.h>
@@ -41,6 +43,12 @@ KeyframeSpec H264(int width, int height) {
   return spec;
 }
 
+// Tagged BT.709 in the SPS, as HD encoders do.
+KeyframeSpec Bt709(KeyframeSpec spec) {
+  spec.codec_args = {"-colorspace", "bt709", "-color_primaries", "bt709", "-color_trc", "bt709"};
+  return spec;
+}
+
 const std::map<std::string, KeyframeSpec>& Specs() {
   static const auto* specs = [] {
     auto* m = new std::map<std::string, KeyframeSpec>;
@@ -56,6 +64,11 @@ const std::map<std::string, KeyframeSpec>& Specs() {
     hevc.height = 1080;
     hevc.preset = "fast";
     (*m)["hevc_1080p"] = hevc;
+    (*m)["h264_720p_bt709"] = Bt709(H264(1280, 720));
+    (*m)["h264_1080p_bt709"] = Bt709(H264(1920, 1080));
+    KeyframeSpec sliced = H264(1920, 1080);
+    sliced.codec_args = {"-x264-params", "slices=4"};
+    (*m)["h264_1080p_4_slices"] = sliced;
     return m;
   }();
   return *specs;
@@ -165,6 +178,18 @@ LS_CLIP_BENCHMARKS(h264_1080p_noisy_4M);
 LS_CLIP_BENCHMARKS(hevc_1080p);
 BENCHMARK_CAPTURE(BM_Capture, h264_1080p_to_640w, "h264_1080p", 640)->Unit(benchmark::kMillisecond);
 BENCHMARK_CAPTURE(BM_Convert, h264_1080p_to_640w, "h264_1080p", 640)->Unit(benchmark::kMillisecond);
+BENCHMARK_CAPTURE(BM_Capture, h264_720p_bt709, "h264_720p_bt709", 0)->Unit(benchmark::kMillisecond);
+BENCHMARK_CAPTURE(BM_Convert, h264_720p_bt709, "h264_720p_bt709", 0)->Unit(benchmark::kMillisecond);
+BENCHMARK_CAPTURE(BM_Capture, h264_1080p_bt709, "h264_1080p_bt709", 0)
+    ->Unit(benchmark::kMillisecond);
+BENCHMARK_CAPTURE(BM_Convert, h264_1080p_bt709, "h264_1080p_bt709", 0)
+    ->Unit(benchmark::kMillisecond);
+BENCHMARK_CAPTURE(BM_Capture, h264_1080p_4_slices, "h264_1080p_4_slices", 0)
+    ->Unit(benchmark::kMillisecond);
+BENCHMARK_CAPTURE(BM_Capture, h264_1080p_bt709_to_640w, "h264_1080p_bt709", 640)
+    ->Unit(benchmark::kMillisecond);
+BENCHMARK_CAPTURE(BM_Convert, h264_1080p_bt709_to_640w, "h264_1080p_bt709", 640)
+    ->Unit(benchmark::kMillisecond);
 
 }  // namespace
 }  // namespace livesnap::snapshot
