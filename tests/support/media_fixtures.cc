@@ -25,6 +25,7 @@ std::filesystem::path MakeFlvClip(const std::filesystem::path& dir, const std::s
   argv.insert(argv.end(), {"-t", std::to_string(spec.seconds), "-c:v", "libx264", "-preset",
                            "ultrafast", "-pix_fmt", "yuv420p", "-g", gop, "-keyint_min", gop,
                            "-sc_threshold", "0", "-bf", "0"});
+  argv.insert(argv.end(), spec.video_args.begin(), spec.video_args.end());
   if (spec.audio) argv.insert(argv.end(), {"-c:a", "aac", "-b:a", "64k"});
   argv.insert(argv.end(), {"-f", "flv", out.string()});
   RunResult result = Run(argv, std::chrono::minutes(2));

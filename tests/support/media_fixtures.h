@@ -23,6 +23,9 @@ struct ClipSpec {
   int gop_frames = 25;  // keyframe every gop_frames frames, exactly
   bool audio = true;
   std::string video_source = "testsrc2";  // a lavfi source, or a full lavfi graph
+  // More output options after the built-in libx264 ones, which they
+  // override, e.g. {"-x264-params", "slices=4"} or {"-tune", "zerolatency"}.
+  std::vector<std::string> video_args;
 };
 
 // Encodes an H.264 (+AAC) FLV clip under `dir`; aborts the test on failure.
