@@ -20,11 +20,14 @@
 #include "absl/strings/strip.h"
 #include "storage/s3_store.h"
 #include "tests/s3/delaying_proxy.h"
+#include "tests/s3/s3cmd.h"
 #include "tests/s3/s3rver.h"
 #include "tests/support/api_client.h"
 #include "tests/support/jpeg_probe.h"
 #include "tests/support/livesnapd.h"
 #include "tests/support/media_fixtures.h"
+#include "tests/support/prometheus_text.h"
+#include "tests/support/seconds_clip.h"
 #include "tests/support/subprocess.h"
 
 namespace livesnap {
@@ -34,33 +37,16 @@ namespace fs = std::filesystem;
 using namespace std::chrono_literals;
 using testing::ApiClient;
 using testing::LivesnapdProcess;
+using testing::MakeSecondsClip;
 using testing::RunResult;
+using testing::S3cmd;
 using testing::S3rverProcess;
+using testing::SecondShown;
 using testing::Subprocess;
 using Clock = std::chrono::steady_clock;
 
 constexpr char kBucket[] = "shots";
 constexpr char kDomain[] = "push.example.com";
-
-// A picture whose grey level tells the second it belongs to.
-fs::path MakeSecondsClip(const fs::path& dir, const std::string& name, int seconds, int gop_s) {
-  testing::ClipSpec spec;
-  spec.seconds = seconds;
-  spec.fps = 25;
-  spec.gop_frames = gop_s * 25;
-  spec.audio = true;
-  spec.video_source =
-      "color=c=black:s=320x180:r=25,format=yuv420p,geq=lum='16+3*floor(T)':cb=128:cr=128";
-  return testing::MakeFlvClip(dir, name, spec);
-}
-
-// The second a JPEG shows (full-range grey back to the clip's code); -1 if
-// it is no JPEG.
-int SecondShown(const std::string& jpeg) {
-  auto summary = testing::ProbeJpeg(jpeg);
-  if (!summary) return -1;
-  return static_cast<int>(std::lround(summary->mean_gray * 219.0 / 255.0 / 3.0));
-}
 
 // The seconds a GOP-2 s clip of `seconds` gives at interval 5 s: the first
 // keyframe at or after each due time.
@@ -71,58 +57,6 @@ std::vector<int> ExpectedSeconds(int seconds) {
     if (keyframe < seconds) expected.push_back(keyframe);
   }
   return expected;
-}
-
-// s3cmd on the s3rver at `port` (path-style, plain HTTP): the client that
-// checks what livesnapd stored without any of livesnap's code.
-class S3cmd {
- public:
-  S3cmd(const fs::path& dir, uint16_t port) : dir_(dir), config_(dir / "s3cmd.cfg") {
-    std::ofstream(config_) << "[default]\naccess_key = " << testing::kS3rverAccessKey
-                           << "\nsecret_key = " << testing::kS3rverSecretKey
-                           << "\nhost_base = 127.0.0.1:" << port
-                           << "\nhost_bucket = 127.0.0.1:" << port
-                           << "\nuse_https = False\nsignature_v2 = False\n";
-  }
-  RunResult Run(std::vector<std::string> args) const {
-    std::vector<std::string> argv = {"s3cmd", "-c", config_.string()};
-    argv.insert(argv.end(), args.begin(), args.end());
-    return testing::Run(argv, 60s);
-  }
-  // The keys under `prefix`, from "s3cmd ls -r" ("<date> <time> <size> s3://bucket/key").
-  std::vector<std::string> List(const std::string& prefix) const {
-    const std::string root = "s3://" + std::string(kBucket) + "/";
-    RunResult result = Run({"ls", "-r", root + prefix});
-    EXPECT_EQ(result.exit_code, 0) << result.output;
-    std::vector<std::string> keys;
-    for (absl::string_view line : absl::StrSplit(result.output, '\n', absl::SkipEmpty())) {
-      const size_t at = line.find(root);
-      if (at != absl::string_view::npos) keys.emplace_back(line.substr(at + root.size()));
-    }
-    return keys;
-  }
-  // The object's bytes, fetched with "s3cmd get"; "" when there is none.
-  std::string Get(const std::string& key) const {
-    const fs::path file = dir_ / ("get-" + std::to_string(++gets_) + ".jpg");
-    RunResult result =
-        Run({"get", "--force", "s3://" + std::string(kBucket) + "/" + key, file.string()});
-    return result.exit_code == 0 ? testing::ReadFile(file) : "";
-  }
-
- private:
-  fs::path dir_;
-  fs::path config_;
-  mutable int gets_ = 0;
-};
-
-// The value of one sample line ("name{labels} value") of Prometheus text; -1 if absent.
-double Metric(const std::string& text, const std::string& sample) {
-  for (absl::string_view line : absl::StrSplit(text, '\n')) {
-    if (!absl::ConsumePrefix(&line, sample + " ")) continue;
-    double value = 0;
-    if (absl::SimpleAtod(line, &value)) return value;
-  }
-  return -1;
 }
 
 struct TemplateModes {
@@ -136,7 +70,7 @@ class SnapshotS3Test : public ::testing::Test {
     ASSERT_TRUE(testing::InstallS3rver());
     s3_ = std::make_unique<S3rverProcess>(dir_ / "s3rver", std::vector<std::string>{kBucket});
     ASSERT_TRUE(s3_->Start());
-    s3cmd_ = std::make_unique<S3cmd>(dir_.path(), s3_->port());
+    s3cmd_ = std::make_unique<S3cmd>(dir_.path(), s3_->port(), kBucket);
     auto store = storage::S3Store::Create(testing::S3rverOptions(s3_->Url(), kBucket));
     ASSERT_TRUE(store.ok()) << store.status();
     store_ = *std::move(store);
@@ -351,8 +285,9 @@ TEST_F(SnapshotS3Test, AStoreOutageNeverStallsIngestAndLosesNoSnapshot) {
   ASSERT_TRUE(s3_->Start());
 
   ExpectFramesKeptFlowing(samples);
-  EXPECT_GT(Metric(during, "livesnap_uploads_queued{store=\"shots\"}"), 0) << during;
-  EXPECT_GT(Metric(during, "livesnap_upload_retries_total{store=\"shots\"}"), 0) << during;
+  EXPECT_GT(testing::MetricValue(during, "livesnap_uploads_queued{store=\"shots\"}"), 0) << during;
+  EXPECT_GT(testing::MetricValue(during, "livesnap_upload_retries_total{store=\"shots\"}"), 0)
+      << during;
   ASSERT_EQ(push.Wait(120s), 0) << push.Log();
   EXPECT_LT(Clock::now() - started, std::chrono::seconds(kSeconds + 20))
       << "the real-time push was held up";
@@ -402,9 +337,10 @@ TEST_F(SnapshotS3Test, ASlowStoreDoesNotSlowIngest) {
   ASSERT_TRUE(testing::WaitFor([&] { return OverwriteSecond("slow") == expected.back(); }, 60s));
   // The store really was slow: each Put took at least the proxy's delay.
   const std::string metrics = Metrics();
-  const double count = Metric(metrics, "livesnap_upload_seconds_count{store=\"shots\"}");
+  const double count =
+      testing::MetricValue(metrics, "livesnap_upload_seconds_count{store=\"shots\"}");
   ASSERT_GT(count, 0) << metrics;
-  EXPECT_GE(Metric(metrics, "livesnap_upload_seconds_sum{store=\"shots\"}") / count,
+  EXPECT_GE(testing::MetricValue(metrics, "livesnap_upload_seconds_sum{store=\"shots\"}") / count,
             std::chrono::duration<double>(kDelay).count());
   EXPECT_EQ(server_->Stop(), 0);
 }
@@ -418,9 +354,12 @@ TEST_F(SnapshotS3Test, SpooledSnapshotsAreDeliveredAndRecordedAfterARestart) {
   Subprocess push(testing::PushCommand(clip, PushUrl("spool"), false), dir_ / "push.log");
   ASSERT_EQ(push.Wait(60s), 0) << push.Log();
   ASSERT_TRUE(testing::WaitFor(
-      [&] { return Metric(Metrics(), "livesnap_captures_total{result=\"ok\"}") == 3; }, 30s))
+      [&] {
+        return testing::MetricValue(Metrics(), "livesnap_captures_total{result=\"ok\"}") == 3;
+      },
+      30s))
       << server_->Log();
-  EXPECT_GE(Metric(Metrics(), "livesnap_uploads_queued{store=\"shots\"}"), 4);
+  EXPECT_GE(testing::MetricValue(Metrics(), "livesnap_uploads_queued{store=\"shots\"}"), 4);
   EXPECT_EQ(RecordCounts("spool"), std::make_pair(0, 0)) << "recorded before it was stored";
   EXPECT_EQ(server_->Stop(), 0);
 

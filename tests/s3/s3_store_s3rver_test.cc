@@ -9,6 +9,7 @@
 #include "gtest/gtest.h"
 #include "storage/s3_store.h"
 #include "storage/store_factory.h"
+#include "tests/s3/s3cmd.h"
 #include "tests/s3/s3rver.h"
 #include "tests/support/subprocess.h"
 
@@ -20,6 +21,7 @@ using livesnap::testing::kS3rverAccessKey;
 using livesnap::testing::kS3rverSecretKey;
 using livesnap::testing::kSharedBucket;
 using livesnap::testing::RunResult;
+using livesnap::testing::S3cmd;
 using livesnap::testing::TempDir;
 using ::testing::ElementsAre;
 using ::testing::HasSubstr;
@@ -35,50 +37,6 @@ std::vector<std::string> Keys(const std::vector<ObjectInfo>& objects) {
   for (const ObjectInfo& object : objects) keys.push_back(object.key);
   return keys;
 }
-
-// s3cmd, configured for the s3rver at `port` (path-style, plain HTTP).
-class S3cmd {
- public:
-  S3cmd(const TempDir& dir, uint16_t port) : config_(dir / "s3cmd.cfg") {
-    std::ofstream(config_) << "[default]\naccess_key = " << kS3rverAccessKey
-                           << "\nsecret_key = " << kS3rverSecretKey
-                           << "\nhost_base = 127.0.0.1:" << port
-                           << "\nhost_bucket = 127.0.0.1:" << port
-                           << "\nuse_https = False\nsignature_v2 = False\n";
-  }
-  RunResult Run(std::vector<std::string> args) const {
-    std::vector<std::string> argv = {"s3cmd", "-c", config_.string()};
-    argv.insert(argv.end(), args.begin(), args.end());
-    return livesnap::testing::Run(argv, 60s);
-  }
-  // "s3cmd ls" lines: "<date> <time> <size> s3://bucket/key".
-  std::vector<std::string> ListUris(const std::string& prefix) const {
-    RunResult result = Run({"ls", "-r", "s3://" + std::string(kSharedBucket) + "/" + prefix});
-    EXPECT_EQ(result.exit_code, 0) << result.output;
-    std::vector<std::string> uris;
-    for (absl::string_view line : absl::StrSplit(result.output, '\n', absl::SkipEmpty())) {
-      const size_t at = line.find("s3://");
-      if (at != absl::string_view::npos) uris.emplace_back(line.substr(at));
-    }
-    return uris;
-  }
-  // A field of "s3cmd info" ("MIME type", "MD5 sum").
-  std::string Info(const std::string& key, const std::string& field) const {
-    // s3cmd 2.3 prints the object's fields, then fails reading s3rver's ACL.
-    RunResult result = Run({"info", "s3://" + std::string(kSharedBucket) + "/" + key});
-    for (absl::string_view line : absl::StrSplit(result.output, '\n')) {
-      line = absl::StripLeadingAsciiWhitespace(line);
-      if (absl::ConsumePrefix(&line, field + ":")) {
-        return std::string(absl::StripAsciiWhitespace(line));
-      }
-    }
-    ADD_FAILURE() << "no " << field << " in:\n" << result.output;
-    return "";
-  }
-
- private:
-  std::filesystem::path config_;
-};
 
 std::string Uri(const std::string& key) { return "s3://" + std::string(kSharedBucket) + "/" + key; }
 
@@ -159,8 +117,8 @@ TEST_F(S3rverTest, ListPagesThroughContinuationTokens) {
   ASSERT_TRUE(objects.ok()) << objects.status();
   EXPECT_EQ(Keys(*objects), expected);
 
-  S3cmd s3cmd(dir_, port_);
-  EXPECT_EQ(s3cmd.ListUris(prefix_ + "seq/").size(), 10u);
+  S3cmd s3cmd(dir_.path(), port_, kSharedBucket);
+  EXPECT_EQ(s3cmd.List(prefix_ + "seq/").size(), 10u);
 }
 
 TEST_F(S3rverTest, StoresContentTypeAndMd5) {
@@ -180,7 +138,7 @@ TEST_F(S3rverTest, StoresContentTypeAndMd5) {
   EXPECT_EQ(head->etag, expected_md5);
   EXPECT_EQ(head->size_bytes, static_cast<int64_t>(jpeg.size()));
 
-  S3cmd s3cmd(dir_, port_);
+  S3cmd s3cmd(dir_.path(), port_, kSharedBucket);
   EXPECT_EQ(s3cmd.Info(key, "MIME type"), "image/jpeg");
   EXPECT_EQ(s3cmd.Info(key, "MD5 sum"), expected_md5);
 }
@@ -232,9 +190,9 @@ TEST_F(S3rverTest, S3cmdListsAndFetchesWhatS3StoreWrote) {
   ASSERT_TRUE(store_->Put(prefix_ + "live/cam 1/0.jpg", jpeg, "image/jpeg").ok());
   ASSERT_TRUE(store_->Put(prefix_ + "live/cam 1/1.jpg", Bytes("second"), "image/jpeg").ok());
 
-  S3cmd s3cmd(dir_, port_);
-  EXPECT_THAT(s3cmd.ListUris(prefix_ + "live/"),
-              ElementsAre(Uri(prefix_ + "live/cam 1/0.jpg"), Uri(prefix_ + "live/cam 1/1.jpg")));
+  S3cmd s3cmd(dir_.path(), port_, kSharedBucket);
+  EXPECT_THAT(s3cmd.List(prefix_ + "live/"),
+              ElementsAre(prefix_ + "live/cam 1/0.jpg", prefix_ + "live/cam 1/1.jpg"));
   const std::filesystem::path fetched = dir_ / "fetched.jpg";
   RunResult get =
       s3cmd.Run({"get", "--force", Uri(prefix_ + "live/cam 1/0.jpg"), fetched.string()});
@@ -244,7 +202,7 @@ TEST_F(S3rverTest, S3cmdListsAndFetchesWhatS3StoreWrote) {
 
 TEST_F(S3rverTest, S3StoreReadsWhatS3cmdWrote) {
   const std::vector<uint8_t> jpeg = MakeJpeg();
-  S3cmd s3cmd(dir_, port_);
+  S3cmd s3cmd(dir_.path(), port_, kSharedBucket);
   RunResult put = s3cmd.Run({"put", "--mime-type=image/jpeg", (dir_ / "frame.jpg").string(),
                              Uri(prefix_ + "from-s3cmd/x+y.jpg")});
   ASSERT_EQ(put.exit_code, 0) << put.output;
