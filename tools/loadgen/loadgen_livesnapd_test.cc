@@ -7,14 +7,13 @@
 // snapshot clock and show second 0 each time.
 #include <gtest/gtest.h>
 
-#include <cmath>
 #include <fstream>
-#include <map>
 
 #include "tests/support/api_client.h"
 #include "tests/support/jpeg_probe.h"
 #include "tests/support/livesnapd.h"
 #include "tests/support/media_fixtures.h"
+#include "tests/support/seconds_clip.h"
 #include "tests/support/subprocess.h"
 
 namespace livesnap {
@@ -25,26 +24,10 @@ using namespace std::chrono_literals;
 
 constexpr char kDomain[] = "push.example.com";
 
-int SecondShown(const fs::path& jpeg) {
-  auto summary = testing::ProbeJpeg(testing::ReadFile(jpeg));
-  if (!summary) return -1;
-  return static_cast<int>(std::lround(summary->mean_gray * 219.0 / 255.0 / 3.0));
-}
-
 // Sequence objects "<dir>/<N>.jpg" in N order, as the seconds they show.
 std::vector<int> SequenceSeconds(const fs::path& dir) {
-  std::map<int, int> by_sequence;
-  if (!fs::exists(dir)) return {};
-  for (const auto& entry : fs::directory_iterator(dir)) {
-    const std::string stem = entry.path().stem().string();
-    if (entry.path().extension() != ".jpg" ||
-        stem.find_first_not_of("0123456789") != std::string::npos) {
-      continue;
-    }
-    by_sequence[std::stoi(stem)] = SecondShown(entry.path());
-  }
   std::vector<int> seconds;
-  for (const auto& [index, second] : by_sequence) seconds.push_back(second);
+  for (const auto& [index, second] : testing::SecondsBySequence(dir)) seconds.push_back(second);
   return seconds;
 }
 

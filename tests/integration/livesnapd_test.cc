@@ -1,0 +1,138 @@
+// The livesnapd binary as a user runs it: embedded defaults, a real ffmpeg
+// push, refusals, graceful shutdown, configuration errors.
+#include "tests/support/livesnapd.h"
+
+#include <gtest/gtest.h>
+
+#include <fstream>
+
+#include "tests/support/media_fixtures.h"
+#include "tests/support/subprocess.h"
+
+namespace livesnap {
+namespace {
+
+using namespace std::chrono_literals;
+using testing::LivesnapdProcess;
+using testing::Subprocess;
+
+class LivesnapdTest : public ::testing::Test {
+ protected:
+  static void SetUpTestSuite() {
+    clip_dir_ = new testing::TempDir();
+    testing::ClipSpec spec;
+    spec.seconds = 4;
+    clip_ = testing::MakeFlvClip(clip_dir_->path(), "clip", spec);
+    spec.seconds = 30;
+    long_clip_ = testing::MakeFlvClip(clip_dir_->path(), "long", spec);
+  }
+  static void TearDownTestSuite() { delete clip_dir_; }
+
+  static testing::TempDir* clip_dir_;
+  static std::filesystem::path clip_;
+  static std::filesystem::path long_clip_;
+  testing::TempDir dir_;
+};
+
+testing::TempDir* LivesnapdTest::clip_dir_ = nullptr;
+std::filesystem::path LivesnapdTest::clip_;
+std::filesystem::path LivesnapdTest::long_clip_;
+
+TEST_F(LivesnapdTest, QuickStartPushIsLoggedWithCodecAndResolution) {
+  LivesnapdProcess server(dir_.path());
+  ASSERT_TRUE(server.Start()) << server.Log();
+  EXPECT_NE(server.Log().find("authentication is OFF"), std::string::npos);
+  Subprocess push(testing::PushCommand(clip_, server.RtmpUrl("live", "demo"), false),
+                  dir_ / "push.log");
+  ASSERT_EQ(push.Wait(60s), 0) << push.Log();
+  ASSERT_TRUE(server.WaitForLog("[127.0.0.1/live/demo] publish stopped", 10s)) << server.Log();
+  const std::string log = server.Log();
+  EXPECT_NE(log.find("[127.0.0.1/live/demo] publish started from 127.0.0.1:"), std::string::npos)
+      << log;
+  EXPECT_NE(log.find("[127.0.0.1/live/demo] video H.264"), std::string::npos) << log;
+  EXPECT_NE(log.find("640x360"), std::string::npos) << log;
+  EXPECT_NE(log.find("reason=unpublished video_frames=100 keyframes=4"), std::string::npos) << log;
+  EXPECT_EQ(server.Stop(), 0) << server.Log();
+}
+
+TEST_F(LivesnapdTest, UnknownDomainIsRefusedWithAClearStatus) {
+  LivesnapdProcess server(dir_.path());
+  ASSERT_TRUE(server.Start()) << server.Log();
+  const std::string url =
+      "rtmp://127.0.0.1:" + std::to_string(server.rtmp_port()) + "/live?vhost=nobody.example.com/x";
+  Subprocess push(testing::PushCommand(clip_, url, false), dir_ / "push.log");
+  std::optional<int> code = push.Wait(30s);
+  ASSERT_TRUE(code.has_value());
+  EXPECT_NE(*code, 0);
+  EXPECT_NE(push.Log().find("unknown domain \"nobody.example.com\""), std::string::npos)
+      << push.Log();
+  EXPECT_TRUE(server.WaitForLog("[nobody.example.com/live/x] publish refused", 5s)) << server.Log();
+  EXPECT_EQ(server.Stop(), 0);
+}
+
+TEST_F(LivesnapdTest, SigtermDuringAPushEndsItAndExitsZero) {
+  LivesnapdProcess server(dir_.path());
+  ASSERT_TRUE(server.Start()) << server.Log();
+  Subprocess push(testing::PushCommand(long_clip_, server.RtmpUrl("live", "live1"), true),
+                  dir_ / "push.log");
+  ASSERT_TRUE(server.WaitForLog("[127.0.0.1/live/live1] video H.264", 20s)) << server.Log();
+  EXPECT_EQ(server.Stop(), 0) << server.Log();
+  const std::string log = server.Log();
+  EXPECT_NE(log.find("[127.0.0.1/live/live1] publish stopped: reason=shutdown"), std::string::npos)
+      << log;
+  EXPECT_NE(log.find("livesnapd stopped"), std::string::npos);
+  push.Wait(10s);
+}
+
+TEST_F(LivesnapdTest, SecondInstanceOnABusyPortFailsLoudly) {
+  LivesnapdProcess first(dir_.path());
+  ASSERT_TRUE(first.Start()) << first.Log();
+  testing::RunResult second = testing::Run(
+      {testing::LivesnapdPath(), "--rtmp-listen", "127.0.0.1:" + std::to_string(first.rtmp_port()),
+       "--api-listen", "127.0.0.1:" + std::to_string(testing::FreePort()), "--data-dir",
+       (dir_ / "second").string()},
+      20s);
+  EXPECT_EQ(second.exit_code, 1);
+  EXPECT_NE(second.output.find("RTMP bind 127.0.0.1:" + std::to_string(first.rtmp_port())),
+            std::string::npos)
+      << second.output;
+  EXPECT_EQ(first.Stop(), 0);
+}
+
+TEST_F(LivesnapdTest, BadConfigFileIsRejectedWithTheKeyNamed) {
+  const auto config = dir_ / "bad.toml";
+  std::ofstream(config) << "[rtmp]\nmax_conections = 10\n";
+  testing::RunResult result =
+      testing::Run({testing::LivesnapdPath(), "-c", config.string(), "--check-config"}, 10s);
+  EXPECT_EQ(result.exit_code, 2);
+  EXPECT_NE(result.output.find("rtmp.max_conections"), std::string::npos) << result.output;
+}
+
+TEST_F(LivesnapdTest, ConfigFileDomainsAndLimitsApply) {
+  const auto config = dir_ / "livesnap.toml";
+  std::ofstream(config) << R"(
+[rtmp]
+idle_timeout_ms = 2000
+[[storage]]
+name = "shots"
+region = "cn-shanghai"
+[[domain]]
+name = "push.example.com"
+region = "cn-shanghai"
+)";
+  LivesnapdProcess server(dir_.path(), {"-c", config.string()});
+  ASSERT_TRUE(server.Start()) << server.Log();
+  // 127.0.0.1 is not a domain of this config; push.example.com is.
+  Subprocess refused(testing::PushCommand(clip_, server.RtmpUrl("live", "a"), false),
+                     dir_ / "refused.log");
+  EXPECT_NE(refused.Wait(30s).value_or(0), 0);
+  const std::string url =
+      "rtmp://127.0.0.1:" + std::to_string(server.rtmp_port()) + "/live?vhost=push.example.com/b";
+  Subprocess accepted(testing::PushCommand(clip_, url, false), dir_ / "accepted.log");
+  EXPECT_EQ(accepted.Wait(60s), 0) << accepted.Log();
+  EXPECT_TRUE(server.WaitForLog("[push.example.com/live/b] publish stopped", 10s));
+  EXPECT_EQ(server.Stop(), 0);
+}
+
+}  // namespace
+}  // namespace livesnap

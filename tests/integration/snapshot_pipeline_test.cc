@@ -1,0 +1,369 @@
+// The snapshot pipeline end to end, as users see it: livesnapd with file
+// storage, real ffmpeg pushes of a clip whose picture encodes the second it
+// was shown (grey level 16 + 3 * second), and the stored JPEGs decoded back
+// to check that each shows the frame its capture time promises.
+#include <gtest/gtest.h>
+#include <httplib.h>
+
+#include <fstream>
+#include <mutex>
+
+#include "tests/support/api_client.h"
+#include "tests/support/flv_edit.h"
+#include "tests/support/jpeg_probe.h"
+#include "tests/support/livesnapd.h"
+#include "tests/support/media_fixtures.h"
+#include "tests/support/prometheus_text.h"
+#include "tests/support/seconds_clip.h"
+#include "tests/support/subprocess.h"
+
+namespace livesnap {
+namespace {
+
+namespace fs = std::filesystem;
+using namespace std::chrono_literals;
+using testing::ApiClient;
+using testing::LivesnapdProcess;
+using testing::MakeSecondsClip;
+using testing::Subprocess;
+
+// The second a stored JPEG file shows.
+int SecondShown(const fs::path& jpeg) { return testing::SecondShown(testing::ReadFile(jpeg)); }
+
+// Sequence objects "<dir>/<N>.jpg" in N order, as the seconds they show.
+std::vector<int> SequenceSeconds(const fs::path& dir) {
+  std::vector<int> seconds;
+  int expected_index = 0;
+  for (const auto& [index, second] : testing::SecondsBySequence(dir)) {
+    EXPECT_EQ(index, expected_index++) << "sequence numbers must be 0, 1, 2, ... in " << dir;
+    seconds.push_back(second);
+  }
+  return seconds;
+}
+
+size_t CountJpegs(const fs::path& dir) {
+  if (!fs::exists(dir)) return 0;
+  size_t n = 0;
+  for (const auto& entry : fs::recursive_directory_iterator(dir)) {
+    n += entry.path().extension() == ".jpg";
+  }
+  return n;
+}
+
+struct Template {
+  std::string app = "*";
+  int interval = 5;
+  std::string overwrite = "{AppName}/{StreamName}.jpg";
+  std::string sequence = "{AppName}/{StreamName}/{Sequence}.jpg";
+  std::string callback;
+};
+
+class SnapshotPipelineTest : public ::testing::Test {
+ protected:
+  static void SetUpTestSuite() {
+    clips_ = new testing::TempDir();
+    gop2_ = MakeSecondsClip(clips_->path(), "gop2", 60, 2);
+    gop10_ = MakeSecondsClip(clips_->path(), "gop10", 60, 10);
+    short_gop1_ = MakeSecondsClip(clips_->path(), "short", 12, 1);
+    rt_gop2_ = MakeSecondsClip(clips_->path(), "rt", 20, 2);
+  }
+  static void TearDownTestSuite() { delete clips_; }
+
+  // Starts livesnapd with one file storage location "shots" and the domain
+  // push.example.com carrying `templates`.
+  void Start(const std::vector<Template>& templates) {
+    const fs::path config = dir_ / "livesnap.toml";
+    std::ofstream out(config);
+    out << "[server]\nlog_level = \"debug\"\n"
+        << "[[storage]]\nname = \"shots\"\nregion = \"cn-shanghai\"\nroot = \"" << shots_.string()
+        << "\"\n"
+        << "[[domain]]\nname = \"push.example.com\"\nregion = \"cn-shanghai\"\n";
+    for (const Template& t : templates) {
+      out << "[[template]]\ndomain = \"push.example.com\"\napp = \"" << t.app
+          << "\"\ninterval = " << t.interval << "\nbucket = \"shots\"\noverwrite = \""
+          << t.overwrite << "\"\nsequence = \"" << t.sequence << "\"\ncallback = \"" << t.callback
+          << "\"\n";
+    }
+    out.close();
+    server_ = std::make_unique<LivesnapdProcess>(dir_.path(),
+                                                 std::vector<std::string>{"-c", config.string()});
+    ASSERT_TRUE(server_->Start()) << server_->Log();
+  }
+
+  std::string Url(const std::string& app, const std::string& stream) const {
+    return "rtmp://127.0.0.1:" + std::to_string(server_->rtmp_port()) + "/" + app +
+           "?vhost=push.example.com/" + stream;
+  }
+
+  // Pushes `clip`, waits for the publish to end and for `expected` JPEGs
+  // under `count_dir`, then a moment more to catch any extra one.
+  void Push(const fs::path& clip, const std::string& app, const std::string& stream, bool realtime,
+            const fs::path& count_dir, size_t expected) {
+    Subprocess push(testing::PushCommand(clip, Url(app, stream), realtime),
+                    dir_ / ("push-" + stream + ".log"));
+    ASSERT_EQ(push.Wait(120s), 0) << push.Log();
+    ASSERT_TRUE(testing::WaitFor([&] { return CountJpegs(count_dir) >= expected; }, 30s))
+        << CountJpegs(count_dir) << " of " << expected << " in " << count_dir << "\n"
+        << server_->Log();
+    std::this_thread::sleep_for(500ms);
+    EXPECT_EQ(CountJpegs(count_dir), expected) << count_dir;
+  }
+
+  static testing::TempDir* clips_;
+  static fs::path gop2_, gop10_, short_gop1_, rt_gop2_;
+  testing::TempDir dir_;
+  fs::path shots_ = dir_ / "shots";
+  std::unique_ptr<LivesnapdProcess> server_;
+};
+
+testing::TempDir* SnapshotPipelineTest::clips_ = nullptr;
+fs::path SnapshotPipelineTest::gop2_, SnapshotPipelineTest::gop10_,
+    SnapshotPipelineTest::short_gop1_, SnapshotPipelineTest::rt_gop2_;
+
+TEST_F(SnapshotPipelineTest, Gop2sInterval5sGivesTwelveCorrectSnapshotsBothModes) {
+  Start({Template{}});
+  Push(gop2_, "live", "s1", /*realtime=*/false, shots_ / "live" / "s1", 12);
+  EXPECT_EQ(SequenceSeconds(shots_ / "live" / "s1"),
+            (std::vector<int>{0, 6, 10, 16, 20, 26, 30, 36, 40, 46, 50, 56}));
+  ASSERT_TRUE(testing::WaitFor([&] { return SecondShown(shots_ / "live" / "s1.jpg") == 56; }, 5s));
+  auto image = testing::ProbeJpeg(testing::ReadFile(shots_ / "live" / "s1.jpg"));
+  ASSERT_TRUE(image);
+  EXPECT_EQ(image->width, 320);
+  EXPECT_EQ(image->height, 180);
+}
+
+TEST_F(SnapshotPipelineTest, GopLongerThanTheIntervalGivesOneSnapshotPerKeyframe) {
+  Start({Template{}});
+  Push(gop10_, "live", "s10", false, shots_ / "live" / "s10", 6);
+  EXPECT_EQ(SequenceSeconds(shots_ / "live" / "s10"), (std::vector<int>{0, 10, 20, 30, 40, 50}));
+}
+
+TEST_F(SnapshotPipelineTest, RealTimePushGivesTheSameSnapshotsAsAFastOne) {
+  Start({Template{}});
+  Push(rt_gop2_, "live", "rt", /*realtime=*/true, shots_ / "live" / "rt", 4);
+  Push(rt_gop2_, "live", "fast", /*realtime=*/false, shots_ / "live" / "fast", 4);
+  EXPECT_EQ(SequenceSeconds(shots_ / "live" / "rt"), (std::vector<int>{0, 6, 10, 16}));
+  EXPECT_EQ(SequenceSeconds(shots_ / "live" / "fast"), SequenceSeconds(shots_ / "live" / "rt"));
+}
+
+TEST_F(SnapshotPipelineTest, OverwriteOnlyKeepsOneObjectHoldingTheLast) {
+  Template t;
+  t.sequence = "";
+  Start({t});
+  Subprocess push(testing::PushCommand(short_gop1_, Url("live", "ow"), false), dir_ / "push.log");
+  ASSERT_EQ(push.Wait(60s), 0) << push.Log();
+  ASSERT_TRUE(testing::WaitFor([&] { return SecondShown(shots_ / "live" / "ow.jpg") == 10; }, 20s))
+      << server_->Log();
+  EXPECT_EQ(CountJpegs(shots_), 1u);
+}
+
+TEST_F(SnapshotPipelineTest, SequenceOnlyWithUnixTimestampNames) {
+  Template t;
+  t.overwrite = "";
+  t.sequence = "ts/{StreamName}/{UnixTimestamp}.jpg";
+  Start({t});
+  Push(short_gop1_, "live", "tsv", /*realtime=*/true, shots_ / "ts" / "tsv", 3);
+  std::vector<int64_t> stamps;
+  for (const auto& entry : fs::directory_iterator(shots_ / "ts" / "tsv")) {
+    stamps.push_back(std::stoll(entry.path().stem().string()));
+  }
+  std::sort(stamps.begin(), stamps.end());
+  ASSERT_EQ(stamps.size(), 3u);
+  const int64_t now = std::chrono::duration_cast<std::chrono::seconds>(
+                          std::chrono::system_clock::now().time_since_epoch())
+                          .count();
+  EXPECT_NEAR(static_cast<double>(stamps[2]), static_cast<double>(now), 60);
+  EXPECT_NEAR(static_cast<double>(stamps[1] - stamps[0]), 5, 1);
+  EXPECT_NEAR(static_cast<double>(stamps[2] - stamps[1]), 5, 1);
+  EXPECT_EQ(CountJpegs(shots_), 3u);
+}
+
+TEST_F(SnapshotPipelineTest, ExactAppNameWinsOverStar) {
+  Template star;
+  star.overwrite = "";
+  star.sequence = "star/{AppName}/{StreamName}/{Sequence}.jpg";
+  Template exact = star;
+  exact.app = "live";
+  exact.sequence = "exact/{AppName}/{StreamName}/{Sequence}.jpg";
+  Start({star, exact});
+  Push(short_gop1_, "live", "a", false, shots_ / "exact" / "live" / "a", 3);
+  Push(short_gop1_, "other", "b", false, shots_ / "star" / "other" / "b", 3);
+  EXPECT_EQ(CountJpegs(shots_ / "star" / "live"), 0u);
+  EXPECT_EQ(CountJpegs(shots_ / "exact" / "other"), 0u);
+}
+
+TEST_F(SnapshotPipelineTest, SequenceNumbersContinueAfterRepushAndRestart) {
+  Template t;
+  t.overwrite = "";
+  Start({t});
+  const fs::path seq = shots_ / "live" / "cont";
+  Push(short_gop1_, "live", "cont", false, seq, 3);
+  Push(short_gop1_, "live", "cont", false, seq, 6);
+  EXPECT_EQ(server_->Stop(), 0);
+  server_ = std::make_unique<LivesnapdProcess>(
+      dir_.path(), std::vector<std::string>{"-c", (dir_ / "livesnap.toml").string()});
+  ASSERT_TRUE(server_->Start()) << server_->Log();
+  Push(short_gop1_, "live", "cont", false, seq, 9);
+  EXPECT_EQ(SequenceSeconds(seq), (std::vector<int>{0, 5, 10, 0, 5, 10, 0, 5, 10}));
+}
+
+TEST_F(SnapshotPipelineTest, CorruptedKeyframesNeverBecomeGarbageImages) {
+  const fs::path noisy = MakeSecondsClip(dir_.path(), "noisy", 30, 2, /*noise=*/true);
+  const fs::path broken = dir_ / "broken.flv";
+  ASSERT_GE(testing::CorruptKeyframes(noisy, broken, 2), 5);
+  Template t;
+  t.overwrite = "";
+  Start({t});
+  Subprocess push(testing::PushCommand(broken, Url("live", "bad"), false), dir_ / "push.log");
+  ASSERT_EQ(push.Wait(60s), 0) << push.Log();
+  ASSERT_TRUE(server_->WaitForLog("[push.example.com/live/bad] publish stopped", 10s));
+  std::this_thread::sleep_for(2s);
+  // Every stored image shows a clean keyframe's second (even: GOP 2 s). The
+  // noise on second 0's black is clipped at 0, which lifts its mean to read
+  // as second 1 (mean grey 2.8 of 255), so 1 stands for 0 here.
+  const std::vector<int> seconds = SequenceSeconds(shots_ / "live" / "bad");
+  ASSERT_FALSE(seconds.empty()) << server_->Log();
+  for (int second : seconds) {
+    EXPECT_TRUE(second >= 0 && second < 30 && (second % 2 == 0 || second == 1))
+        << "garbage image: " << second;
+  }
+  testing::ApiResponse metrics = ApiClient(server_->api_port()).Get("/metrics");
+  EXPECT_GT(testing::MetricValue(metrics.raw, "livesnap_captures_total{result=\"failed\"}"), 0)
+      << metrics.raw << server_->Log();
+  EXPECT_EQ(server_->Stop(), 0);
+}
+
+TEST_F(SnapshotPipelineTest, CallbackReceivesEverySnapshot) {
+  httplib::Server receiver;
+  std::mutex mu;
+  std::vector<nlohmann::json> received;
+  receiver.Post("/cb", [&](const httplib::Request& req, httplib::Response& res) {
+    std::lock_guard lock(mu);
+    received.push_back(nlohmann::json::parse(req.body, nullptr, false));
+    res.status = 200;
+  });
+  const int port = receiver.bind_to_any_port("127.0.0.1");
+  std::thread serving([&] { receiver.listen_after_bind(); });
+  Template t;
+  t.callback = "http://127.0.0.1:" + std::to_string(port) + "/cb";
+  Start({t});
+  Push(short_gop1_, "live", "cb", false, shots_ / "live" / "cb", 3);
+  // 3 sequence callbacks, and the overwrite object's of the newest image (an
+  // older overwrite image may be replaced by a newer one before it is stored,
+  // and is then never announced).
+  const bool all = testing::WaitFor(
+      [&] {
+        std::lock_guard lock(mu);
+        int sequence_items = 0;
+        int64_t newest_sequence_ms = -1, newest_overwrite_ms = -2;
+        for (const nlohmann::json& item : received) {
+          if (!item.is_object()) return true;  // the checks below report it
+          const bool sequence = item["mode"] == "sequence";
+          sequence_items += sequence;
+          int64_t& newest = sequence ? newest_sequence_ms : newest_overwrite_ms;
+          newest = std::max(newest, item["capture_timestamp_ms"].get<int64_t>());
+        }
+        return sequence_items == 3 && newest_sequence_ms == newest_overwrite_ms;
+      },
+      20s);
+  receiver.stop();
+  serving.join();
+  ASSERT_TRUE(all) << server_->Log();
+  std::lock_guard lock(mu);
+  int sequence_items = 0;
+  for (const nlohmann::json& item : received) {
+    ASSERT_TRUE(item.is_object());
+    EXPECT_EQ(item["domain"], "push.example.com");
+    EXPECT_EQ(item["app"], "live");
+    EXPECT_EQ(item["stream"], "cb");
+    EXPECT_EQ(item["bucket"], "shots");
+    EXPECT_EQ(item["width"], 320);
+    EXPECT_EQ(item["height"], 180);
+    EXPECT_GT(item["size"].get<int>(), 0);
+    if (item["mode"] == "sequence") {
+      EXPECT_EQ(item["object"], "live/cb/" + std::to_string(sequence_items) + ".jpg");
+      EXPECT_EQ(item["sequence"], sequence_items);
+      ++sequence_items;
+    } else {
+      EXPECT_EQ(item["mode"], "overwrite");
+      EXPECT_EQ(item["object"], "live/cb.jpg");
+    }
+  }
+  EXPECT_EQ(sequence_items, 3);
+  EXPECT_LE(received.size(), 6u);
+}
+
+TEST_F(SnapshotPipelineTest, RecordsAreQueryableAndTheLatestIsServed) {
+  Start({Template{}});
+  ApiClient api(server_->api_port());
+  // The newest image of a live stream is served while it is live.
+  Subprocess push(testing::PushCommand(short_gop1_, Url("live", "rec"), /*realtime=*/true),
+                  dir_ / "push.log");
+  ASSERT_TRUE(testing::WaitFor(
+      [&] {
+        testing::ApiResponse latest = api.Get("/snapshots/latest/push.example.com/live/rec.jpg");
+        return latest.status == 200 && testing::SecondShown(latest.raw) == 5;
+      },
+      20s))
+      << server_->Log();
+  ASSERT_EQ(push.Wait(60s), 0) << push.Log();
+  ASSERT_TRUE(testing::WaitFor(
+      [&] {
+        return CountJpegs(shots_ / "live" / "rec") == 3 &&
+               SecondShown(shots_ / "live" / "rec.jpg") == 10;
+      },
+      20s));
+  std::this_thread::sleep_for(500ms);  // the records follow the stored objects
+  const auto now = std::chrono::system_clock::now();
+  auto iso = [](std::chrono::system_clock::time_point t) {
+    std::time_t s = std::chrono::system_clock::to_time_t(t);
+    char buffer[32];
+    std::strftime(buffer, sizeof(buffer), "%Y-%m-%dT%H:%M:%SZ", std::gmtime(&s));
+    return std::string(buffer);
+  };
+  testing::ApiResponse info =
+      api.Call("DescribeLiveStreamSnapshotInfo", {{"DomainName", "push.example.com"},
+                                                  {"AppName", "live"},
+                                                  {"StreamName", "rec"},
+                                                  {"StartTime", iso(now - 1h)},
+                                                  {"EndTime", iso(now + 1h)},
+                                                  {"Limit", "100"}});
+  ASSERT_EQ(info.status, 200) << info.raw;
+  const auto& items = info.body["LiveStreamSnapshotInfoList"]["LiveStreamSnapshotInfo"];
+  int overlay = 0, sequence = 0;
+  for (const auto& item : items) {
+    (item["IsOverlay"].get<bool>() ? overlay : sequence)++;
+    EXPECT_EQ(item["OssBucket"], "shots");
+  }
+  EXPECT_EQ(sequence, 3);
+  EXPECT_EQ(overlay, 1) << "one record per overwrite object, of its newest image";
+  // A stream that ended has no latest image.
+  EXPECT_TRUE(testing::WaitFor(
+      [&] { return api.Get("/snapshots/latest/push.example.com/live/rec.jpg").status == 404; },
+      10s));
+}
+
+TEST_F(SnapshotPipelineTest, TemplateChangeDuringAPushAppliesFromTheNextPush) {
+  Template t;
+  t.overwrite = "";
+  Start({t});
+  Subprocess push(testing::PushCommand(rt_gop2_, Url("live", "chg"), true), dir_ / "push.log");
+  ASSERT_TRUE(testing::WaitFor([&] { return CountJpegs(shots_ / "live" / "chg") >= 1; }, 20s))
+      << server_->Log();
+  testing::ApiResponse update =
+      ApiClient(server_->api_port())
+          .Call("UpdateLiveAppSnapshotConfig",
+                {{"DomainName", "push.example.com"},
+                 {"AppName", "*"},
+                 {"SequenceOssObject", "changed/{StreamName}/{Sequence}.jpg"}});
+  ASSERT_EQ(update.status, 200) << update.raw;
+  ASSERT_EQ(push.Wait(60s), 0) << push.Log();
+  EXPECT_TRUE(testing::WaitFor([&] { return CountJpegs(shots_ / "live" / "chg") == 4; }, 10s));
+  EXPECT_EQ(CountJpegs(shots_ / "changed"), 0u);
+  Push(short_gop1_, "live", "chg", false, shots_ / "changed" / "chg", 3);
+  // The sequence of the stream continues across the template change.
+  EXPECT_TRUE(fs::exists(shots_ / "changed" / "chg" / "4.jpg"));
+}
+
+}  // namespace
+}  // namespace livesnap
