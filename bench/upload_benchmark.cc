@@ -52,42 +52,48 @@ struct Environment {
   std::string error;
 };
 
-Environment& Env() {
-  static Environment* env = [] {
-    auto* e = new Environment;
-    auto file_store = FileStore::Create(e->dir / "files");
-    if (!file_store.ok()) {
-      e->error = file_store.status().ToString();
-      return e;
-    }
-    e->file_store = std::move(*file_store);
-    S3Options options;
-    if (const char* url = std::getenv("LIVESNAP_BENCH_S3_URL")) {
-      const char* bucket = std::getenv("LIVESNAP_BENCH_S3_BUCKET");
-      options = S3Options{.endpoint = url, .bucket = bucket != nullptr ? bucket : "livesnap-bench"};
-    } else {
-      if (!livesnap::testing::InstallS3rver()) {
-        e->error = "cannot install s3rver";
-        return e;
-      }
-      e->s3rver = std::make_unique<livesnap::testing::S3rverProcess>(
-          e->dir / "s3rver", std::vector<std::string>{"livesnap-bench"});
-      if (!e->s3rver->Start()) {
-        e->error = "cannot start s3rver";
-        return e;
-      }
-      options = livesnap::testing::S3rverOptions(e->s3rver->Url(), "livesnap-bench");
-    }
-    auto s3_store = S3Store::Create(options);
-    if (!s3_store.ok()) {
-      e->error = s3_store.status().ToString();
-      return e;
-    }
-    e->s3_store = std::move(*s3_store);
+std::unique_ptr<Environment> MakeEnvironment() {
+  auto e = std::make_unique<Environment>();
+  auto file_store = FileStore::Create(e->dir / "files");
+  if (!file_store.ok()) {
+    e->error = file_store.status().ToString();
     return e;
-  }();
-  return *env;
+  }
+  e->file_store = std::move(*file_store);
+  S3Options options;
+  if (const char* url = std::getenv("LIVESNAP_BENCH_S3_URL")) {
+    const char* bucket = std::getenv("LIVESNAP_BENCH_S3_BUCKET");
+    options = S3Options{.endpoint = url, .bucket = bucket != nullptr ? bucket : "livesnap-bench"};
+  } else {
+    if (!livesnap::testing::InstallS3rver()) {
+      e->error = "cannot install s3rver";
+      return e;
+    }
+    e->s3rver = std::make_unique<livesnap::testing::S3rverProcess>(
+        e->dir / "s3rver", std::vector<std::string>{"livesnap-bench"});
+    if (!e->s3rver->Start()) {
+      e->error = "cannot start s3rver";
+      return e;
+    }
+    options = livesnap::testing::S3rverOptions(e->s3rver->Url(), "livesnap-bench");
+  }
+  auto s3_store = S3Store::Create(options);
+  if (!s3_store.ok()) {
+    e->error = s3_store.status().ToString();
+    return e;
+  }
+  e->s3_store = std::move(*s3_store);
+  return e;
 }
+
+// Made once, by whichever benchmark thread comes first; main() releases it,
+// which stops s3rver and removes the scratch directory.
+std::unique_ptr<Environment>& EnvironmentSlot() {
+  static std::unique_ptr<Environment> env = MakeEnvironment();
+  return env;
+}
+
+Environment& Env() { return *EnvironmentSlot(); }
 
 double Percentile(std::vector<double> values, double fraction) {
   if (values.empty()) return 0;
@@ -184,4 +190,11 @@ BENCHMARK(BM_ReliableUploaderToS3)->Arg(200)->UseRealTime()->Unit(benchmark::kMi
 }  // namespace
 }  // namespace livesnap::storage
 
-BENCHMARK_MAIN();
+int main(int argc, char** argv) {
+  benchmark::Initialize(&argc, argv);
+  if (benchmark::ReportUnrecognizedArguments(argc, argv)) return 1;
+  benchmark::RunSpecifiedBenchmarks();
+  benchmark::Shutdown();
+  livesnap::storage::EnvironmentSlot().reset();
+  return 0;
+}
