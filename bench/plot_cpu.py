@@ -49,7 +49,7 @@ def main():
                          f"'{path}' using 1:2:(sprintf('%.2f', $2)) with labels offset 0,1 "
                          f"font ',8' notitle")
         script = f"""
-set terminal pngcairo size 900,540 font 'DejaVu Sans,10'
+set terminal pngcairo noenhanced size 900,540 font 'DejaVu Sans,10'
 set output '{args.out}'
 set title 'CPU for live 5 s snapshots of N streams of 720p30 at 2 Mbit/s (2 cores)'
 set xlabel 'concurrent streams N'
@@ -58,7 +58,7 @@ set logscale xy
 set xrange [3:1500]
 set yrange [0.01:4]
 set grid xtics ytics mxtics mytics
-set key top left
+set key bottom right opaque box
 set arrow from 3,2 to 1500,2 nohead dashtype 2 lc rgb '#888888'
 set label 'all of this machine' at 4,2.3 textcolor rgb '#666666' font ',8'
 set style line 1 lc rgb '#1b7837' lw 2 pt 7
