@@ -1,5 +1,6 @@
 #include "server/daemon.h"
 
+#include <fmt/format.h>
 #include <prometheus/registry.h>
 #include <spdlog/spdlog.h>
 
@@ -164,8 +165,13 @@ class DaemonImpl final : public Daemon {
     }
     rtmp_->Start();
     LS_RETURN_IF_ERROR(api_->Start(), "start API server");
-    spdlog::info("livesnapd ready: rtmp://{}:{}/<app>/<stream>, API http://{}:{}/",
-                 config_.rtmp_listen.host, rtmp_->port(), config_.api_listen.host, api_->port());
+    const bool has_console =
+        !config_.api_console_dir.empty() || !console::AllConsoleAssets().empty();
+    spdlog::info("livesnapd ready: rtmp://{}:{}/<app>/<stream>, API http://{}:{}/{}",
+                 config_.rtmp_listen.host, rtmp_->port(), config_.api_listen.host, api_->port(),
+                 has_console ? fmt::format(", console http://{}:{}/console/",
+                                           config_.api_listen.host, api_->port())
+                             : "");
     return absl::OkStatus();
   }
 

@@ -42,6 +42,10 @@ TEST_F(LivesnapdTest, QuickStartPushIsLoggedWithCodecAndResolution) {
   LivesnapdProcess server(dir_.path());
   ASSERT_TRUE(server.Start()) << server.Log();
   EXPECT_NE(server.Log().find("authentication is OFF"), std::string::npos);
+  EXPECT_NE(server.Log().find("console http://127.0.0.1:" + std::to_string(server.api_port()) +
+                              "/console/"),
+            std::string::npos)
+      << server.Log();
   Subprocess push(testing::PushCommand(clip_, server.RtmpUrl("live", "demo"), false),
                   dir_ / "push.log");
   ASSERT_EQ(push.Wait(60s), 0) << push.Log();
@@ -52,6 +56,15 @@ TEST_F(LivesnapdTest, QuickStartPushIsLoggedWithCodecAndResolution) {
   EXPECT_NE(log.find("[127.0.0.1/live/demo] video H.264"), std::string::npos) << log;
   EXPECT_NE(log.find("640x360"), std::string::npos) << log;
   EXPECT_NE(log.find("reason=unpublished video_frames=100 keyframes=4"), std::string::npos) << log;
+  // The embedded template: both modes, under data_dir/snapshots.
+  const std::filesystem::path shots = server.data_dir() / "snapshots" / "live";
+  EXPECT_TRUE(testing::WaitFor(
+      [&] {
+        return std::filesystem::exists(shots / "demo.jpg") &&
+               std::filesystem::exists(shots / "demo" / "0.jpg");
+      },
+      10s))
+      << server.Log();
   EXPECT_EQ(server.Stop(), 0) << server.Log();
 }
 
