@@ -4,7 +4,7 @@
 #   cmake --build build/h-bench --target livesnapd livesnap-loadgen \
 #     capture_benchmark clip_capture_benchmark upload_benchmark
 #   bench/run_all.sh build/h-bench build/h-bench/bench-results
-# Takes about 25 minutes and both cores: run it on an otherwise idle machine
+# Takes about 15 minutes and both cores: run it on an otherwise idle machine
 # (uptime's 1-minute load average below 1). Writes the text and JSON of each
 # benchmark under the output directory and the plot to docs/benchmarks-cpu.png.
 set -euo pipefail
