@@ -84,4 +84,8 @@ std::optional<DecodedJpeg> DecodeJpeg(std::span<const uint8_t> jpeg) {
   return out;
 }
 
+std::optional<DecodedJpeg> DecodeJpeg(std::string_view jpeg) {
+  return DecodeJpeg(std::span(reinterpret_cast<const uint8_t*>(jpeg.data()), jpeg.size()));
+}
+
 }  // namespace livesnap::snapshot::testing

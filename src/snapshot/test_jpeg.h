@@ -13,6 +13,7 @@
 #include <cstdint>
 #include <optional>
 #include <span>
+#include <string_view>
 
 namespace livesnap::snapshot::testing {
 
@@ -32,6 +33,8 @@ struct DecodedJpeg {
 
 // nullopt when `jpeg` is not a decodable JPEG.
 std::optional<DecodedJpeg> DecodeJpeg(std::span<const uint8_t> jpeg);
+// The same for bytes read from a file or fetched over HTTP or S3.
+std::optional<DecodedJpeg> DecodeJpeg(std::string_view jpeg);
 
 // Mean colour of the rows [first_row, first_row + rows) of `jpeg`; nullopt
 // when it does not decode or has no such rows.

@@ -71,8 +71,7 @@ TEST_F(LivesnapdTest, QuickStartPushIsLoggedWithCodecAndResolution) {
 TEST_F(LivesnapdTest, UnknownDomainIsRefusedWithAClearStatus) {
   LivesnapdProcess server(dir_.path());
   ASSERT_TRUE(server.Start()) << server.Log();
-  const std::string url =
-      "rtmp://127.0.0.1:" + std::to_string(server.rtmp_port()) + "/live?vhost=nobody.example.com/x";
+  const std::string url = server.RtmpUrl("live", "x", "nobody.example.com");
   Subprocess push(testing::PushCommand(clip_, url, false), dir_ / "push.log");
   std::optional<int> code = push.Wait(30s);
   ASSERT_TRUE(code.has_value());
@@ -139,8 +138,7 @@ region = "cn-shanghai"
   Subprocess refused(testing::PushCommand(clip_, server.RtmpUrl("live", "a"), false),
                      dir_ / "refused.log");
   EXPECT_NE(refused.Wait(30s).value_or(0), 0);
-  const std::string url =
-      "rtmp://127.0.0.1:" + std::to_string(server.rtmp_port()) + "/live?vhost=push.example.com/b";
+  const std::string url = server.RtmpUrl("live", "b", "push.example.com");
   Subprocess accepted(testing::PushCommand(clip_, url, false), dir_ / "accepted.log");
   EXPECT_EQ(accepted.Wait(60s), 0) << accepted.Log();
   EXPECT_TRUE(server.WaitForLog("[push.example.com/live/b] publish stopped", 10s));

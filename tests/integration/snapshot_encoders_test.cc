@@ -71,8 +71,7 @@ class SnapshotEncodersTest : public ::testing::TestWithParam<EncoderCase> {
   }
 
   std::string Url(const std::string& stream) const {
-    return "rtmp://127.0.0.1:" + std::to_string(server_->rtmp_port()) +
-           "/live?vhost=push.example.com/" + stream;
+    return server_->RtmpUrl("live", stream, "push.example.com");
   }
 
   // Every band of a stored JPEG in its colour.

@@ -8,9 +8,9 @@
 #include <fstream>
 #include <mutex>
 
+#include "snapshot/test_jpeg.h"
 #include "tests/support/api_client.h"
 #include "tests/support/flv_edit.h"
-#include "tests/support/jpeg_probe.h"
 #include "tests/support/livesnapd.h"
 #include "tests/support/media_fixtures.h"
 #include "tests/support/prometheus_text.h"
@@ -91,8 +91,7 @@ class SnapshotPipelineTest : public ::testing::Test {
   }
 
   std::string Url(const std::string& app, const std::string& stream) const {
-    return "rtmp://127.0.0.1:" + std::to_string(server_->rtmp_port()) + "/" + app +
-           "?vhost=push.example.com/" + stream;
+    return server_->RtmpUrl(app, stream, "push.example.com");
   }
 
   // Pushes `clip`, waits for the publish to end and for `expected` JPEGs
@@ -126,7 +125,7 @@ TEST_F(SnapshotPipelineTest, Gop2sInterval5sGivesTwelveCorrectSnapshotsBothModes
   EXPECT_EQ(SequenceSeconds(shots_ / "live" / "s1"),
             (std::vector<int>{0, 6, 10, 16, 20, 26, 30, 36, 40, 46, 50, 56}));
   ASSERT_TRUE(testing::WaitFor([&] { return SecondShown(shots_ / "live" / "s1.jpg") == 56; }, 5s));
-  auto image = testing::ProbeJpeg(testing::ReadFile(shots_ / "live" / "s1.jpg"));
+  auto image = snapshot::testing::DecodeJpeg(testing::ReadFile(shots_ / "live" / "s1.jpg"));
   ASSERT_TRUE(image);
   EXPECT_EQ(image->width, 320);
   EXPECT_EQ(image->height, 180);
@@ -314,20 +313,17 @@ TEST_F(SnapshotPipelineTest, RecordsAreQueryableAndTheLatestIsServed) {
       },
       20s));
   std::this_thread::sleep_for(500ms);  // the records follow the stored objects
-  const auto now = std::chrono::system_clock::now();
-  auto iso = [](std::chrono::system_clock::time_point t) {
-    std::time_t s = std::chrono::system_clock::to_time_t(t);
-    char buffer[32];
-    std::strftime(buffer, sizeof(buffer), "%Y-%m-%dT%H:%M:%SZ", std::gmtime(&s));
-    return std::string(buffer);
-  };
-  testing::ApiResponse info =
-      api.Call("DescribeLiveStreamSnapshotInfo", {{"DomainName", "push.example.com"},
-                                                  {"AppName", "live"},
-                                                  {"StreamName", "rec"},
-                                                  {"StartTime", iso(now - 1h)},
-                                                  {"EndTime", iso(now + 1h)},
-                                                  {"Limit", "100"}});
+  const int64_t now_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
+                             std::chrono::system_clock::now().time_since_epoch())
+                             .count();
+  constexpr int64_t kHourMs = 3'600'000;
+  testing::ApiResponse info = api.Call("DescribeLiveStreamSnapshotInfo",
+                                       {{"DomainName", "push.example.com"},
+                                        {"AppName", "live"},
+                                        {"StreamName", "rec"},
+                                        {"StartTime", ApiClient::Iso8601(now_ms - kHourMs)},
+                                        {"EndTime", ApiClient::Iso8601(now_ms + kHourMs)},
+                                        {"Limit", "100"}});
   ASSERT_EQ(info.status, 200) << info.raw;
   const auto& items = info.body["LiveStreamSnapshotInfoList"]["LiveStreamSnapshotInfo"];
   int overlay = 0, sequence = 0;

@@ -18,12 +18,12 @@
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_split.h"
 #include "absl/strings/strip.h"
+#include "snapshot/test_jpeg.h"
 #include "storage/s3_store.h"
 #include "tests/s3/delaying_proxy.h"
 #include "tests/s3/s3cmd.h"
 #include "tests/s3/s3rver.h"
 #include "tests/support/api_client.h"
-#include "tests/support/jpeg_probe.h"
 #include "tests/support/livesnapd.h"
 #include "tests/support/media_fixtures.h"
 #include "tests/support/prometheus_text.h"
@@ -105,8 +105,7 @@ class SnapshotS3Test : public ::testing::Test {
   }
 
   std::string PushUrl(const std::string& stream) const {
-    return "rtmp://127.0.0.1:" + std::to_string(server_->rtmp_port()) + "/live?vhost=" + kDomain +
-           "/" + stream;
+    return server_->RtmpUrl("live", stream, kDomain);
   }
 
   // Sequence objects "live/<stream>/<N>.jpg" as listed and fetched by s3cmd,
@@ -161,21 +160,18 @@ class SnapshotS3Test : public ::testing::Test {
   // The stream's records through DescribeLiveStreamSnapshotInfo:
   // {sequence records, overwrite records}.
   std::pair<int, int> RecordCounts(const std::string& stream) {
-    auto iso = [](std::chrono::system_clock::time_point t) {
-      std::time_t s = std::chrono::system_clock::to_time_t(t);
-      char buffer[32];
-      std::strftime(buffer, sizeof(buffer), "%Y-%m-%dT%H:%M:%SZ", std::gmtime(&s));
-      return std::string(buffer);
-    };
-    const auto now = std::chrono::system_clock::now();
-    testing::ApiResponse info =
-        ApiClient(server_->api_port())
-            .Call("DescribeLiveStreamSnapshotInfo", {{"DomainName", kDomain},
-                                                     {"AppName", "live"},
-                                                     {"StreamName", stream},
-                                                     {"StartTime", iso(now - 1h)},
-                                                     {"EndTime", iso(now + 1h)},
-                                                     {"Limit", "100"}});
+    const int64_t now_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
+                               std::chrono::system_clock::now().time_since_epoch())
+                               .count();
+    constexpr int64_t kHourMs = 3'600'000;
+    testing::ApiResponse info = ApiClient(server_->api_port())
+                                    .Call("DescribeLiveStreamSnapshotInfo",
+                                          {{"DomainName", kDomain},
+                                           {"AppName", "live"},
+                                           {"StreamName", stream},
+                                           {"StartTime", ApiClient::Iso8601(now_ms - kHourMs)},
+                                           {"EndTime", ApiClient::Iso8601(now_ms + kHourMs)},
+                                           {"Limit", "100"}});
     EXPECT_EQ(info.status, 200) << info.raw;
     std::pair<int, int> counts{0, 0};
     for (const auto& item : info.body["LiveStreamSnapshotInfoList"]["LiveStreamSnapshotInfo"]) {
@@ -247,7 +243,7 @@ TEST_F(SnapshotS3Test, BothModesStoreCorrectJpegs) {
                                             "live/both/2.jpg", "live/both/3.jpg", "live/both/4.jpg",
                                             "live/both/5.jpg"}));
   EXPECT_EQ(SequenceSeconds("both"), expected);
-  auto image = testing::ProbeJpeg(s3cmd_->Get("live/both.jpg"));
+  auto image = snapshot::testing::DecodeJpeg(s3cmd_->Get("live/both.jpg"));
   ASSERT_TRUE(image);
   EXPECT_EQ(image->width, 320);
   EXPECT_EQ(image->height, 180);

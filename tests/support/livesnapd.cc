@@ -37,8 +37,10 @@ int LivesnapdProcess::Stop() {
   return process_->Wait(std::chrono::seconds(20)).value_or(-1);
 }
 
-std::string LivesnapdProcess::RtmpUrl(const std::string& app, const std::string& stream) const {
-  return "rtmp://127.0.0.1:" + std::to_string(rtmp_port_) + "/" + app + "/" + stream;
+std::string LivesnapdProcess::RtmpUrl(const std::string& app, const std::string& stream,
+                                      const std::string& domain) const {
+  const std::string vhost = domain.empty() ? "" : "?vhost=" + domain;
+  return "rtmp://127.0.0.1:" + std::to_string(rtmp_port_) + "/" + app + vhost + "/" + stream;
 }
 
 std::string LivesnapdProcess::Log() const { return process_ ? process_->Log() : ""; }

@@ -28,7 +28,10 @@ class LivesnapdProcess {
   // SIGTERM, then waits up to 20 s; returns the exit code (-1 on timeout).
   int Stop();
 
-  std::string RtmpUrl(const std::string& app, const std::string& stream) const;
+  // rtmp://127.0.0.1:PORT/app/stream; with `domain`, the app carries
+  // ?vhost=domain (how a client connecting by IP names the streaming domain).
+  std::string RtmpUrl(const std::string& app, const std::string& stream,
+                      const std::string& domain = "") const;
   std::string Log() const;
   bool WaitForLog(const std::string& text, std::chrono::milliseconds timeout) const;
   uint16_t rtmp_port() const { return rtmp_port_; }

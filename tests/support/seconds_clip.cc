@@ -2,7 +2,7 @@
 
 #include <cmath>
 
-#include "tests/support/jpeg_probe.h"
+#include "snapshot/test_jpeg.h"
 #include "tests/support/media_fixtures.h"
 #include "tests/support/subprocess.h"
 
@@ -22,10 +22,10 @@ std::filesystem::path MakeSecondsClip(const std::filesystem::path& dir, const st
 }
 
 int SecondShown(const std::string& jpeg) {
-  std::optional<JpegSummary> summary = ProbeJpeg(jpeg);
-  if (!summary) return -1;
+  std::optional<snapshot::testing::DecodedJpeg> decoded = snapshot::testing::DecodeJpeg(jpeg);
+  if (!decoded) return -1;
   // Full-range grey back to the clip's limited-range code, then to seconds.
-  return static_cast<int>(std::lround(summary->mean_gray * 219.0 / 255.0 / 3.0));
+  return static_cast<int>(std::lround(decoded->mean_gray * 219.0 / 255.0 / 3.0));
 }
 
 std::map<int, int> SecondsBySequence(const std::filesystem::path& dir) {

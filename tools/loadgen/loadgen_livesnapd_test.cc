@@ -9,8 +9,8 @@
 
 #include <fstream>
 
+#include "snapshot/test_jpeg.h"
 #include "tests/support/api_client.h"
-#include "tests/support/jpeg_probe.h"
 #include "tests/support/livesnapd.h"
 #include "tests/support/media_fixtures.h"
 #include "tests/support/seconds_clip.h"
@@ -142,7 +142,8 @@ TEST_F(LoadgenLivesnapdTest, StreamsGoLiveAndTheirSnapshotsAreStored) {
     const fs::path dir = shots() / "live" / name;
     EXPECT_TRUE(testing::WaitFor([&] { return SequenceSeconds(dir).size() >= 3; }, 10s)) << name;
     EXPECT_EQ(SequenceSeconds(dir), (std::vector<int>{0, 2, 1})) << name << "\n" << server_->Log();
-    auto overwrite = testing::ProbeJpeg(testing::ReadFile(shots() / "live" / (name + ".jpg")));
+    auto overwrite =
+        snapshot::testing::DecodeJpeg(testing::ReadFile(shots() / "live" / (name + ".jpg")));
     ASSERT_TRUE(overwrite.has_value()) << name;
     EXPECT_EQ(overwrite->width, 320);
     EXPECT_EQ(overwrite->height, 180);
