@@ -4,6 +4,8 @@
 #   scripts/fuzz.sh [CORPUS_DIR] [SECONDS]
 set -euo pipefail
 cd "$(dirname "$0")/.."
+# Compiler cache: paths under the checkout hash alike in every clone of it.
+export CCACHE_BASEDIR="${CCACHE_BASEDIR:-$PWD}" CCACHE_NOHASHDIR=true
 
 corpus="${1:-build/test/corpus}"
 seconds="${2:-60}"

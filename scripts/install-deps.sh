@@ -8,7 +8,7 @@ set -euo pipefail
 profile="${1:-run}"
 
 run_packages=(
-  build-essential cmake ninja-build pkg-config git
+  build-essential cmake ninja-build pkg-config git ccache
   libavcodec-dev libavformat-dev libavutil-dev libswscale-dev
   libturbojpeg0-dev libcurl4-openssl-dev libssl-dev libexpat1-dev
   libsqlite3-dev libpq-dev

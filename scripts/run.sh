@@ -6,6 +6,8 @@
 # (e.g. scripts/run.sh -c livesnap.toml).
 set -euo pipefail
 cd "$(dirname "$0")/.."
+# Compiler cache: paths under the checkout hash alike in every clone of it.
+export CCACHE_BASEDIR="${CCACHE_BASEDIR:-$PWD}" CCACHE_NOHASHDIR=true
 
 scripts/install-deps.sh run
 cmake -S . -B build/release -G Ninja -DCMAKE_BUILD_TYPE=Release \

@@ -9,6 +9,8 @@
 #   LIVESNAP_TEST_JOBS=N ...        ctest parallelism (default: 2)
 set -euo pipefail
 cd "$(dirname "$0")/.."
+# Compiler cache: paths under the checkout hash alike in every clone of it.
+export CCACHE_BASEDIR="${CCACHE_BASEDIR:-$PWD}" CCACHE_NOHASHDIR=true
 
 scripts/install-deps.sh test
 
