@@ -17,7 +17,8 @@
 
 namespace livesnap {
 
-// Returns `status` with "context: " prefixed to its message, keeping its code.
+// Returns `status` with "context: " prefixed to its message, keeping its code
+// and payloads.
 // An OK status is returned unchanged.
 absl::Status Annotate(const absl::Status& status, std::string_view context);
 

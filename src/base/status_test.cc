@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include "absl/strings/cord.h"
+
 namespace livesnap {
 namespace {
 
@@ -26,6 +28,14 @@ TEST(StatusTest, AnnotateKeepsCodeAndPrefixesContext) {
   absl::Status s = FailsWithContext();
   EXPECT_EQ(s.code(), absl::StatusCode::kInvalidArgument);
   EXPECT_EQ(s.message(), "read chunk: chunk size 0 out of range");
+}
+
+TEST(StatusTest, AnnotateKeepsPayloads) {
+  absl::Status cause = absl::UnavailableError("write: No space left on device");
+  cause.SetPayload("livesnap/test", absl::Cord("28"));
+  const absl::Status s = Annotate(cause, "put live/demo.jpg");
+  ASSERT_TRUE(s.GetPayload("livesnap/test").has_value());
+  EXPECT_EQ(std::string(*s.GetPayload("livesnap/test")), "28");
 }
 
 TEST(StatusTest, AnnotateLeavesOkAlone) { EXPECT_TRUE(Annotate(absl::OkStatus(), "x").ok()); }

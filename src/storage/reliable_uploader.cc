@@ -11,6 +11,7 @@
 #include "base/status.h"
 #include "storage/internal/upload_metrics.h"
 #include "storage/internal/upload_spool.h"
+#include "storage/store_failure.h"
 
 namespace livesnap::storage {
 namespace {
@@ -250,7 +251,29 @@ UploadResult ReliableUploader::ResultOf(const Entry& entry, absl::Status status)
 
 void ReliableUploader::UpdateGauges() {
   metrics_->queued->Set(static_cast<double>(entries_.size()));
+  metrics_->memory_bytes->Set(static_cast<double>(memory_bytes_));
   metrics_->spool_bytes->Set(static_cast<double>(spool_bytes_));
+}
+
+void ReliableUploader::NoteOutcome(const absl::Status& status) {
+  if (status.ok()) {
+    health_ = StoreHealth{};
+  } else {
+    const std::string_view reason = StoreFailureReason(status);
+    metrics_->Failures(reason).Increment();
+    if (!health_.failing) health_.failing_since_unix_ms = clock_.UnixMs();
+    health_.failing = true;
+    health_.reason = std::string(reason);
+    // The message without payloads (ToString would append the errno mark).
+    health_.last_error =
+        absl::StrCat(absl::StatusCodeToString(status.code()), ": ", std::string(status.message()));
+  }
+  metrics_->failing->Set(health_.failing ? 1 : 0);
+}
+
+StoreHealth ReliableUploader::health() const {
+  std::lock_guard lock(mu_);
+  return health_;
 }
 
 ReliableUploader::Backlog ReliableUploader::backlog() const {
@@ -354,6 +377,7 @@ void ReliableUploader::Finish(const Job& job, const absl::Status& status, int64_
     Lane& lane = lanes_.at(lane_name);
     entry.in_flight = false;
     ++entry.attempts;
+    NoteOutcome(status);
     if (IsRetryable(status)) {
       --active_jobs_;
       lane.busy = false;

@@ -47,9 +47,12 @@
 //
 // Metrics, labelled store=<name>: livesnap_uploads_total{result=ok|failed|
 // superseded|refused}, livesnap_upload_retries_total,
-// livesnap_uploads_spilled_total, livesnap_upload_bytes_total (stored); the
-// gauges livesnap_uploads_queued (accepted, not yet completed) and
-// livesnap_upload_spool_bytes; the histograms livesnap_upload_seconds
+// livesnap_upload_failures_total{reason} (failed Put calls, by
+// StoreFailureReason), livesnap_uploads_spilled_total,
+// livesnap_upload_bytes_total (stored); the gauges livesnap_uploads_queued
+// (accepted, not yet completed), livesnap_upload_memory_bytes and
+// livesnap_upload_spool_bytes (where waiting uploads are held),
+// livesnap_store_failing (1 while health() says failing); the histograms livesnap_upload_seconds
 // (successful Put calls) and livesnap_upload_delay_seconds (Enqueue to stored).
 //
 // Thread-safety: thread-safe. The store is called from several threads.
@@ -112,6 +115,15 @@ struct UploadResult {
 
 using UploadCallback = std::function<void(const UploadResult&)>;
 
+// Whether the store is taking uploads, from the last attempt: failing from a
+// failed Put (transient or not) until the next one succeeds.
+struct StoreHealth {
+  bool failing = false;
+  std::string reason;                 // StoreFailureReason (store_failure.h): "no_space", ...
+  std::string last_error;             // the last failure, as Status::ToString
+  int64_t failing_since_unix_ms = 0;  // the first failure of this outage
+};
+
 struct ReliableUploaderOptions {
   std::string name;                 // the store's name, for logs and metric labels
   std::filesystem::path spool_dir;  // owned by this uploader alone
@@ -148,6 +160,7 @@ class ReliableUploader {
     size_t spool_bytes = 0;   // data held on disk
   };
   Backlog backlog() const;
+  StoreHealth health() const;
 
   // Refuses new uploads, keeps delivering until nothing is waiting or `grace`
   // (real time) has passed, lets attempts in flight finish, then writes what
@@ -188,6 +201,8 @@ class ReliableUploader {
   UploadResult ResultOf(const Entry& entry, absl::Status status) const;
   bool NothingDueWithinGrace() const;
   void UpdateGauges();
+  // Counts a finished attempt's failure by reason and updates health_.
+  void NoteOutcome(const absl::Status& status);
 
   const ReliableUploaderOptions options_;
   ObjectStore& store_;
@@ -213,6 +228,7 @@ class ReliableUploader {
   int active_jobs_ = 0;                    // guarded by mu_; deliveries and reports under way
   bool store_failing_ = false;             // guarded by mu_; for one log line per outage
   bool spool_failing_ = false;             // guarded by mu_; likewise for the spool
+  StoreHealth health_;                     // guarded by mu_
   bool stopping_ = false;                  // guarded by mu_
   bool spooler_stop_ = false;              // guarded by mu_
   std::chrono::steady_clock::time_point stop_deadline_;  // guarded by mu_; set by Stop

@@ -1,6 +1,7 @@
 #include "storage/reliable_uploader.h"
 
 #include <prometheus/registry.h>
+#include <errno.h>
 #include <stdlib.h>
 
 #include <atomic>
@@ -12,6 +13,7 @@
 
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
+#include "storage/store_failure.h"
 #include "storage/testing/fault_injecting_store.h"
 
 namespace livesnap::storage {
@@ -239,6 +241,53 @@ TEST_F(ReliableUploaderTest, PermanentFailureEndsTheUploadAndTheLaneGoesOn) {
   EXPECT_TRUE(results[1].status.ok());
   EXPECT_EQ(Metric("livesnap_uploads_total", {{"result", "failed"}}), 1);
   EXPECT_EQ(Metric("livesnap_upload_retries_total"), 0);
+}
+
+TEST_F(ReliableUploaderTest, HealthSaysFailingWithTheReasonUntilAPutSucceeds) {
+  Start(Options());
+  EXPECT_FALSE(uploader_->health().failing);
+  EXPECT_EQ(Metric("livesnap_store_failing"), 0);
+
+  store_.FailPuts([](std::string_view) {
+    return WithErrno(absl::UnavailableError("write live/a.jpg: No space left on device"), ENOSPC);
+  });
+  clock_.AdvanceMs(5000);
+  const int64_t outage_start_ms = clock_.UnixMs();
+  ASSERT_TRUE(Enqueue("lane", "live/a.jpg", "a").ok());
+  ASSERT_TRUE(WaitForRetriesScheduled(1));
+  StoreHealth health = uploader_->health();
+  EXPECT_TRUE(health.failing);
+  EXPECT_EQ(health.reason, "no_space");
+  EXPECT_THAT(health.last_error, HasSubstr("No space left on device"));
+  EXPECT_EQ(health.failing_since_unix_ms, outage_start_ms);
+  EXPECT_EQ(Metric("livesnap_store_failing"), 1);
+  EXPECT_EQ(Metric("livesnap_upload_failures_total", {{"reason", "no_space"}}), 1);
+  EXPECT_EQ(Metric("livesnap_upload_memory_bytes"), 1);
+
+  // A later failure of another kind keeps the outage's start.
+  store_.FailPuts([](std::string_view) { return absl::DeadlineExceededError("PUT timed out"); });
+  clock_.AdvanceMs(1000);
+  ASSERT_TRUE(WaitForRetriesScheduled(2));
+  health = uploader_->health();
+  EXPECT_EQ(health.reason, "timeout");
+  EXPECT_EQ(health.failing_since_unix_ms, outage_start_ms);
+  EXPECT_EQ(Metric("livesnap_upload_failures_total", {{"reason", "timeout"}}), 1);
+
+  store_.FailPuts(nullptr);
+  ASSERT_TRUE(AdvanceUntilCompleted(done_, 1));
+  EXPECT_FALSE(uploader_->health().failing);
+  EXPECT_EQ(Metric("livesnap_store_failing"), 0);
+  EXPECT_EQ(Metric("livesnap_upload_memory_bytes"), 0);
+}
+
+TEST_F(ReliableUploaderTest, APermanentRefusalAlsoMakesTheStoreFailing) {
+  store_.FailPuts([](std::string_view) { return absl::PermissionDeniedError("403"); });
+  Start(Options());
+  ASSERT_TRUE(Enqueue("lane", "a.jpg", "a").ok());
+  ASSERT_TRUE(done_.WaitFor(1));
+  EXPECT_TRUE(uploader_->health().failing);
+  EXPECT_EQ(uploader_->health().reason, "denied");
+  EXPECT_EQ(Metric("livesnap_upload_failures_total", {{"reason", "denied"}}), 1);
 }
 
 TEST_F(ReliableUploaderTest, KeepsOrderPerLaneThroughAnOutage) {

@@ -9,6 +9,7 @@
 #include <string>
 
 #include "absl/strings/str_cat.h"
+#include "storage/store_failure.h"
 
 namespace livesnap::storage::internal {
 namespace {
@@ -62,9 +63,10 @@ absl::Status UniqueFd::Close(const std::filesystem::path& path) {
 
 absl::Status ErrnoStatus(int error_number, std::string_view operation,
                          const std::filesystem::path& path) {
-  return absl::Status(
-      CodeForErrno(error_number),
-      absl::StrCat(std::string(operation), " ", path.string(), ": ", strerror(error_number)));
+  return WithErrno(absl::Status(CodeForErrno(error_number),
+                                absl::StrCat(std::string(operation), " ", path.string(), ": ",
+                                             strerror(error_number))),
+                   error_number);
 }
 
 absl::Status ErrorCodeStatus(const std::error_code& error, std::string_view operation,

@@ -48,7 +48,7 @@ class UniqueFd {
 };
 
 // The Status for `error_number` from `operation` on `path`:
-// "<operation> <path>: <strerror>".
+// "<operation> <path>: <strerror>", marked WithErrno (storage/store_failure.h).
 absl::Status ErrnoStatus(int error_number, std::string_view operation,
                          const std::filesystem::path& path);
 // The same for a std::error_code from std::filesystem.

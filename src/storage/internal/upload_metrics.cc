@@ -19,6 +19,12 @@ UploadMetrics UploadMetrics::Register(prometheus::Registry& registry, const std:
                       .Help("Snapshot uploads by how they ended")
                       .Register(registry);
   return UploadMetrics{
+      .store = store,
+      .failures = &prometheus::BuildCounter()
+                       .Name("livesnap_upload_failures_total")
+                       .Help("Failed store Put calls by reason (no_space, timeout, denied, "
+                             "unavailable, refused)")
+                       .Register(registry),
       .ok = &uploads.Add(with("result", "ok")),
       .failed = &uploads.Add(with("result", "failed")),
       .superseded = &uploads.Add(with("result", "superseded")),
@@ -43,11 +49,21 @@ UploadMetrics UploadMetrics::Register(prometheus::Registry& registry, const std:
                      .Help("Uploads accepted and not yet completed")
                      .Register(registry)
                      .Add(store_label),
+      .memory_bytes = &prometheus::BuildGauge()
+                           .Name("livesnap_upload_memory_bytes")
+                           .Help("Bytes of waiting uploads held in memory")
+                           .Register(registry)
+                           .Add(store_label),
       .spool_bytes = &prometheus::BuildGauge()
                           .Name("livesnap_upload_spool_bytes")
                           .Help("Bytes of waiting uploads held in the spool directory")
                           .Register(registry)
                           .Add(store_label),
+      .failing = &prometheus::BuildGauge()
+                      .Name("livesnap_store_failing")
+                      .Help("1 while the store's last upload attempt failed")
+                      .Register(registry)
+                      .Add(store_label),
       .put_seconds = &prometheus::BuildHistogram()
                           .Name("livesnap_upload_seconds")
                           .Help("Duration of successful store Put calls")
@@ -63,6 +79,10 @@ UploadMetrics UploadMetrics::Register(prometheus::Registry& registry, const std:
                                  prometheus::Histogram::BucketBoundaries{
                                      0.01, 0.05, 0.1, 0.5, 1, 5, 10, 30, 60, 300, 1800, 7200}),
   };
+}
+
+prometheus::Counter& UploadMetrics::Failures(std::string_view reason) const {
+  return failures->Add({{"store", store}, {"reason", std::string(reason)}});
 }
 
 }  // namespace livesnap::storage::internal

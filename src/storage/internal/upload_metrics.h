@@ -11,9 +11,12 @@
 #pragma once
 
 #include <string>
+#include <string_view>
 
 namespace prometheus {
 class Counter;
+template <typename T>
+class Family;
 class Gauge;
 class Histogram;
 class Registry;
@@ -24,6 +27,11 @@ namespace livesnap::storage::internal {
 struct UploadMetrics {
   static UploadMetrics Register(prometheus::Registry& registry, const std::string& store);
 
+  // livesnap_upload_failures_total{store, reason}, made on first use.
+  prometheus::Counter& Failures(std::string_view reason) const;
+
+  std::string store;
+  prometheus::Family<prometheus::Counter>* failures;
   prometheus::Counter* ok;
   prometheus::Counter* failed;
   prometheus::Counter* superseded;
@@ -32,7 +40,9 @@ struct UploadMetrics {
   prometheus::Counter* spilled;
   prometheus::Counter* bytes;
   prometheus::Gauge* queued;
+  prometheus::Gauge* memory_bytes;
   prometheus::Gauge* spool_bytes;
+  prometheus::Gauge* failing;
   prometheus::Histogram* put_seconds;
   prometheus::Histogram* delay_seconds;
 };
