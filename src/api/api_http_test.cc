@@ -46,6 +46,30 @@ TEST_F(HttpTest, HealthzAnswersWhenTheCatalogDoes) {
   EXPECT_TRUE(response.body.contains("RequestId"));
 }
 
+TEST_F(HttpTest, HealthzIsDegradedWithEachProblemAndRecovers) {
+  SetHealthProblems({{.component = "storage snapshots",
+                      .reason = "no_space",
+                      .message = "failing since 2024-05-01T10:00:00Z: No space left on device"},
+                     {.component = "disk", .reason = "low_space", .message = "12 KiB free"}});
+  auto response = Client().Get("/healthz");
+  EXPECT_EQ(response.status, 503);
+  EXPECT_EQ(response.Code(), "ServiceUnavailable");
+  EXPECT_FALSE(response.body["RequestId"].get<std::string>().empty());
+  EXPECT_EQ(response.body["Status"], "degraded");
+  ASSERT_EQ(response.body["Problems"].size(), 2u);
+  EXPECT_EQ(response.body["Problems"][0]["Component"], "storage snapshots");
+  EXPECT_EQ(response.body["Problems"][0]["Reason"], "no_space");
+  EXPECT_EQ(response.body["Problems"][1]["Reason"], "low_space");
+  EXPECT_EQ(response.body["Message"],
+            "storage snapshots: failing since 2024-05-01T10:00:00Z: No space left on device; "
+            "disk: 12 KiB free");
+
+  SetHealthProblems({});
+  response = Client().Get("/healthz");
+  EXPECT_EQ(response.status, 200);
+  EXPECT_EQ(response.body["Status"], "ok");
+}
+
 TEST_F(HttpTest, MetricsCountRequestsByActionAndCode) {
   AddDomain("push.example.com", "cn-shanghai");
   Client().Call("AddLiveDomain", {{"DomainName", "push.example.com"}, {"Region", "cn-shanghai"}});
@@ -295,7 +319,12 @@ TEST_F(PostgresOutageTest, UnreachableCatalogIsServiceUnavailable) {
   EXPECT_EQ(Client().Get("/healthz").status, 200);
   ASSERT_TRUE(database_->SetConnectionsAllowed(false).ok());
   ASSERT_TRUE(database_->TerminateSessions().ok());
-  EXPECT_TRUE(IsApiError(Client().Get("/healthz"), 503, "ServiceUnavailable"));
+  const auto health = Client().Get("/healthz");
+  EXPECT_EQ(health.status, 503) << health.raw;
+  EXPECT_EQ(health.Code(), "ServiceUnavailable") << health.raw;
+  ASSERT_EQ(health.body["Problems"].size(), 1u) << health.raw;
+  EXPECT_EQ(health.body["Problems"][0]["Component"], "catalog");
+  EXPECT_EQ(health.body["Problems"][0]["Reason"], "unreachable");
   EXPECT_TRUE(IsApiError(Client().Call("DescribeLiveUserDomains", {}), 503, "ServiceUnavailable"));
   EXPECT_TRUE(IsApiError(
       Client().Call("AddLiveDomain", {{"DomainName", "a.example.com"}, {"Region", "cn-shanghai"}}),

@@ -16,6 +16,7 @@
 #include "absl/strings/str_cat.h"
 #include "api/internal/actions.h"
 #include "api/internal/api_metrics.h"
+#include "api/internal/health.h"
 #include "api/internal/request_params.h"
 #include "api/internal/rpc_auth.h"
 #include "api/internal/static_files.h"
@@ -88,8 +89,10 @@ class ApiServerImpl final : public ApiServer {
   void Routes();
   void Timed(const httplib::Request& request, httplib::Response& response,
              const std::function<Outcome(const httplib::Request&, httplib::Response&)>& handler);
+  // `extra` (an object) adds fields to the error body.
+  // `extra` (an object) adds fields to the error body.
   std::string SendError(const httplib::Request& request, httplib::Response& response,
-                        const ApiError& error);
+                        const ApiError& error, const Json& extra = Json::object());
 
   Outcome HandleRpc(const httplib::Request& request, httplib::Response& response);
   Outcome HandleHealth(const httplib::Request& request, httplib::Response& response);
@@ -250,7 +253,7 @@ void ApiServerImpl::Timed(
 }
 
 std::string ApiServerImpl::SendError(const httplib::Request& request, httplib::Response& response,
-                                     const ApiError& error) {
+                                     const ApiError& error, const Json& extra) {
   std::string host = request.get_header_value("Host");
   if (host.empty()) host = options_.listen_host;
   Json body;
@@ -258,6 +261,7 @@ std::string ApiServerImpl::SendError(const httplib::Request& request, httplib::R
   body["HostId"] = host;
   body["Code"] = error.code->code;
   body["Message"] = error.message;
+  for (const auto& [key, value] : extra.items()) body[key] = value;
   response.status = error.code->http_status;
   response.set_header("Cache-Control", "no-store");
   response.set_content(Dump(body), kJsonType);
@@ -322,24 +326,26 @@ ApiServerImpl::Outcome ApiServerImpl::HandleRpc(const httplib::Request& request,
 ApiServerImpl::Outcome ApiServerImpl::HandleHealth(const httplib::Request& request,
                                                    httplib::Response& response) {
   Outcome outcome{"http:healthz"};
-  absl::StatusOr<std::vector<catalog::Bucket>> probe = catalog_.ListBuckets();
-  if (!probe.ok()) {
-    outcome.code = SendError(
-        request, response,
-        Fail(codes::kServiceUnavailable,
-             absl::StrCat("catalog unreachable: ", std::string(probe.status().message()))));
+  const internal::HealthReport report = internal::CheckHealth(catalog_, options_.health);
+  const int live_streams = hub_ == nullptr ? 0 : static_cast<int>(hub_->live_count());
+  if (!report.problems.empty()) {
+    outcome.code = SendError(request, response, Fail(codes::kServiceUnavailable, report.Summary()),
+                             {{"Status", "degraded"},
+                              {"Problems", report.ProblemsJson()},
+                              {"LiveStreams", live_streams}});
     return outcome;
   }
   Json body;
   body["RequestId"] = NewRequestId();
   body["Status"] = "ok";
-  body["LiveStreams"] = hub_ == nullptr ? 0 : hub_->live_count();
+  body["LiveStreams"] = live_streams;
   response.set_header("Cache-Control", "no-store");
   response.set_content(Dump(body), kJsonType);
   return outcome;
 }
 
 ApiServerImpl::Outcome ApiServerImpl::HandleMetrics(httplib::Response& response) {
+  if (options_.health) (void)options_.health();  // refreshes the gauges it keeps
   const prometheus::TextSerializer serializer;
   response.set_header("Cache-Control", "no-store");
   response.set_content(serializer.Serialize(registry_.Collect()),

@@ -4,7 +4,9 @@
 //   /?Action=...           the ApsaraVideo Live-compatible RPC actions (GET, or
 //                          POST with a url-encoded form), Version 2016-11-01,
 //                          Format JSON, signature version 1.0 when auth is on
-//   /healthz               200 when the catalog answers, 503 otherwise
+//   /healthz               200 {"Status": "ok"}; 503 {"Status": "degraded",
+//                          "Problems": [...]} when the catalog does not answer
+//                          or ApiOptions::health reports a problem
 //   /metrics               Prometheus text of the shared registry
 //   /snapshots/latest/{domain}/{app}/{stream}.jpg   the newest image of a live stream
 //   /snapshots/object/{bucket}/{key...}             a stored snapshot object
@@ -58,6 +60,17 @@ struct ConsoleFile {
 // The file at `path` under /console/ ("index.html", "js/app.js"), or nullopt.
 using ConsoleFileFn = std::function<std::optional<ConsoleFile>(std::string_view path)>;
 
+// A part of the node that does not work as it should, for /healthz.
+struct HealthProblem {
+  std::string component;  // "catalog", "storage snapshots", "disk"
+  std::string reason;     // one word a monitor can match: "unreachable", "no_space", ...
+  std::string message;    // what an operator reads
+};
+// The node's problems beyond the catalog (stores, disk). Called for every
+// /healthz and before /metrics is rendered, so gauges it sets are fresh;
+// must be cheap and thread-safe.
+using HealthFn = std::function<std::vector<HealthProblem>()>;
+
 struct ApiOptions {
   std::string listen_host = "127.0.0.1";
   uint16_t port = 0;  // 0: a free port, see ApiServer::port()
@@ -70,6 +83,7 @@ struct ApiOptions {
   // succeeded, before its answer is sent: the snapshot pipeline reloads its
   // templates, so the next push follows the change. Empty: nothing is called.
   std::function<void()> config_changed;
+  HealthFn health;  // empty: only the catalog is checked
 };
 
 // The newest JPEG of a live stream, as the snapshot pipeline keeps it.

@@ -12,7 +12,7 @@ namespace {
 
 using Table = toml::value;
 
-const std::set<std::string> kServerKeys = {"log_level", "data_dir"};
+const std::set<std::string> kServerKeys = {"log_level", "data_dir", "min_free_disk_bytes"};
 const std::set<std::string> kRtmpKeys = {
     "listen",          "io_threads",       "max_connections", "handshake_timeout_ms",
     "idle_timeout_ms", "max_message_size", "max_chunk_size"};
@@ -59,6 +59,7 @@ absl::Status ReadServer(const Table& root, Config& config) {
   const Table& t = toml::find(root, "server");
   LS_RETURN_IF_ERROR(CheckKeys(t, "server", kServerKeys), "");
   LS_RETURN_IF_ERROR(Read(t, "server", "log_level", config.log_level), "");
+  LS_RETURN_IF_ERROR(Read(t, "server", "min_free_disk_bytes", config.min_free_disk_bytes), "");
   return Read(t, "server", "data_dir", config.data_dir);
 }
 
@@ -317,6 +318,11 @@ absl::Status FinalizeConfig(Config& config) {
   if (config.jpeg_quality < 1 || config.jpeg_quality > 100) {
     return absl::InvalidArgumentError("snapshot.jpeg_quality " +
                                       std::to_string(config.jpeg_quality) + " is not 1..100");
+  }
+  if (config.min_free_disk_bytes < 0) {
+    return absl::InvalidArgumentError("server.min_free_disk_bytes " +
+                                      std::to_string(config.min_free_disk_bytes) +
+                                      " is negative (0 never reports low space)");
   }
   if (config.record_retention_days < 0) {
     return absl::InvalidArgumentError("catalog.record_retention_days " +

@@ -38,6 +38,8 @@ struct StorageConfig {
 struct Config {
   std::string log_level = "info";
   std::string data_dir = "data";
+  // /healthz is degraded while a file system livesnapd writes to has less free.
+  int64_t min_free_disk_bytes = int64_t{64} << 20;
 
   ListenAddress rtmp_listen{"0.0.0.0", 1935};
   int rtmp_io_threads = 1;

@@ -176,6 +176,18 @@ TEST(ConfigTest, FinalizeRejectsOutOfRangeValues) {
   config = EmbeddedDefaults();
   config.api_auth = true;
   EXPECT_FALSE(FinalizeConfig(config).ok());  // auth on, no keys
+  config = EmbeddedDefaults();
+  config.min_free_disk_bytes = -1;
+  const absl::Status status = FinalizeConfig(config);
+  EXPECT_FALSE(status.ok());
+  EXPECT_NE(status.message().find("server.min_free_disk_bytes"), std::string::npos) << status;
+}
+
+TEST_F(ConfigFileTest, ReadsTheFreeSpaceMinimum) {
+  EXPECT_EQ(EmbeddedDefaults().min_free_disk_bytes, int64_t{64} << 20);
+  auto config = LoadConfigFile(Write("[server]\nmin_free_disk_bytes = 524288\n"));
+  ASSERT_TRUE(config.ok()) << config.status();
+  EXPECT_EQ(config->min_free_disk_bytes, 524288);
 }
 
 }  // namespace

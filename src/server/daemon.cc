@@ -1,5 +1,6 @@
 #include "server/daemon.h"
 
+#include <fmt/chrono.h>
 #include <fmt/format.h>
 #include <prometheus/registry.h>
 #include <spdlog/spdlog.h>
@@ -13,6 +14,7 @@
 #include "media/hub.h"
 #include "notify/notifier.h"
 #include "rtmp/server.h"
+#include "server/disk_monitor.h"
 #include "snapshot/record_retention.h"
 #include "snapshot/snapshot_recorder.h"
 #include "snapshot/snapshotter.h"
@@ -93,6 +95,12 @@ class DaemonImpl final : public Daemon {
     });
 
     LS_RETURN_IF_ERROR(OpenStores(config_, stores_), "open storage");
+    std::vector<std::filesystem::path> disk_paths = {config_.data_dir};
+    for (const StorageConfig& storage : config_.storages) {
+      if (!storage.root.empty()) disk_paths.emplace_back(storage.root);
+    }
+    disk_ = std::make_unique<DiskMonitor>(
+        std::move(disk_paths), static_cast<uint64_t>(config_.min_free_disk_bytes), metrics_);
     LS_ASSIGN_OR_RETURN(notifier_, notify::Notifier::Create({}, metrics_, SystemClock::Instance()),
                         "snapshot callbacks");
     recorder_ = std::make_unique<snapshot::SnapshotRecorder>(*catalog_, notifier_.get(), metrics_,
@@ -141,6 +149,7 @@ class DaemonImpl final : public Daemon {
     };
     api.console_dir = config_.api_console_dir;
     api.config_changed = [this] { (void)templates_->Reload(); };  // failures are logged there
+    api.health = [this] { return HealthProblems(); };
     api::SnapshotSources snapshots;
     for (const auto& [name, store] : stores_) snapshots.stores.emplace(name, store.get());
     snapshots.latest_image =
@@ -198,6 +207,27 @@ class DaemonImpl final : public Daemon {
   int api_port() const override { return api_->port(); }
 
  private:
+  // What /healthz reports beyond the catalog: failing stores, low disk space.
+  std::vector<api::HealthProblem> HealthProblems() const {
+    std::vector<api::HealthProblem> problems;
+    for (const auto& [name, uploader] : uploaders_) {
+      const storage::StoreHealth health = uploader->health();
+      if (!health.failing) continue;
+      const storage::ReliableUploader::Backlog backlog = uploader->backlog();
+      problems.push_back(
+          {.component = "storage " + name,
+           .reason = health.reason,
+           .message = fmt::format(
+               "failing since {:%Y-%m-%dT%H:%M:%SZ} with {} uploads waiting ({} in memory, {} "
+               "spooled): {}",
+               fmt::gmtime(static_cast<std::time_t>(health.failing_since_unix_ms / 1000)),
+               backlog.uploads, HumanBytes(backlog.memory_bytes), HumanBytes(backlog.spool_bytes),
+               health.last_error)});
+    }
+    for (api::HealthProblem& problem : disk_->Check()) problems.push_back(std::move(problem));
+    return problems;
+  }
+
   // One uploader per store, spooling under data_dir/spool/<bucket>.
   absl::Status StartUploaders() {
     for (const auto& [name, store] : stores_) {
@@ -220,6 +250,7 @@ class DaemonImpl final : public Daemon {
   prometheus::Registry metrics_;  // declared first: every module registers into it
   std::unique_ptr<catalog::Catalog> catalog_;
   std::map<std::string, std::unique_ptr<storage::ObjectStore>> stores_;
+  std::unique_ptr<DiskMonitor> disk_;  // the data dir and file-store roots
   std::unique_ptr<notify::Notifier> notifier_;
   std::unique_ptr<snapshot::SnapshotRecorder> recorder_;  // the uploaders' completions
   std::map<std::string, std::unique_ptr<storage::ReliableUploader>> uploaders_;  // by bucket

@@ -64,6 +64,10 @@ void ApiFixture::StartServer(bool auth_enabled, const std::string& console_dir) 
   options.access_keys = {{kKeyId, kKeySecret}};
   options.worker_threads = 2;
   options.console_dir = console_dir;
+  options.health = [this] {
+    std::lock_guard lock(health_mu_);
+    return health_problems_;
+  };
   SnapshotSources sources;
   sources.stores = {{"snapshots", store_.get()}, {"beijing", beijing_store_.get()}};
   sources.latest_image = LatestFromStore(store_.get());

@@ -19,8 +19,10 @@
 
 #include <map>
 #include <memory>
+#include <mutex>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "api/api_server.h"
 #include "base/clock.h"
@@ -61,6 +63,12 @@ class ApiFixture : public ::testing::Test {
   // A JPEG of width x height made by ffmpeg.
   std::string MakeJpeg(int width, int height) const;
 
+  // What ApiOptions::health reports, as a test sets it.
+  void SetHealthProblems(std::vector<HealthProblem> problems) {
+    std::lock_guard lock(health_mu_);
+    health_problems_ = std::move(problems);
+  }
+
   livesnap::testing::TempDir dir_;
   FakeClock clock_{1'714'557'600'000};  // 2024-05-01T10:00:00Z
   prometheus::Registry registry_;
@@ -70,6 +78,10 @@ class ApiFixture : public ::testing::Test {
   std::unique_ptr<storage::FileStore> beijing_store_;
   std::unique_ptr<media::MediaHub> hub_;
   std::unique_ptr<ApiServer> server_;
+
+ private:
+  std::mutex health_mu_;
+  std::vector<HealthProblem> health_problems_;  // guarded by health_mu_
 };
 
 // The size in a JPEG's start-of-frame header, or nullopt when `bytes` has
