@@ -535,6 +535,55 @@ test('delete the template after confirming', async () => {
   await screenshot('15-templates-empty');
 });
 
+test('a degraded livesnapd shows a banner naming each problem on every page', async () => {
+  // A second livesnapd whose data directory is below its free-space minimum
+  // for real: /healthz answers 503 with a "disk" problem.
+  const port = await freePort();
+  const degradedDir = path.join(dir, 'degraded');
+  const config = path.join(dir, 'degraded.toml');
+  fs.writeFileSync(
+    config,
+    `
+[server]
+data_dir = "${degradedDir}"
+min_free_disk_bytes = 9000000000000000000
+[rtmp]
+listen = "127.0.0.1:${await freePort()}"
+[api]
+listen = "127.0.0.1:${port}"
+`,
+  );
+  const degraded = spawn(livesnapd, ['-c', config], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const exited = new Promise((resolve) => degraded.once('exit', resolve));
+  try {
+    let log = '';
+    degraded.stdout.on('data', (chunk) => (log += chunk));
+    degraded.stderr.on('data', (chunk) => (log += chunk));
+    await waitFor('the degraded livesnapd', () => log.includes('livesnapd ready'), 60000, 100).catch(
+      (err) => {
+        throw new Error(`${err.message}\n${log}`);
+      },
+    );
+    const other = await context.newPage();
+    try {
+      await other.goto(`http://127.0.0.1:${port}/console/`);
+      const banner = other.getByRole('alert').filter({ hasText: 'livesnapd is degraded' });
+      await banner.waitFor();
+      const text = await banner.innerText();
+      assert.match(text, /disk \(low_space\)/);
+      assert.ok(text.includes(degradedDir), text);
+      await other.screenshot({ path: path.join(artifactsDir, '16-health-banner.png'), fullPage: true });
+      // The healthy console shows none.
+      assert.equal(await page.locator('.health-banner').count(), 0);
+    } finally {
+      await other.close();
+    }
+  } finally {
+    degraded.kill('SIGTERM');
+    await exited;
+  }
+});
+
 test('no script error on any page', () => {
   assert.deepEqual(pageErrors, []);
 });

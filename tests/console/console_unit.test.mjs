@@ -266,3 +266,19 @@ test('durations, bitrates and intervals read at a glance', () => {
   assert.equal(format.formatResolution(1280, 720), '1280×720');
   assert.equal(sign.iso8601(Date.UTC(2024, 0, 2, 3, 4, 5, 678)), '2024-01-02T03:04:05Z');
 });
+
+test('the health banner lists each problem /healthz reports, and nothing when healthy', () => {
+  assert.equal(format.describeHealth(200, { Status: 'ok' }), null);
+  assert.deepEqual(
+    format.describeHealth(503, {
+      Status: 'degraded',
+      Message: 'disk: /data has 12 KiB free',
+      Problems: [{ Component: 'disk', Reason: 'low_space', Message: '/data has 12 KiB free' }],
+    }),
+    [{ component: 'disk', reason: 'low_space', message: '/data has 12 KiB free' }],
+  );
+  assert.deepEqual(format.describeHealth(503, { Code: 'ServiceUnavailable', Message: 'catalog down' }), [
+    { component: 'livesnapd', reason: 'error', message: 'catalog down' },
+  ]);
+  assert.equal(format.describeHealth(0, null)[0].reason, 'unreachable');
+});

@@ -3,10 +3,11 @@
 import { html, render, useEffect, useRef, useState } from '../vendor/preact-htm.js';
 import * as api from './api.js';
 import { DomainsPage } from './domains.js';
+import { describeHealth } from './format.js';
 import { HistoryPage } from './history.js';
 import { Link, href, matchRoute, usePath } from './router.js';
 import { TemplatesPage } from './templates.js';
-import { Announcer, Dialog, Field, FormError, PageHeader } from './ui.js';
+import { Announcer, Dialog, Field, FormError, PageHeader, usePolling } from './ui.js';
 import { WallPage } from './wall.js';
 
 function Page({ route }) {
@@ -32,6 +33,40 @@ function Page({ route }) {
         <p>Nothing here. Go to the <${Link} to=${href()}>Live wall<//>.</p>
       `;
   }
+}
+
+const HEALTH_POLL_MS = 10000;
+
+// Across every page while livesnapd says it is degraded (/healthz): a full
+// disk, a store that fails, an unreachable catalog.
+function HealthBanner() {
+  const [problems, setProblems] = useState(null);
+  usePolling(
+    async () => {
+      try {
+        const response = await fetch('/healthz', { cache: 'no-store' });
+        const body = await response.json().catch(() => null);
+        setProblems(describeHealth(response.status, body));
+      } catch (err) {
+        setProblems(describeHealth(0, { Message: `livesnapd is unreachable (${err.message})` }));
+      }
+    },
+    HEALTH_POLL_MS,
+    [],
+  );
+  if (!problems) return null;
+  return html`
+    <div class="banner error health-banner" role="alert">
+      <strong>livesnapd is degraded:</strong>
+      <ul>
+        ${problems.map(
+          (p) => html`<li key=${p.component + p.reason}>
+            <span class="health-component">${p.component}</span> (${p.reason}): ${p.message}
+          </li>`,
+        )}
+      </ul>
+    </div>
+  `;
 }
 
 function NavLink({ to, active, children }) {
@@ -159,6 +194,7 @@ function App() {
       </div>`}
     </header>
     <main id="main" ref=${main}>
+      <${HealthBanner} />
       <${Page} route=${route} />
     </main>
     ${signIn &&

@@ -55,3 +55,15 @@ export function formatInterval(seconds) {
   if (seconds >= 60 && seconds % 60 === 0) return `${seconds / 60} min`;
   return `${seconds} s`;
 }
+
+// What the health banner says for a /healthz answer: null when livesnapd is
+// healthy, else one line per problem ({component, reason, message}).
+export function describeHealth(status, body) {
+  if (status === 200) return null;
+  const problems = body && Array.isArray(body.Problems) ? body.Problems : [];
+  if (problems.length > 0) {
+    return problems.map((p) => ({ component: p.Component, reason: p.Reason, message: p.Message }));
+  }
+  const message = (body && body.Message) || `livesnapd answered HTTP ${status}`;
+  return [{ component: 'livesnapd', reason: status ? 'error' : 'unreachable', message }];
+}
