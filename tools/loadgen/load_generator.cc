@@ -138,6 +138,7 @@ class LoadGeneratorImpl final : public LoadGenerator {
     context.plan = &plan_;
     context.endpoint = endpoint_;
     context.publisher = BasePublisherOptions();
+    context.profile = options_.profile;
     context.stall_ms = options_.stall_ms;
     context.publish_timeout_ms = options_.publish_timeout_ms;
     context.read_buffer.resize(kReadBufferBytes);
@@ -181,6 +182,7 @@ class LoadGeneratorImpl final : public LoadGenerator {
     LoadReport report;
     report.url = "rtmp://" + options_.host + ":" + std::to_string(options_.port) + "/" +
                  BasePublisherOptions().app;
+    report.profile = std::string(WriteProfileName(options_.profile));
     report.streams = options_.streams;
     report.wall_s = std::chrono::duration<double>(SteadyClock::now() - run_start).count();
     report.tick_ms = options_.tick_ms;

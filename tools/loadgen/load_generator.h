@@ -6,7 +6,8 @@
 // one timer ticking every tick_ms that starts the streams due in the
 // ramp-up and sends every stream the tags that became due: no timer per
 // frame, no thread per stream. Tag bodies are never copied: every write is
-// a scatter-gather of the stream's own chunk headers and the plan's bodies.
+// a scatter-gather of the stream's own chunk headers and the plan's bodies,
+// cut into send calls as the write profile's client cuts them.
 //
 //   LoadOptions options;  options.streams = 1000;  options.duration_s = 60;
 //   auto generator = LoadGenerator::Create(options, plan);
@@ -28,6 +29,7 @@
 #include "absl/status/statusor.h"
 #include "tools/loadgen/replay_plan.h"
 #include "tools/loadgen/report.h"
+#include "tools/loadgen/write_profile.h"
 
 namespace livesnap::loadgen {
 
@@ -46,9 +48,10 @@ struct LoadOptions {
   int stall_ms = 500;               // lag behind real time that counts as a stall
   int publish_timeout_ms = 10'000;  // connect to NetStream.Publish.Start
   int stop_grace_ms = 5'000;
-  uint32_t chunk_size = 4096;   // announced with Set Chunk Size, as ffmpeg and OBS do
-  double progress_s = 0;        // a status line on stderr this often; 0: none
-  bool handle_signals = false;  // SIGINT/SIGTERM end the run as Stop() does
+  uint32_t chunk_size = 4096;  // announced with Set Chunk Size, as ffmpeg and OBS do
+  WriteProfile profile = WriteProfile::kFfmpeg;  // how writes are cut (write_profile.h)
+  double progress_s = 0;                         // a status line on stderr this often; 0: none
+  bool handle_signals = false;                   // SIGINT/SIGTERM end the run as Stop() does
 };
 
 class LoadGenerator {

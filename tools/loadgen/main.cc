@@ -56,6 +56,12 @@ int main(int argc, char** argv) {
       ->capture_default_str();
   app.add_option("--chunk-size", options.chunk_size, "RTMP chunk size announced to the server")
       ->capture_default_str();
+  std::string profile = "ffmpeg";
+  app.add_option("--profile", profile,
+                 "write pattern: ffmpeg (FFmpeg's RTMP muxer), obs (OBS's librtmp) or batched "
+                 "(one sendmsg per tick)")
+      ->check(CLI::IsMember({"ffmpeg", "obs", "batched"}))
+      ->capture_default_str();
   app.add_option("--progress", options.progress_s, "status line on stderr every N seconds")
       ->capture_default_str();
   app.add_option("--json", json_path, "write the report as JSON to this file ('-': stdout)");
@@ -83,6 +89,7 @@ int main(int argc, char** argv) {
     std::cerr << "livesnap-loadgen: " << file << ": " << plan.status().message() << "\n";
     return 2;
   }
+  options.profile = *livesnap::loadgen::ParseWriteProfile(profile);  // checked by CLI11
   options.handle_signals = true;
   std::signal(SIGPIPE, SIG_IGN);
   auto generator = livesnap::loadgen::LoadGenerator::Create(options, *plan);

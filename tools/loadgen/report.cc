@@ -12,6 +12,7 @@ LoadTotals Totals(const LoadReport& report) {
     t.published += s.published;
     t.failed += !s.error.empty();
     t.bytes_sent += s.bytes_sent;
+    t.send_calls += s.send_calls;
     t.video_frames += s.video_frames;
     t.keyframes += s.keyframes;
     t.stalls += s.stalls;
@@ -36,6 +37,7 @@ nlohmann::json ReportJson(const LoadReport& report) {
         {"publish_ms", s.publish_ms},
         {"publishing_ms", s.publishing_ms},
         {"bytes_sent", s.bytes_sent},
+        {"send_calls", s.send_calls},
         {"video_frames", s.video_frames},
         {"audio_frames", s.audio_frames},
         {"keyframes", s.keyframes},
@@ -50,6 +52,7 @@ nlohmann::json ReportJson(const LoadReport& report) {
   }
   return {
       {"url", report.url},
+      {"profile", report.profile},
       {"streams", report.streams},
       {"wall_s", report.wall_s},
       {"tick_ms", report.tick_ms},
@@ -64,6 +67,7 @@ nlohmann::json ReportJson(const LoadReport& report) {
            {"published", t.published},
            {"failed", t.failed},
            {"bytes_sent", t.bytes_sent},
+           {"send_calls", t.send_calls},
            {"video_frames", t.video_frames},
            {"keyframes", t.keyframes},
            {"stalls", t.stalls},
@@ -81,14 +85,19 @@ std::string ReportText(const LoadReport& report) {
   char line[512];
   std::snprintf(
       line, sizeof(line),
-      "livesnap-loadgen: %d streams to %s over %.1f s\n"
+      "livesnap-loadgen: %d streams to %s over %.1f s, written as %s writes\n"
       "  connected %d, publish accepted %d, failed %d\n"
-      "  sent %.1f MB (%.1f Mbit/s), %llu video frames, %llu keyframes\n"
+      "  sent %.1f MB (%.1f Mbit/s) in %llu send calls (%.0f bytes each), %llu video frames, "
+      "%llu keyframes\n"
       "  stalls %d in %d streams (lag > %lld ms), max lag %lld ms, "
       "timers late by up to %lld ms\n"
       "  load generator CPU %.2f s user + %.2f s system (%.3f cores), max RSS %lld KiB\n",
-      report.streams, report.url.c_str(), report.wall_s, t.connected, t.published, t.failed,
+      report.streams, report.url.c_str(), report.wall_s,
+      report.profile.empty() ? "?" : report.profile.c_str(), t.connected, t.published, t.failed,
       static_cast<double>(t.bytes_sent) / 1e6, t.send_mbit_s,
+      static_cast<unsigned long long>(t.send_calls),
+      t.send_calls > 0 ? static_cast<double>(t.bytes_sent) / static_cast<double>(t.send_calls)
+                       : 0.0,
       static_cast<unsigned long long>(t.video_frames), static_cast<unsigned long long>(t.keyframes),
       t.stalls, t.streams_with_stalls, static_cast<long long>(report.stall_threshold_ms),
       static_cast<long long>(t.max_lag_ms), static_cast<long long>(report.max_tick_late_ms),

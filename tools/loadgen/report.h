@@ -26,6 +26,7 @@ struct StreamReport {
   int64_t publish_ms = -1;    // from its start to NetStream.Publish.Start; -1 if never
   int64_t publishing_ms = 0;  // how long it published
   uint64_t bytes_sent = 0;    // everything written to the socket
+  uint64_t send_calls = 0;    // successful send system calls (the write profile's pattern)
   uint64_t video_frames = 0;
   uint64_t audio_frames = 0;
   uint64_t keyframes = 0;
@@ -39,7 +40,8 @@ struct StreamReport {
 };
 
 struct LoadReport {
-  std::string url;  // rtmp://host:port/app
+  std::string url;      // rtmp://host:port/app
+  std::string profile;  // the write profile: "ffmpeg", "obs", "batched"
   int streams = 0;
   double wall_s = 0;  // from the first start to the end of the run
   int64_t tick_ms = 0;
@@ -56,6 +58,7 @@ struct LoadTotals {
   int published = 0;
   int failed = 0;  // streams with an error
   uint64_t bytes_sent = 0;
+  uint64_t send_calls = 0;
   uint64_t video_frames = 0;
   uint64_t keyframes = 0;
   int stalls = 0;

@@ -7,8 +7,6 @@ namespace livesnap::loadgen::internal {
 
 namespace {
 
-// Asio gathers at most this many buffers into one sendmsg.
-constexpr size_t kMaxWriteBuffers = 64;
 // A batch ends after this many chunks, so control messages (acknowledgements)
 // never wait behind a long catch-up.
 constexpr size_t kMaxPiecesPerBatch = 256;
@@ -50,7 +48,9 @@ void StreamPusher::OnConnected(const asio::error_code& error) {
   report_.connect_ms = context_.now_ms() - start_ms_;
   asio::error_code ignored;
   socket_.non_blocking(true, ignored);
-  socket_.set_option(asio::ip::tcp::no_delay(true), ignored);
+  // Encoders leave Nagle's algorithm on; the batched profile writes once a
+  // tick and wants its bytes out at once.
+  socket_.set_option(asio::ip::tcp::no_delay(SetsNoDelay(context_.profile)), ignored);
   publisher_.Start(control_);
   Flush();
   WaitReadable();
@@ -108,12 +108,15 @@ void StreamPusher::OnTick(int64_t now_ms) {
   if (!waiting_writable_ && cursor_.DueBy(elapsed_ms)) Flush();
 }
 
-// Writes batches until the socket would block or nothing is due.
+// Writes batches, one send call per SendBoundaries range, until the socket
+// would block or nothing is due. A send that writes part of its range is
+// followed by one for the rest, as a blocking client's write loop would.
 void StreamPusher::Flush() {
   if (state_ != State::kRunning || waiting_writable_ || half_closed_) return;
   for (;;) {
     if (iov_next_ == iov_.size() && !BuildBatch()) break;
-    const size_t count = std::min(kMaxWriteBuffers, iov_.size() - iov_next_);
+    while (send_ends_[send_next_] <= iov_next_) ++send_next_;
+    const size_t count = send_ends_[send_next_] - iov_next_;
     asio::error_code error;
     const size_t n = socket_.write_some(std::span(iov_.data() + iov_next_, count), error);
     if (WouldBlock(error)) {
@@ -123,6 +126,7 @@ void StreamPusher::Flush() {
       return;
     }
     if (error) return Fail("send: " + error.message());
+    ++report_.send_calls;
     Consume(n);
   }
   if (stopping_ && !half_closed_) {
@@ -143,13 +147,16 @@ void StreamPusher::OnWritable(const asio::error_code& error) {
 // then every tag due by now.
 bool StreamPusher::BuildBatch() {
   iov_.clear();
+  payload_follows_.clear();
   iov_next_ = 0;
+  send_next_ = 0;
   batch_headers_.clear();
   pieces_.clear();
   if (!control_.empty()) {
     batch_control_.swap(control_);
     control_.clear();
     iov_.push_back(asio::buffer(batch_control_));
+    payload_follows_.push_back(false);
   }
   if (publisher_.publishing() && !stopping_) {
     if (!header_sent_) {
@@ -179,9 +186,13 @@ bool StreamPusher::BuildBatch() {
   }
   for (const rtmp::ChunkWriter::ChunkPiece& piece : pieces_) {
     iov_.push_back(asio::buffer(batch_headers_.data() + piece.header_offset, piece.header_size));
-    if (!piece.payload.empty())
+    payload_follows_.push_back(!piece.payload.empty());
+    if (!piece.payload.empty()) {
       iov_.push_back(asio::buffer(piece.payload.data(), piece.payload.size()));
+      payload_follows_.push_back(false);
+    }
   }
+  send_ends_ = SendBoundaries(context_.profile, payload_follows_);
   return !iov_.empty();
 }
 

@@ -2,9 +2,10 @@
 //
 // One RTMP publish driven on an event loop: connect, the Publisher's
 // handshake and command flow, then the replay paced by the loop's ticks.
-// Writes are non-blocking scatter-gather (sendmsg over the stream's chunk
-// headers and the shared tag bodies); while the socket is not writable the
-// stream waits for it, its lag grows and the StallTracker counts it.
+// Writes are non-blocking and never copy a tag body (sendmsg over the
+// stream's chunk headers and the shared tag bodies), cut into send calls as
+// the WriteProfile says; while the socket is not writable the stream waits
+// for it, its lag grows and the StallTracker counts it.
 //
 // Thread-safety: every call on the loop's thread.
 #pragma once
@@ -20,6 +21,7 @@
 #include "tools/loadgen/load_schedule.h"
 #include "tools/loadgen/replay_plan.h"
 #include "tools/loadgen/report.h"
+#include "tools/loadgen/write_profile.h"
 
 namespace livesnap::loadgen::internal {
 
@@ -36,6 +38,7 @@ struct PusherContext {
   const ReplayPlan* plan = nullptr;
   asio::ip::tcp::endpoint endpoint;
   rtmp::PublisherOptions publisher;  // stream_name set per stream
+  WriteProfile profile = WriteProfile::kFfmpeg;
   int64_t stall_ms = 500;
   int64_t publish_timeout_ms = 10'000;
   std::vector<uint8_t> read_buffer;  // every read of the loop lands here first
@@ -95,7 +98,10 @@ class StreamPusher {
   std::vector<uint8_t> batch_headers_;
   std::vector<rtmp::ChunkWriter::ChunkPiece> pieces_;
   std::vector<asio::const_buffer> iov_;
-  size_t iov_next_ = 0;  // first buffer not completely written
+  std::vector<bool> payload_follows_;  // per iov_ entry: a chunk header whose payload is next
+  std::vector<size_t> send_ends_;      // SendBoundaries of the batch
+  size_t send_next_ = 0;               // the send call under way
+  size_t iov_next_ = 0;                // first buffer not completely written
 };
 
 }  // namespace livesnap::loadgen::internal
