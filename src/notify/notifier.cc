@@ -14,10 +14,6 @@
 namespace livesnap::notify {
 namespace {
 
-// Longest sleep of an idle delivery thread between looks at the clock, so a
-// clock that is not the system's (a test's FakeClock) is noticed too.
-constexpr std::chrono::milliseconds kMaxIdleWait(50);
-
 absl::Status ValidateOptions(const NotifierOptions& options) {
   if (options.threads < 1) {
     return absl::InvalidArgumentError(
@@ -137,7 +133,7 @@ std::optional<Notifier::Pending> Notifier::NextDue() {
   std::unique_lock lock(mu_);
   while (true) {
     if (stopping_ && std::chrono::steady_clock::now() >= stop_deadline_) return std::nullopt;
-    std::chrono::milliseconds wait = kMaxIdleWait;
+    int64_t wake_ms = Clock::kNoDeadline;
     if (!queue_.empty()) {
       const auto first = queue_.begin();
       const int64_t due_ms = first->first.first;
@@ -148,11 +144,11 @@ std::optional<Notifier::Pending> Notifier::NextDue() {
         queue_.erase(first);
         return pending;
       }
-      wait = std::min(wait, std::chrono::milliseconds(due_ms - now_ms));
+      wake_ms = due_ms;
     } else if (stopping_) {
       return std::nullopt;
     }
-    changed_.wait_for(lock, wait);
+    clock_.WaitUntil(lock, changed_, wake_ms, stopping_ ? stop_deadline_ : Clock::RealTime::max());
   }
 }
 

@@ -9,9 +9,6 @@ namespace livesnap::snapshot {
 namespace {
 
 constexpr int64_t kDayMs = 24 * 3600 * 1000;
-// Longest sleep between looks at the clock, so that a clock that is not the
-// system's (a test's FakeClock) is noticed too.
-constexpr std::chrono::milliseconds kMaxIdleWait(50);
 
 }  // namespace
 
@@ -48,7 +45,7 @@ void RecordRetention::SweepLoop() {
     if (!Sweep(lock)) return;
     const int64_t next_ms = clock_.MonotonicMs() + options_.sweep_interval_ms;
     while (!stopping_ && clock_.MonotonicMs() < next_ms) {
-      stop_changed_.wait_for(lock, kMaxIdleWait);
+      clock_.WaitUntil(lock, stop_changed_, next_ms);
     }
   }
 }

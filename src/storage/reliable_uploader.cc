@@ -16,9 +16,6 @@
 namespace livesnap::storage {
 namespace {
 
-// Longest sleep of an idle thread between looks at the clock, so that a clock
-// that is not the system's (a test's FakeClock) is noticed too.
-constexpr std::chrono::milliseconds kMaxIdleWait(50);
 // Pause after the spool directory failed to take a write (disk full, I/O).
 constexpr std::chrono::milliseconds kSpoolRetryWait(1000);
 
@@ -318,7 +315,7 @@ std::optional<ReliableUploader::Job> ReliableUploader::NextJob() {
       work_changed_.notify_all();  // the other workers may be waiting for this one
       return std::nullopt;
     }
-    std::chrono::milliseconds wait = kMaxIdleWait;
+    int64_t wake_ms = Clock::kNoDeadline;
     if (!ready_.empty()) {
       const int64_t due_ms = std::get<0>(*ready_.begin());
       const int64_t now_ms = clock_.MonotonicMs();
@@ -341,9 +338,11 @@ std::optional<ReliableUploader::Job> ReliableUploader::NextJob() {
                    .content_type = entry.content_type,
                    .data = entry.data};
       }
-      wait = std::min(wait, std::chrono::milliseconds(due_ms - now_ms));
+      wake_ms = due_ms;
     }
-    work_changed_.wait_for(lock, wait);
+    // Stop's real-time deadline ends the wait too.
+    clock_.WaitUntil(lock, work_changed_, wake_ms,
+                     stopping_ ? stop_deadline_ : Clock::RealTime::max());
   }
 }
 
@@ -465,7 +464,7 @@ void ReliableUploader::SpoolLoop() {
         continue;
       }
     }
-    spool_changed_.wait_for(lock, kMaxIdleWait * 10);
+    spool_changed_.wait(lock);  // every change of what it watches notifies
   }
 }
 
