@@ -276,8 +276,19 @@ TEST_F(RtmpLimitsTest, NamesThatCanNeverBeStoredAreRefusedAtPublishWithALogLine)
         << server->Log();
   }
   EXPECT_EQ(server->Log().find("publish started"), std::string::npos) << server->Log();
+  // The other BadName: a stream that is already live.
+  RawPublisher first;
+  ASSERT_TRUE(first.Connect(server->rtmp_port()));
+  ASSERT_TRUE(first.Publish(server->rtmp_port(), "live", "dup"));
+  RawPublisher second;
+  ASSERT_TRUE(second.Connect(server->rtmp_port()));
+  EXPECT_FALSE(second.Publish(server->rtmp_port(), "live", "dup"));
+  EXPECT_TRUE(second.WaitFor("NetStream.Publish.BadName"));
+  EXPECT_TRUE(server->WaitForLog("[127.0.0.1/live/dup] publish refused from 127.0.0.1:", 5s))
+      << server->Log();
+  EXPECT_NE(server->Log().find("is already publishing"), std::string::npos) << server->Log();
   EXPECT_GE(Metric(*server, "livesnap_rtmp_connection_errors_total{cause=\"publish_refused\"}"),
-            static_cast<double>(cases.size()));
+            static_cast<double>(cases.size() + 1));
   EXPECT_EQ(server->Stop(), 0) << server->Log();
 }
 
