@@ -32,10 +32,7 @@ std::string StringProperty(const amf0::Value* object, std::string_view key) {
   return std::string(value->AsString());
 }
 
-}  // namespace
-
-namespace {
-
+// The reader's limits until the stream publishes.
 ChunkReaderLimits PrePublishLimits(const SessionOptions& options) {
   ChunkReaderLimits limits = options.chunk_limits;
   limits.max_message_size = std::min(limits.max_message_size, options.pre_publish_max_message_size);
