@@ -396,6 +396,50 @@ TEST_F(RtmpLimitsTest, ThreeHundredIdleConnectionsFromOneAddressDoNotStopAnother
   EXPECT_EQ(server->Stop(), 0) << server->Log();
 }
 
+// Connections stopped inside the handshake hold a handshake slot each:
+// with 5 per address and 10 in flight, two addresses fill them and a third
+// is refused (counted, logged); once they finish the handshake, the slots
+// are free for a real push.
+TEST_F(RtmpLimitsTest, HandshakesInFlightAreCappedAndFreedByFinishingThem) {
+  auto server = StartServer(
+      "max_connections_per_ip = 5\nmax_handshakes_in_flight = 10\n"
+      "handshake_timeout_ms = 120000\nidle_timeout_ms = 120000\n");
+  ASSERT_TRUE(server->Start()) << server->Log();
+  std::vector<std::unique_ptr<RawClient>> stuck;
+  for (const char* source : {"127.0.0.2", "127.0.0.3"}) {
+    for (int i = 0; i < 5; ++i) {
+      auto client = std::make_unique<RawClient>();
+      ASSERT_TRUE(client->Connect(server->rtmp_port(), source));
+      const std::vector<uint8_t> c0 = {3};
+      ASSERT_TRUE(client->Send(c0));
+      stuck.push_back(std::move(client));
+    }
+  }
+  ASSERT_TRUE(testing::WaitFor(
+      [&] { return Metric(*server, "livesnap_rtmp_connections_active") == 10; }, 10s));
+  RawClient third;
+  ASSERT_TRUE(third.Connect(server->rtmp_port(), "127.0.0.4"));
+  EXPECT_TRUE(third.WaitClosedByPeer(5s));
+  EXPECT_EQ(Metric(*server, "livesnap_rtmp_limited_total{limit=\"max_handshakes_in_flight\"}"), 1);
+  EXPECT_TRUE(
+      server->WaitForLog("RTMP connection from 127.0.0.4 refused: 10 already counted against "
+                         "rtmp.max_handshakes_in_flight",
+                         1s))
+      << server->Log();
+  // The rest of C1, then C2: every handshake finishes and frees its slot.
+  for (auto& client : stuck) {
+    const std::vector<uint8_t> c1(1536, 0);
+    ASSERT_TRUE(client->Send(c1));
+    std::vector<uint8_t> s0s1s2;
+    ASSERT_TRUE(client->Receive(1 + 2 * 1536, s0s1s2, 5s));
+    ASSERT_TRUE(client->Send(std::span(s0s1s2).subspan(1, 1536)));
+  }
+  ExpectNormalPushWorks(*server, "after_handshakes");
+  EXPECT_EQ(Metric(*server, "livesnap_rtmp_limited_total{limit=\"max_handshakes_in_flight\"}"), 1);
+  stuck.clear();
+  EXPECT_EQ(server->Stop(), 0) << server->Log();
+}
+
 // Issue 12: publishes per second per address, here 1 (a burst of 10): the
 // 11th publish in a row from 127.0.0.2 is refused with
 // NetStream.Publish.Rejected; 127.0.0.1 has its own bucket.
