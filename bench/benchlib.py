@@ -333,6 +333,9 @@ log_level = "{log_level}"
 data_dir = "{self.dir / 'data'}"
 [rtmp]
 listen = "127.0.0.1:{self.rtmp_port}"
+# Every load-generated stream comes from 127.0.0.1, as from a relay.
+max_connections_per_ip = 5000
+publishes_per_second_per_ip = 1000
 [api]
 listen = "127.0.0.1:{self.api_port}"
 auth = "off"

@@ -22,14 +22,17 @@ cmake --build "$build" -j "$(nproc)" --target $targets
 
 failed=0
 for target in $targets; do
-  corpus_name=$(grep -o "^$target:[a-z0-9_]*" "$build/fuzzers.txt" | cut -d: -f2)
+  line=$(grep "^$target:" "$build/fuzzers.txt")
+  corpus_name=$(cut -d: -f2 <<<"$line")
+  read -r -a flags <<<"$(cut -d: -f3- <<<"$line")"
   binary=$(find "$build/src" -name "$target" -type f -executable | head -1)
   work="$build/corpus-$target"
   mkdir -p "$work"
   seeds=()
   [[ -d "$corpus/$corpus_name" ]] && seeds=("$corpus/$corpus_name")
-  echo "fuzz: $target for ${seconds}s (seeds: ${seeds[*]:-none})"
-  if ! "$binary" -max_total_time="$seconds" -print_final_stats=1 \
+  [[ -d "tests/fuzz/regressions/$corpus_name" ]] && seeds+=("tests/fuzz/regressions/$corpus_name")
+  echo "fuzz: $target for ${seconds}s (seeds: ${seeds[*]:-none}; flags: ${flags[*]:-none})"
+  if ! "$binary" -max_total_time="$seconds" -print_final_stats=1 "${flags[@]}" \
       -artifact_prefix="$build/crash-$target-" "$work" "${seeds[@]}" >"$build/$target.log" 2>&1; then
     echo "fuzz: $target FAILED; see $build/$target.log"
     tail -50 "$build/$target.log"

@@ -284,8 +284,11 @@ class Decoder {
           return Error(offset, absl::StrCat("strict array of ", count, " elements in ",
                                             reader_.remaining(), " bytes"));
         }
+        // The count is a claim of the peer's: the array grows with the
+        // elements that actually decode, never by reserving `count` up front
+        // (nested arrays each claiming the whole message would otherwise
+        // reserve ~100 bytes per claimed element at every level).
         std::vector<Value> elements;
-        elements.reserve(count);
         for (uint32_t i = 0; i < count; ++i) {
           absl::StatusOr<Value> element = DecodeValue(depth + 1);
           if (!element.ok()) return element.status();

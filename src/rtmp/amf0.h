@@ -13,8 +13,11 @@
 //   if (const amf0::Value* app = values[2].Find("app"); app && app->IsString()) ...
 //
 // Decoding is bounded: nesting depth and the number of values are limited,
-// and every length is checked against what is left of the input, so a
-// hostile message costs at most a small multiple of its own size.
+// every length is checked against what is left of the input, and nothing is
+// allocated from a count read off the wire (containers grow with the values
+// that actually decode), so a hostile message costs at most a small multiple
+// of its own size (about 100 bytes per decoded value, max_values at most).
+// No input makes a decoder function throw.
 //
 // Thread-safety: Value is a plain value; the functions are pure.
 #pragma once

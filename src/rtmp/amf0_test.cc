@@ -2,8 +2,32 @@
 
 #include <gtest/gtest.h>
 
+#include <atomic>
 #include <cmath>
+#include <cstdlib>
 #include <limits>
+#include <new>
+
+// The largest single allocation since the last reset: this test binary
+// replaces the global operator new so that a decoder allocation driven by a
+// count read off the wire shows, whatever the allocator.
+namespace {
+std::atomic<size_t> largest_allocation{0};
+}  // namespace
+
+void* operator new(size_t size) {
+  size_t seen = largest_allocation.load(std::memory_order_relaxed);
+  while (size > seen && !largest_allocation.compare_exchange_weak(seen, size)) {
+  }
+  if (void* p = std::malloc(size == 0 ? 1 : size)) return p;
+  throw std::bad_alloc();
+}
+// GCC cannot see that the replaced operator new allocates with malloc.
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wmismatched-new-delete"
+void operator delete(void* p) noexcept { std::free(p); }
+void operator delete(void* p, size_t) noexcept { std::free(p); }
+#pragma GCC diagnostic pop
 
 namespace livesnap::rtmp::amf0 {
 namespace {
@@ -172,6 +196,34 @@ TEST(Amf0Test, StrictArrayCountBeyondTheInputFailsWithoutAllocating) {
   absl::Status s = DecodeError({0x0A, 0xFF, 0xFF, 0xFF, 0xFF, 0x05});
   EXPECT_FALSE(s.ok());
   EXPECT_NE(s.message().find("4294967295"), std::string::npos) << s;
+}
+
+// Issue 18: strict arrays nested 32 deep, each claiming as many elements as
+// the message has bytes left, in a 1 MiB message. Reserving from the claims
+// took ~100 bytes per claimed element at every level (tens of GB for a 15 MiB
+// message); now every allocation stays within a small multiple of the bytes
+// that actually decoded.
+TEST(Amf0Test, NestedStrictArrayClaimsDoNotDriveAllocations) {
+  constexpr size_t kMessageSize = 1 << 20;
+  std::vector<uint8_t> message;
+  for (int depth = 0; depth < 32; ++depth) {
+    const uint32_t claim = static_cast<uint32_t>(kMessageSize - message.size() - 5);
+    message.insert(message.end(),
+                   {0x0A, static_cast<uint8_t>(claim >> 24), static_cast<uint8_t>(claim >> 16),
+                    static_cast<uint8_t>(claim >> 8), static_cast<uint8_t>(claim)});
+  }
+  message.resize(kMessageSize, 0x05);  // nulls: the deepest array's elements
+  largest_allocation = 0;
+  absl::StatusOr<std::vector<Value>> decoded = DecodeAll(message);
+  EXPECT_FALSE(decoded.ok());  // the claims are not met (or the value limit is hit)
+  EXPECT_LT(largest_allocation.load(), size_t{8} << 20);
+
+  // A strict array claiming 4 G elements with a few bytes behind it.
+  largest_allocation = 0;
+  std::vector<uint8_t> small = {0x0A, 0x7F, 0xFF, 0xFF, 0xFF};
+  small.resize(4096, 0x0A);
+  EXPECT_FALSE(DecodeAll(small).ok());
+  EXPECT_LT(largest_allocation.load(), size_t{64} << 10);
 }
 
 TEST(Amf0Test, DepthAndValueCountAreLimited) {

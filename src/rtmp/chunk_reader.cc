@@ -10,8 +10,9 @@ namespace {
 
 constexpr size_t kMessageHeaderSize[4] = {11, 7, 3, 0};
 constexpr uint32_t kExtendedTimestampMarker = 0xFFFFFF;
-// Buffers grow with the message, not with the length a header announces.
-constexpr size_t kMaxInitialReserve = 64 * 1024;
+// Buffers grow with the message, not with the length a header announces:
+// doubling from this size, capped at the message length.
+constexpr size_t kMinBufferBytes = 4096;
 
 uint32_t U24(const uint8_t* p) { return uint32_t{p[0]} << 16 | uint32_t{p[1]} << 8 | p[2]; }
 uint32_t U32(const uint8_t* p) { return uint32_t{p[0]} << 24 | U24(p + 1); }
@@ -22,6 +23,10 @@ uint32_t U32LittleEndian(const uint8_t* p) {
 }  // namespace
 
 ChunkReader::ChunkReader(ChunkReaderLimits limits) : limits_(limits) {}
+
+ChunkReader::~ChunkReader() {
+  for (ChunkStream& stream : streams_) Release(stream);
+}
 
 absl::Status ChunkReader::Feed(std::span<const uint8_t> data, std::vector<Message>& messages) {
   if (!failed_.ok()) return failed_;
@@ -177,7 +182,6 @@ absl::Status ChunkReader::StartChunk(std::vector<Message>& messages) {
     }
     stream.in_message = true;
     stream.payload.clear();
-    stream.payload.reserve(std::min<size_t>(stream.length, kMaxInitialReserve));
   }
   chunk_left_ =
       std::min<uint32_t>(chunk_size_, stream.length - static_cast<uint32_t>(stream.payload.size()));
@@ -201,6 +205,7 @@ absl::Status ChunkReader::CompleteMessage(std::vector<Message>& messages) {
   message.payload = std::move(stream.payload);
   stream.payload = {};
   stream.in_message = false;
+  Release(stream);
   if (message.type_id == kSetChunkSize || message.type_id == kAbort) {
     return ApplyControl(message);
   }
@@ -219,6 +224,7 @@ absl::Status ChunkReader::ApplyControl(const Message& message) {
       buffered_bytes_ -= stream->payload.size();
       stream->in_message = false;
       stream->payload = {};
+      Release(*stream);
     }
     return absl::OkStatus();
   }
@@ -239,9 +245,39 @@ absl::Status ChunkReader::Buffer(ChunkStream& stream, std::span<const uint8_t> b
     return absl::ResourceExhaustedError(absl::StrCat(
         "chunk stream ", stream.id, ": partial messages would hold more than ", limit, " bytes"));
   }
+  if (absl::Status s = Grow(stream, stream.payload.size() + bytes.size()); !s.ok()) return s;
   buffered_bytes_ += bytes.size();
   stream.payload.insert(stream.payload.end(), bytes.begin(), bytes.end());
   return absl::OkStatus();
+}
+
+absl::Status ChunkReader::Grow(ChunkStream& stream, size_t needed) {
+  if (needed <= stream.reserved) return absl::OkStatus();
+  const size_t target =
+      std::min<size_t>(stream.length, std::max({needed, 2 * stream.reserved, kMinBufferBytes}));
+  if (limits_.budget != nullptr) {
+    const uint64_t more = target - stream.reserved;
+    if (!limits_.budget->TryTake(more, budget_held_)) {
+      over_budget_ = true;
+      return absl::ResourceExhaustedError(
+          absl::StrCat("chunk stream ", stream.id, ": the partial-message budget of ",
+                       limits_.budget->limit_bytes(), " bytes (all connections) has no room for ",
+                       more, " more bytes of a ", stream.length,
+                       "-byte message (this connection holds ", budget_held_, ")"));
+    }
+    budget_held_ += more;
+  }
+  stream.payload.reserve(target);
+  stream.reserved = target;
+  return absl::OkStatus();
+}
+
+void ChunkReader::Release(ChunkStream& stream) {
+  if (limits_.budget != nullptr && stream.reserved > 0) {
+    limits_.budget->Give(stream.reserved);
+    budget_held_ -= stream.reserved;
+  }
+  stream.reserved = 0;
 }
 
 ChunkReader::ChunkStream* ChunkReader::FindStream(uint32_t id) {

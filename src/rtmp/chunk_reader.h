@@ -16,6 +16,10 @@
 // Feed accepts the bytes in pieces of any size. After an error the reader
 // stays failed: every later Feed returns the same error.
 //
+// Memory: a message buffer grows with the bytes that arrive (never with the
+// length a header announces), and with a MessageBudget in the limits, every
+// growth is taken from it first and given back when the message completes.
+//
 // Thread-safety: not thread-safe; one per connection direction.
 #pragma once
 
@@ -25,13 +29,15 @@
 
 #include "absl/status/status.h"
 #include "rtmp/message.h"
+#include "rtmp/message_budget.h"
 
 namespace livesnap::rtmp {
 
 struct ChunkReaderLimits {
-  uint32_t max_chunk_size = 16 * 1024 * 1024;    // largest Set Chunk Size accepted
-  uint32_t max_message_size = 16 * 1024 * 1024;  // largest message length accepted
-  size_t max_chunk_streams = 64;                 // chunk streams with state at once
+  uint32_t max_chunk_size = 16 * 1024 * 1024;   // largest Set Chunk Size accepted
+  uint32_t max_message_size = 8 * 1024 * 1024;  // largest message length accepted
+  size_t max_chunk_streams = 64;                // chunk streams with state at once
+  MessageBudget* budget = nullptr;              // shared by the readers of a server; outlives them
 };
 
 class ChunkReader {
@@ -39,16 +45,26 @@ class ChunkReader {
   static constexpr uint32_t kDefaultChunkSize = 128;
 
   explicit ChunkReader(ChunkReaderLimits limits = {});
+  ~ChunkReader();  // gives back what it holds of the budget
+  ChunkReader(const ChunkReader&) = delete;
+  ChunkReader& operator=(const ChunkReader&) = delete;
 
   // Parses `data`, appending each completed message to `messages`. Messages
   // completed before an error are appended too. Errors: InvalidArgument for
   // a broken stream (a header that needs a previous one that never came, a
   // bad Set Chunk Size), ResourceExhausted for a message over the limit, too
-  // many chunk streams, or partial messages holding more than twice
-  // max_message_size together; the message names the chunk stream and value.
+  // many chunk streams, partial messages holding more than twice
+  // max_message_size together, or a budget that refused more (then
+  // over_budget() is true); the message names the chunk stream and value.
   absl::Status Feed(std::span<const uint8_t> data, std::vector<Message>& messages);
 
   uint32_t chunk_size() const { return chunk_size_; }
+  // Changes the largest message length accepted from the next message
+  // header on (messages already started keep their length).
+  void set_max_message_size(uint32_t bytes) { limits_.max_message_size = bytes; }
+  uint32_t max_message_size() const { return limits_.max_message_size; }
+  bool over_budget() const { return over_budget_; }
+  uint64_t budget_held_bytes() const { return budget_held_; }
 
  private:
   struct ChunkStream {
@@ -62,6 +78,7 @@ class ChunkReader {
     uint32_t stream_id = 0;
     bool in_message = false;  // a message is partly received
     std::vector<uint8_t> payload;
+    size_t reserved = 0;  // capacity of payload taken from the budget
   };
 
   enum class Step { kBasicHeader, kMessageHeader, kExtendedTimestamp, kPayload };
@@ -75,6 +92,8 @@ class ChunkReader {
   absl::Status CompleteMessage(std::vector<Message>& messages);
   absl::Status ApplyControl(const Message& message);
   absl::Status Buffer(ChunkStream& stream, std::span<const uint8_t> bytes);
+  absl::Status Grow(ChunkStream& stream, size_t needed);
+  void Release(ChunkStream& stream);
   ChunkStream* FindStream(uint32_t id);
 
   ChunkReaderLimits limits_;
@@ -82,6 +101,8 @@ class ChunkReader {
   absl::Status failed_;
   std::vector<ChunkStream> streams_;
   uint64_t buffered_bytes_ = 0;  // in the payloads of partial messages
+  uint64_t budget_held_ = 0;     // taken from limits_.budget, over all streams
+  bool over_budget_ = false;
 
   // The chunk being parsed.
   Step step_ = Step::kBasicHeader;

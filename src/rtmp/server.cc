@@ -12,7 +12,11 @@
 #include <thread>
 #include <unordered_map>
 
+#include "base/clock.h"
+#include "rtmp/internal/admission_limits.h"
 #include "rtmp/internal/connection.h"
+#include "rtmp/internal/log_limiter.h"
+#include "rtmp/message_budget.h"
 
 namespace livesnap::rtmp {
 
@@ -29,6 +33,11 @@ internal::ServerCounters MakeCounters(prometheus::Registry& registry) {
                      .Name("livesnap_rtmp_connection_errors_total")
                      .Help("RTMP connections closed by the server, by cause")
                      .Register(registry);
+  auto& limited =
+      prometheus::BuildCounter()
+          .Name("livesnap_rtmp_limited_total")
+          .Help("RTMP clients refused or closed by a limit, by the [rtmp] key of the limit")
+          .Register(registry);
   auto& active = prometheus::BuildGauge()
                      .Name("livesnap_rtmp_connections_active")
                      .Help("Open RTMP connections")
@@ -41,6 +50,10 @@ internal::ServerCounters MakeCounters(prometheus::Registry& registry) {
   counters.idle_timeouts = &errors.Add({{"cause", "idle_timeout"}});
   counters.publishes_refused = &errors.Add({{"cause", "publish_refused"}});
   counters.active = &active.Add({});
+  for (int i = 1; i < internal::kLimitCount; ++i) {
+    const auto limit = static_cast<internal::Limit>(i);
+    counters.limited[i] = &limited.Add({{"limit", std::string(internal::LimitName(limit))}});
+  }
   return counters;
 }
 
@@ -50,11 +63,21 @@ class AsioRtmpServer final : public RtmpServer {
       : options_(std::move(options)),
         hub_(hub),
         counters_(MakeCounters(metrics)),
+        budget_(options_.partial_message_budget_bytes),
+        admission_(
+            internal::AdmissionOptions{options_.max_connections, options_.max_connections_per_ip,
+                                       options_.max_handshakes_in_flight,
+                                       options_.publishes_per_second_per_ip},
+            SystemClock::Instance()),
+        log_limiter_(SystemClock::Instance()),
         loops_(static_cast<size_t>(std::max(1, options_.io_threads))),
         acceptor_(loops_[0]) {
     connection_config_.session = options_.session;
+    connection_config_.session.chunk_limits.budget = &budget_;
     connection_config_.handshake_timeout_ms = options_.handshake_timeout_ms;
     connection_config_.idle_timeout_ms = options_.idle_timeout_ms;
+    connection_config_.publishes_per_second_per_ip = options_.publishes_per_second_per_ip;
+    connection_config_.log_limiter = &log_limiter_;
   }
 
   ~AsioRtmpServer() override { Stop(); }
@@ -139,20 +162,37 @@ class AsioRtmpServer final : public RtmpServer {
     {
       std::lock_guard lock(mu_);
       if (stopped_) return;
-      if (connections_.size() >= static_cast<size_t>(options_.max_connections)) {
-        counters_.refused_over_limit->Increment();
-        spdlog::warn("RTMP connection refused: {} connections open (max_connections)",
-                     connections_.size());
-        return;  // the socket closes as it goes out of scope
-      }
-      connection =
-          std::make_shared<Connection>(std::move(socket), connection_config_, hub_, counters_,
-                                       [this](Connection* closed) { Forget(closed); });
+      internal::Admission admission = Admit(socket);
+      if (!admission.ticket) return;  // the socket closes as it goes out of scope
+      connection = std::make_shared<Connection>(std::move(socket), std::move(admission.ticket),
+                                                connection_config_, hub_, counters_,
+                                                [this](Connection* closed) { Forget(closed); });
       connections_.emplace(connection.get(), connection);
     }
     counters_.accepted->Increment();
     // Start on the connection's own loop.
     asio::post(connection->executor(), [connection] { connection->Start(); });
+  }
+
+  // Applies the admission limits to a new connection; a refusal is counted
+  // and logged (a few lines a minute at most).
+  internal::Admission Admit(const asio::ip::tcp::socket& socket) {
+    asio::error_code ec;
+    const asio::ip::tcp::endpoint peer = socket.remote_endpoint(ec);
+    if (ec) return {};  // already gone
+    internal::Admission admission = admission_.Admit(peer.address());
+    if (admission.ticket) return admission;
+    counters_.refused_over_limit->Increment();
+    counters_.limited[static_cast<size_t>(admission.refused)]->Increment();
+    const std::string_view limit = internal::LimitName(admission.refused);
+    uint64_t dropped = 0;
+    if (log_limiter_.Allow(limit, dropped)) {
+      spdlog::warn(
+          "RTMP connection from {} refused: {} already counted against rtmp.{}{}",
+          peer.address().to_string(), admission.count, limit,
+          dropped == 0 ? "" : " (" + std::to_string(dropped) + " similar lines not logged)");
+    }
+    return admission;
   }
 
   void Forget(Connection* connection) {
@@ -167,6 +207,9 @@ class AsioRtmpServer final : public RtmpServer {
   const RtmpServerOptions options_;
   media::MediaHub& hub_;
   internal::ServerCounters counters_;
+  MessageBudget budget_;
+  internal::AdmissionLimits admission_;
+  internal::LogLimiter log_limiter_;
   internal::ConnectionConfig connection_config_;
   std::deque<asio::io_context> loops_;
   asio::ip::tcp::acceptor acceptor_;

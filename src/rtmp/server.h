@@ -26,14 +26,23 @@ class Registry;
 
 namespace livesnap::rtmp {
 
+// Limits close or refuse only the client over them, each with a log line
+// (a few a minute per limit at most) and livesnap_rtmp_limited_total{limit}.
 struct RtmpServerOptions {
   std::string listen_host = "0.0.0.0";
   uint16_t port = 1935;  // 0 picks a free port (tests)
   int io_threads = 1;
   int max_connections = 5000;
+  // Per client IPv4 address or IPv6 /64. Relays and load balancers connect
+  // from one address for many encoders: raise it for them.
+  int max_connections_per_ip = 128;
+  int max_handshakes_in_flight = 512;       // accepted, RTMP handshake not done
+  double publishes_per_second_per_ip = 10;  // token bucket, 10 s of burst
+  // What partial (incomplete) messages of all connections may hold together.
+  uint64_t partial_message_budget_bytes = 256ull << 20;
   int handshake_timeout_ms = 10'000;
   int idle_timeout_ms = 30'000;
-  SessionOptions session;
+  SessionOptions session;  // chunk_limits.budget is set by the server
 };
 
 class RtmpServer {

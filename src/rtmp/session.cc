@@ -1,5 +1,6 @@
 #include "rtmp/session.h"
 
+#include <algorithm>
 #include <random>
 
 #include "base/byte_reader.h"
@@ -31,10 +32,17 @@ std::string StringProperty(const amf0::Value* object, std::string_view key) {
   return std::string(value->AsString());
 }
 
+// The reader's limits until the stream publishes.
+ChunkReaderLimits PrePublishLimits(const SessionOptions& options) {
+  ChunkReaderLimits limits = options.chunk_limits;
+  limits.max_message_size = std::min(limits.max_message_size, options.pre_publish_max_message_size);
+  return limits;
+}
+
 }  // namespace
 
 Session::Session(SessionDelegate& delegate, SessionOptions options)
-    : delegate_(delegate), options_(options), reader_(options.chunk_limits) {}
+    : delegate_(delegate), options_(options), reader_(PrePublishLimits(options)) {}
 
 absl::Status Session::OnBytes(std::span<const uint8_t> data, std::vector<uint8_t>& out) {
   if (state_ == State::kClosing) return absl::OkStatus();
@@ -217,6 +225,7 @@ absl::Status Session::OnPublishCommand(double transaction, const std::vector<amf
     return absl::FailedPreconditionError("publish while already publishing");
   }
   absl::StatusOr<PublishTarget> target = ResolvePublishTarget(tc_url_, app_, StringArg(args, 3));
+  if (!target.ok()) delegate_.OnPublishRefused(target.status());
   absl::Status accepted = target.ok() ? delegate_.OnPublish(*target) : target.status();
   if (!accepted.ok()) {
     const bool bad_name = accepted.code() == absl::StatusCode::kAlreadyExists ||
@@ -229,6 +238,7 @@ absl::Status Session::OnPublishCommand(double transaction, const std::vector<amf
   }
   publish_stream_id_ = stream_id;
   state_ = State::kPublishing;
+  reader_.set_max_message_size(options_.chunk_limits.max_message_size);
   Send(MakeUserControl(kStreamBegin, stream_id), out);
   SendStatus(stream_id, "status", "NetStream.Publish.Start",
              "Start publishing " + target->stream + ".", out);
@@ -280,6 +290,7 @@ void Session::EndPublish() {
   if (state_ != State::kPublishing) return;
   state_ = State::kConnected;
   publish_stream_id_ = 0;
+  reader_.set_max_message_size(PrePublishLimits(options_).max_message_size);
   delegate_.OnUnpublish();
 }
 

@@ -44,10 +44,17 @@ class SessionDelegate {
   virtual absl::Status OnAudio(uint32_t timestamp_ms, std::span<const uint8_t> payload) = 0;
   // The client ended the publish (FCUnpublish, deleteStream or closeStream).
   virtual void OnUnpublish() = 0;
+  // A publish refused before OnPublish was asked, because the names could
+  // never be stored (NetStream.Publish.BadName; `reason` says why).
+  virtual void OnPublishRefused(const absl::Status& reason) { (void)reason; }
 };
 
 struct SessionOptions {
+  // chunk_limits.max_message_size applies while publishing; until then (a
+  // connect or publish command is a few hundred bytes) messages are capped
+  // at pre_publish_max_message_size.
   ChunkReaderLimits chunk_limits;
+  uint32_t pre_publish_max_message_size = 64 * 1024;
   uint32_t out_chunk_size = 4096;
   uint32_t window_ack_size = 2'500'000;
   uint32_t peer_bandwidth = 2'500'000;
@@ -68,6 +75,9 @@ class Session {
   bool handshake_done() const { return state_ >= State::kConnected; }
   HandshakeFlavor handshake_flavor() const { return flavor_; }
   uint64_t bytes_received() const { return bytes_received_; }
+  // The chunk stream failed because the server-wide partial-message budget
+  // had no room (see MessageBudget).
+  bool over_budget() const { return reader_.over_budget(); }
 
  private:
   absl::Status OnHandshakeBytes(std::span<const uint8_t>& data, std::vector<uint8_t>& out);

@@ -28,8 +28,10 @@ class RecordingDelegate : public SessionDelegate {
     return absl::OkStatus();
   }
   void OnUnpublish() override { ++unpublishes; }
+  void OnPublishRefused(const absl::Status& reason) override { refusals.push_back(reason); }
 
   absl::Status publish_result = absl::OkStatus();
+  std::vector<absl::Status> refusals;
   std::vector<PublishTarget> targets;
   double metadata_width = 0;
   std::vector<std::pair<uint32_t, std::vector<uint8_t>>> video;
@@ -243,6 +245,28 @@ TEST_F(SessionTest, InvalidStreamNameIsBadName) {
   ConnectAndPublish("../../etc/passwd");
   EXPECT_TRUE(delegate_.targets.empty());
   EXPECT_EQ(CommandNames(TakeReplies()).back(), "onStatus:NetStream.Publish.BadName");
+  ASSERT_EQ(delegate_.refusals.size(), 1u);  // for the log line
+  EXPECT_NE(delegate_.refusals[0].message().find("stream name"), std::string::npos);
+}
+
+// Issue 17: a connect or publish command is a few hundred bytes; until the
+// stream publishes, a message over 64 KiB closes the connection. Once
+// publishing, messages up to max_message_size (a keyframe) pass.
+TEST_F(SessionTest, MessagesAreSmallUntilPublishing) {
+  ASSERT_TRUE(Feed(client_.Handshake()).ok());
+  ASSERT_TRUE(Feed(client_.Connect("rtmp://a.com/live", "live")).ok());
+  absl::Status big = Feed(client_.Video(0, std::vector<uint8_t>(64 * 1024 + 1, 0x17)));
+  EXPECT_EQ(big.code(), absl::StatusCode::kResourceExhausted) << big;
+  EXPECT_NE(big.message().find("over the limit of 65536"), std::string::npos) << big;
+}
+
+TEST_F(SessionTest, KeyframesUpToMaxMessageSizePassOncePublishing) {
+  ConnectAndPublish("demo");
+  std::vector<uint8_t> keyframe(1 << 20, 0x65);
+  keyframe[0] = 0x17;
+  ASSERT_TRUE(Feed(client_.Video(0, keyframe)).ok());
+  ASSERT_EQ(delegate_.video.size(), 1u);
+  EXPECT_EQ(delegate_.video[0].second.size(), keyframe.size());
 }
 
 TEST_F(SessionTest, PingRequestGetsPingResponse) {

@@ -3,6 +3,9 @@
 #include <algorithm>
 #include <cctype>
 
+#include "absl/strings/escaping.h"
+#include "absl/strings/str_cat.h"
+
 namespace livesnap::rtmp {
 
 namespace {
@@ -67,20 +70,45 @@ bool IsNameChar(char c, bool allow_slash) {
          c == '-' || (allow_slash && c == '/');
 }
 
-absl::Status CheckName(std::string_view what, std::string_view value, bool allow_slash) {
+// A name as shown in an error (and so in a log line): escaped, so a control
+// byte stays visible, and cut short, so one bad name cannot flood a line.
+std::string Printable(std::string_view value) {
+  constexpr size_t kShownBytes = 64;
+  std::string shown = absl::CHexEscape(std::string(value.substr(0, kShownBytes)));
+  if (value.size() > kShownBytes) shown += "...";
+  return "\"" + shown + "\"";
+}
+
+absl::Status Refuse(std::string_view what, std::string_view value, std::string_view reason) {
+  return absl::InvalidArgumentError(std::string(what) + " " + Printable(value) + " " +
+                                    std::string(reason));
+}
+
+// A name is used as is in object keys and file paths ({AppName},
+// {StreamName}): every '/'-separated segment must be a plain file name.
+absl::Status CheckName(std::string_view what, std::string_view value, bool allow_slash,
+                       size_t max_bytes) {
   if (value.empty()) return absl::InvalidArgumentError(std::string(what) + " is empty");
-  if (value.size() > 255) {
-    return absl::InvalidArgumentError(std::string(what) + " longer than 255 characters");
+  if (value.size() > max_bytes) {
+    return Refuse(what, value,
+                  absl::StrCat("is ", value.size(), " bytes long (at most ", max_bytes, ")"));
   }
   for (char c : value) {
     if (!IsNameChar(c, allow_slash)) {
-      return absl::InvalidArgumentError(std::string(what) + " \"" + std::string(value) +
-                                        "\" has a character outside [A-Za-z0-9._~-]");
+      return Refuse(what, value, "has a character outside [A-Za-z0-9._~-]");
     }
   }
-  if (value.front() == '/' || value.back() == '/' || value.find("..") != std::string_view::npos) {
-    return absl::InvalidArgumentError(std::string(what) + " \"" + std::string(value) +
-                                      "\" is not a plain name");
+  for (size_t start = 0; start <= value.size();) {
+    const size_t end = std::min(value.find('/', start), value.size());
+    const std::string_view segment = value.substr(start, end - start);
+    if (segment.empty()) return Refuse(what, value, "has an empty path segment");
+    if (segment == "." || segment == "..") {
+      return Refuse(what, value, "has a \"" + std::string(segment) + "\" path segment");
+    }
+    start = end + 1;
+  }
+  if (value.find("..") != std::string_view::npos) {
+    return Refuse(what, value, "contains \"..\"");
   }
   return absl::OkStatus();
 }
@@ -132,9 +160,14 @@ absl::StatusOr<PublishTarget> ResolvePublishTarget(std::string_view tc_url, std:
     return absl::InvalidArgumentError("no domain: tcUrl \"" + std::string(tc_url) +
                                       "\" has no host and no vhost/domain parameter");
   }
-  if (absl::Status s = CheckName("domain", target.domain, false); !s.ok()) return s;
-  if (absl::Status s = CheckName("app", target.app, true); !s.ok()) return s;
-  if (absl::Status s = CheckName("stream name", target.stream, false); !s.ok()) return s;
+  if (absl::Status s = CheckName("domain", target.domain, false, kMaxDomainBytes); !s.ok()) {
+    return s;
+  }
+  if (absl::Status s = CheckName("app", target.app, true, kMaxAppNameBytes); !s.ok()) return s;
+  if (absl::Status s = CheckName("stream name", target.stream, false, kMaxStreamNameBytes);
+      !s.ok()) {
+    return s;
+  }
   return target;
 }
 

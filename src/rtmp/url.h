@@ -11,6 +11,7 @@
 // Thread-safety: pure functions.
 #pragma once
 
+#include <cstddef>
 #include <map>
 #include <string>
 #include <string_view>
@@ -27,10 +28,21 @@ struct PublishTarget {
   std::map<std::string, std::string> params;  // tcUrl, app and stream query parameters merged
 };
 
+// The longest names accepted. Names go as they are into object keys and file
+// paths; 128 bytes leave room for the rest of a 255-byte file name (NAME_MAX)
+// around {StreamName} or an app segment (".jpg", a sequence number, a time),
+// and for domain + app + stream together in a 1024-byte S3 key.
+inline constexpr size_t kMaxStreamNameBytes = 128;
+inline constexpr size_t kMaxAppNameBytes = 128;
+inline constexpr size_t kMaxDomainBytes = 253;
+
 // `tc_url` and `app` come from the connect command, `stream_name` from
-// publish. Fails (InvalidArgument, naming the part and value) when the
-// domain, app or stream is empty or holds characters outside
-// [A-Za-z0-9._~-] ('/' is allowed inside app) .
+// publish. Fails (InvalidArgument, naming the part, the reason and the value,
+// escaped and cut short) for a name that could never be stored: a domain,
+// app or stream that is empty, longer than its limit above, holds characters
+// outside [A-Za-z0-9._~-] ('/' is allowed inside app) or contains "..", or an
+// app with an empty, "." or ".." path segment ("a//b", "./x", "a/./b").
+// Trailing slashes of the app are dropped first.
 absl::StatusOr<PublishTarget> ResolvePublishTarget(std::string_view tc_url, std::string_view app,
                                                    std::string_view stream_name);
 

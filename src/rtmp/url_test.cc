@@ -63,6 +63,47 @@ TEST(ResolvePublishTargetTest, RejectsEmptyAndUnsafeNames) {
   EXPECT_NE(bad.status().message().find("stream name"), std::string::npos);
 }
 
+// Issue 18: names that were accepted but could never be stored.
+TEST(ResolvePublishTargetTest, RefusesNamesThatCanNeverBeStored) {
+  struct Case {
+    std::string app;
+    std::string stream;
+    std::string reason;
+  };
+  const std::vector<Case> cases = {
+      {"live", ".", "stream name \".\" has a \".\" path segment"},
+      {"live", "..", "stream name \"..\" has a \"..\" path segment"},
+      {"live", std::string(255, 's'), "is 255 bytes long (at most 128)"},
+      {".", "s", "app \".\" has a \".\" path segment"},
+      {"..", "s", "app \"..\" has a \"..\" path segment"},
+      {"a/./b", "s", "app \"a/./b\" has a \".\" path segment"},
+      {"a/../b", "s", "has a \"..\" path segment"},
+      {"a//b", "s", "app \"a//b\" has an empty path segment"},
+      {"/a", "s", "has an empty path segment"},
+      {std::string(129, 'a'), "s", "is 129 bytes long (at most 128)"},
+  };
+  for (const Case& c : cases) {
+    auto t = ResolvePublishTarget("rtmp://a.com/" + c.app, c.app, c.stream);
+    ASSERT_FALSE(t.ok()) << c.app << " " << c.stream;
+    EXPECT_EQ(t.status().code(), absl::StatusCode::kInvalidArgument);
+    EXPECT_NE(t.status().message().find(c.reason), std::string::npos) << t.status();
+  }
+  // The longest names accepted, and dots inside a name.
+  EXPECT_TRUE(
+      ResolvePublishTarget("rtmp://a.com/x", std::string(128, 'a'), std::string(128, 's')).ok());
+  EXPECT_TRUE(ResolvePublishTarget("rtmp://a.com/x", "a.b/c", ".hidden.v1").ok());
+  EXPECT_TRUE(ResolvePublishTarget("rtmp://a.com/x", "live/", "s").ok());  // trailing '/' dropped
+}
+
+TEST(ResolvePublishTargetTest, RefusalShowsTheNameEscapedAndCut) {
+  auto t = ResolvePublishTarget("rtmp://a.com/live", "live",
+                                std::string("a\nb") + std::string(300, 'x'));
+  ASSERT_FALSE(t.ok());
+  EXPECT_EQ(t.status().message().find('\n'), std::string::npos) << t.status();
+  EXPECT_NE(t.status().message().find("a\\nb"), std::string::npos) << t.status();
+  EXPECT_LT(t.status().message().size(), 200u) << t.status();
+}
+
 TEST(ParseQueryTest, SplitsAndDecodes) {
   auto q = ParseQuery("a=1&b=x%20y&c&&d=%zz&a=2");
   EXPECT_EQ(q.at("a"), "2");

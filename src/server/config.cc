@@ -13,9 +13,17 @@ namespace {
 using Table = toml::value;
 
 const std::set<std::string> kServerKeys = {"log_level", "data_dir", "min_free_disk_bytes"};
-const std::set<std::string> kRtmpKeys = {
-    "listen",          "io_threads",       "max_connections", "handshake_timeout_ms",
-    "idle_timeout_ms", "max_message_size", "max_chunk_size"};
+const std::set<std::string> kRtmpKeys = {"listen",
+                                         "io_threads",
+                                         "max_connections",
+                                         "max_connections_per_ip",
+                                         "max_handshakes_in_flight",
+                                         "publishes_per_second_per_ip",
+                                         "partial_message_budget_bytes",
+                                         "handshake_timeout_ms",
+                                         "idle_timeout_ms",
+                                         "max_message_size",
+                                         "max_chunk_size"};
 const std::set<std::string> kApiKeys = {"listen", "auth", "threads", "access_keys", "console_dir"};
 const std::set<std::string> kCatalogKeys = {"url", "record_retention_days"};
 const std::set<std::string> kSnapshotKeys = {"workers", "jpeg_quality"};
@@ -70,6 +78,15 @@ absl::Status ReadRtmp(const Table& root, Config& config) {
   LS_RETURN_IF_ERROR(ReadListen(t, "rtmp", config.rtmp_listen), "");
   LS_RETURN_IF_ERROR(Read(t, "rtmp", "io_threads", config.rtmp_io_threads), "");
   LS_RETURN_IF_ERROR(Read(t, "rtmp", "max_connections", config.rtmp_max_connections), "");
+  LS_RETURN_IF_ERROR(Read(t, "rtmp", "max_connections_per_ip", config.rtmp_max_connections_per_ip),
+                     "");
+  LS_RETURN_IF_ERROR(
+      Read(t, "rtmp", "max_handshakes_in_flight", config.rtmp_max_handshakes_in_flight), "");
+  LS_RETURN_IF_ERROR(
+      Read(t, "rtmp", "publishes_per_second_per_ip", config.rtmp_publishes_per_second_per_ip), "");
+  LS_RETURN_IF_ERROR(
+      Read(t, "rtmp", "partial_message_budget_bytes", config.rtmp_partial_message_budget_bytes),
+      "");
   LS_RETURN_IF_ERROR(Read(t, "rtmp", "handshake_timeout_ms", config.rtmp_handshake_timeout_ms), "");
   LS_RETURN_IF_ERROR(Read(t, "rtmp", "idle_timeout_ms", config.rtmp_idle_timeout_ms), "");
   LS_RETURN_IF_ERROR(Read(t, "rtmp", "max_message_size", config.rtmp_max_message_size), "");
@@ -301,15 +318,26 @@ absl::Status FinalizeConfig(Config& config) {
     return absl::InvalidArgumentError("rtmp.io_threads " + std::to_string(config.rtmp_io_threads) +
                                       " is not 1..64");
   }
-  if (config.rtmp_max_connections < 1) {
-    return absl::InvalidArgumentError("rtmp.max_connections must be at least 1");
+  if (config.rtmp_max_connections < 1 || config.rtmp_max_connections_per_ip < 1 ||
+      config.rtmp_max_handshakes_in_flight < 1 || config.rtmp_publishes_per_second_per_ip < 1) {
+    return absl::InvalidArgumentError(
+        "rtmp.max_connections, max_connections_per_ip, max_handshakes_in_flight and "
+        "publishes_per_second_per_ip must be at least 1");
   }
   if (config.rtmp_handshake_timeout_ms < 100 || config.rtmp_idle_timeout_ms < 100) {
     return absl::InvalidArgumentError("rtmp timeouts must be at least 100 ms");
   }
-  if (config.rtmp_max_chunk_size < 128 || config.rtmp_max_message_size < 1024) {
+  if (config.rtmp_max_chunk_size < 128 || config.rtmp_max_message_size < 1024 ||
+      config.rtmp_max_message_size > (1u << 24)) {
     return absl::InvalidArgumentError(
-        "rtmp.max_chunk_size must be >= 128 and rtmp.max_message_size >= 1024");
+        "rtmp.max_chunk_size must be >= 128 and rtmp.max_message_size 1024..16777216");
+  }
+  // A large message may use 7/8 of the budget (the rest is kept for clients
+  // holding little): room for two whole messages at least.
+  if (config.rtmp_partial_message_budget_bytes < 2 * int64_t{config.rtmp_max_message_size}) {
+    return absl::InvalidArgumentError("rtmp.partial_message_budget_bytes " +
+                                      std::to_string(config.rtmp_partial_message_budget_bytes) +
+                                      " is less than twice rtmp.max_message_size");
   }
   if (config.snapshot_workers < 1 || config.snapshot_workers > 256) {
     return absl::InvalidArgumentError("snapshot.workers " +

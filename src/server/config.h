@@ -44,9 +44,13 @@ struct Config {
   ListenAddress rtmp_listen{"0.0.0.0", 1935};
   int rtmp_io_threads = 1;
   int rtmp_max_connections = 5000;
+  int rtmp_max_connections_per_ip = 128;
+  int rtmp_max_handshakes_in_flight = 512;
+  int rtmp_publishes_per_second_per_ip = 10;
+  int64_t rtmp_partial_message_budget_bytes = int64_t{256} * 1024 * 1024;
   int rtmp_handshake_timeout_ms = 10'000;
   int rtmp_idle_timeout_ms = 30'000;
-  uint32_t rtmp_max_message_size = 16 * 1024 * 1024;
+  uint32_t rtmp_max_message_size = 8 * 1024 * 1024;  // once publishing; 64 KiB before
   uint32_t rtmp_max_chunk_size = 16 * 1024 * 1024;
 
   ListenAddress api_listen{"0.0.0.0", 8080};

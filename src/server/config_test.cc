@@ -169,6 +169,34 @@ TEST_F(ConfigFileTest, SnapshotSectionSetsWorkersAndQuality) {
   EXPECT_NE(status.message().find("snapshot.jpeg_quality"), std::string::npos) << status;
 }
 
+TEST_F(ConfigFileTest, RtmpLimitsAreReadAndChecked) {
+  Config defaults = EmbeddedDefaults();
+  EXPECT_EQ(defaults.rtmp_max_message_size, 8u << 20);
+  EXPECT_EQ(defaults.rtmp_max_connections_per_ip, 128);
+  EXPECT_EQ(defaults.rtmp_partial_message_budget_bytes, int64_t{256} << 20);
+  auto config = LoadConfigFile(Write(R"(
+[rtmp]
+max_connections_per_ip = 2000
+max_handshakes_in_flight = 64
+publishes_per_second_per_ip = 50
+partial_message_budget_bytes = 1073741824
+max_message_size = 16777216
+)"));
+  ASSERT_TRUE(config.ok()) << config.status();
+  EXPECT_EQ(config->rtmp_max_connections_per_ip, 2000);
+  EXPECT_EQ(config->rtmp_max_handshakes_in_flight, 64);
+  EXPECT_EQ(config->rtmp_publishes_per_second_per_ip, 50);
+  EXPECT_EQ(config->rtmp_partial_message_budget_bytes, int64_t{1} << 30);
+  EXPECT_TRUE(FinalizeConfig(*config).ok());
+  config->rtmp_partial_message_budget_bytes = 16 << 20;  // less than two whole messages
+  absl::Status status = FinalizeConfig(*config);
+  EXPECT_NE(status.message().find("rtmp.partial_message_budget_bytes"), std::string::npos)
+      << status;
+  config->rtmp_partial_message_budget_bytes = int64_t{1} << 30;
+  config->rtmp_max_connections_per_ip = 0;
+  EXPECT_FALSE(FinalizeConfig(*config).ok());
+}
+
 TEST(ConfigTest, FinalizeRejectsOutOfRangeValues) {
   Config config = EmbeddedDefaults();
   config.rtmp_io_threads = 0;

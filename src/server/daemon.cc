@@ -130,6 +130,11 @@ class DaemonImpl final : public Daemon {
     rtmp.port = config_.rtmp_listen.port;
     rtmp.io_threads = config_.rtmp_io_threads;
     rtmp.max_connections = config_.rtmp_max_connections;
+    rtmp.max_connections_per_ip = config_.rtmp_max_connections_per_ip;
+    rtmp.max_handshakes_in_flight = config_.rtmp_max_handshakes_in_flight;
+    rtmp.publishes_per_second_per_ip = config_.rtmp_publishes_per_second_per_ip;
+    rtmp.partial_message_budget_bytes =
+        static_cast<uint64_t>(config_.rtmp_partial_message_budget_bytes);
     rtmp.handshake_timeout_ms = config_.rtmp_handshake_timeout_ms;
     rtmp.idle_timeout_ms = config_.rtmp_idle_timeout_ms;
     rtmp.session.chunk_limits.max_chunk_size = config_.rtmp_max_chunk_size;

@@ -14,13 +14,11 @@ LivesnapdProcess::LivesnapdProcess(std::filesystem::path dir, std::vector<std::s
       api_port_(FreePort()) {}
 
 bool LivesnapdProcess::Start() {
-  std::vector<std::string> argv = {LivesnapdPath(),
-                                   "--rtmp-listen",
-                                   "127.0.0.1:" + std::to_string(rtmp_port_),
-                                   "--api-listen",
-                                   "127.0.0.1:" + std::to_string(api_port_),
-                                   "--data-dir",
-                                   data_dir_.string()};
+  std::vector<std::string> argv = launcher_;
+  argv.insert(
+      argv.end(),
+      {LivesnapdPath(), "--rtmp-listen", "127.0.0.1:" + std::to_string(rtmp_port_), "--api-listen",
+       "127.0.0.1:" + std::to_string(api_port_), "--data-dir", data_dir_.string()});
   argv.insert(argv.end(), extra_args_.begin(), extra_args_.end());
   process_ = std::make_unique<Subprocess>(argv, dir_ / "livesnapd.log");
   return WaitFor(

@@ -23,8 +23,13 @@ class LivesnapdProcess {
   // `extra_args` go after the generated ones (e.g. {"-c", config}).
   LivesnapdProcess(std::filesystem::path dir, std::vector<std::string> extra_args = {});
 
+  // Runs the binary through `launcher` (e.g. {"prlimit", "--as=4294967296",
+  // "--"}), which must exec it in the same process. Before Start.
+  void set_launcher(std::vector<std::string> launcher) { launcher_ = std::move(launcher); }
   // Starts the binary and waits (up to 30 s) for its ready line.
   bool Start();
+  bool running() const { return process_ && process_->running(); }
+  pid_t pid() const { return process_ ? process_->pid() : -1; }
   // SIGTERM, then waits up to 20 s; returns the exit code (-1 on timeout).
   int Stop();
 
@@ -42,6 +47,7 @@ class LivesnapdProcess {
   std::filesystem::path dir_;
   std::filesystem::path data_dir_;
   std::vector<std::string> extra_args_;
+  std::vector<std::string> launcher_;
   uint16_t rtmp_port_;
   uint16_t api_port_;
   std::unique_ptr<Subprocess> process_;

@@ -12,9 +12,17 @@ RawClient::~RawClient() {
   if (fd_ >= 0) ::close(fd_);
 }
 
-bool RawClient::Connect(uint16_t port) {
+bool RawClient::Connect(uint16_t port, const char* source_ip) {
   fd_ = ::socket(AF_INET, SOCK_STREAM, 0);
   if (fd_ < 0) return false;
+  if (source_ip != nullptr) {
+    sockaddr_in local{};
+    local.sin_family = AF_INET;
+    if (::inet_pton(AF_INET, source_ip, &local.sin_addr) != 1 ||
+        ::bind(fd_, reinterpret_cast<sockaddr*>(&local), sizeof(local)) != 0) {
+      return false;
+    }
+  }
   sockaddr_in addr{};
   addr.sin_family = AF_INET;
   addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);

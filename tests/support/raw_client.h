@@ -16,8 +16,9 @@ namespace livesnap::testing {
 class RawClient {
  public:
   ~RawClient();
-  // Connects to 127.0.0.1:port.
-  bool Connect(uint16_t port);
+  // Connects to 127.0.0.1:port; with `source_ip`, from that local address
+  // (any of 127.0.0.0/8 works on Linux: a second client address).
+  bool Connect(uint16_t port, const char* source_ip = nullptr);
   bool Send(std::span<const uint8_t> bytes);
   // Receives exactly `size` bytes or fails (timeout, close).
   bool Receive(size_t size, std::vector<uint8_t>& out, std::chrono::milliseconds timeout);

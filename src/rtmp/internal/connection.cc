@@ -4,6 +4,8 @@
 #include <prometheus/gauge.h>
 #include <spdlog/spdlog.h>
 
+#include "absl/strings/str_cat.h"
+
 namespace livesnap::rtmp::internal {
 
 namespace {
@@ -21,9 +23,11 @@ int NumberProperty(const amf0::Value& object, std::string_view key) {
 
 }  // namespace
 
-Connection::Connection(asio::ip::tcp::socket socket, const ConnectionConfig& config,
-                       media::MediaHub& hub, const ServerCounters& counters, OnClosed on_closed)
+Connection::Connection(asio::ip::tcp::socket socket, std::unique_ptr<AdmissionTicket> ticket,
+                       const ConnectionConfig& config, media::MediaHub& hub,
+                       const ServerCounters& counters, OnClosed on_closed)
     : socket_(std::move(socket)),
+      ticket_(std::move(ticket)),
       timer_(socket_.get_executor()),
       config_(config),
       hub_(hub),
@@ -71,6 +75,14 @@ void Connection::OnRead(const asio::error_code& error, size_t size) {
   }
   last_read_ = std::chrono::steady_clock::now();
   absl::Status status = session_.OnBytes(std::span(read_buffer_.data(), size), pending_);
+  if (session_.handshake_done()) ticket_->HandshakeDone();
+  if (!status.ok() && session_.over_budget()) {
+    LimitHit(Limit::kPartialMessageBudget, tag_ + " closed: " + std::string(status.message()));
+    close_after_flush_ = true;
+    if (publication_) publication_->Stop(media::StopReason::kProtocolError);
+    Flush();
+    return;
+  }
   if (!status.ok()) {
     counters_.protocol_errors->Increment();
     spdlog::warn("{} closing: {}", tag_, status.ToString());
@@ -146,6 +158,14 @@ void Connection::CloseNow(media::StopReason reason, const std::string& why) {
 }
 
 absl::Status Connection::OnPublish(const PublishTarget& target) {
+  if (!ticket_->TryPublish()) {
+    const std::string why =
+        absl::StrCat("more than ", config_.publishes_per_second_per_ip, " publishes a second from ",
+                     ticket_->source(), "; retry later");
+    LimitHit(Limit::kPublishRate, "[" + target.domain + "/" + target.app + "/" + target.stream +
+                                      "] publish refused from " + peer_ + ": " + why);
+    return absl::ResourceExhaustedError(why);
+  }
   media::StreamInfo info;
   info.key = {target.domain, target.app, target.stream};
   info.query = target.stream_query;
@@ -183,6 +203,22 @@ absl::Status Connection::OnVideo(uint32_t timestamp_ms, std::span<const uint8_t>
 
 absl::Status Connection::OnAudio(uint32_t timestamp_ms, std::span<const uint8_t> payload) {
   return publication_ ? publication_->OnAudioTag(timestamp_ms, payload) : absl::OkStatus();
+}
+
+void Connection::OnPublishRefused(const absl::Status& reason) {
+  counters_.publishes_refused->Increment();
+  spdlog::warn("{} publish refused (NetStream.Publish.BadName): {}", tag_,
+               std::string(reason.message()));
+}
+
+void Connection::LimitHit(Limit limit, const std::string& what) {
+  counters_.limited[static_cast<size_t>(limit)]->Increment();
+  uint64_t dropped = 0;
+  if (config_.log_limiter != nullptr && !config_.log_limiter->Allow(LimitName(limit), dropped)) {
+    return;
+  }
+  spdlog::warn("{} (limit rtmp.{}{})", what, LimitName(limit),
+               dropped == 0 ? "" : "; " + std::to_string(dropped) + " similar lines not logged");
 }
 
 void Connection::OnUnpublish() {

@@ -7,6 +7,7 @@
 // executor); Close() may be called from any thread (it posts).
 #pragma once
 
+#include <array>
 #include <asio.hpp>
 #include <chrono>
 #include <functional>
@@ -16,6 +17,8 @@
 
 #include "media/hub.h"
 #include "media/publication.h"
+#include "rtmp/internal/admission_limits.h"
+#include "rtmp/internal/log_limiter.h"
 #include "rtmp/session.h"
 
 namespace prometheus {
@@ -33,20 +36,26 @@ struct ServerCounters {
   prometheus::Counter* idle_timeouts = nullptr;
   prometheus::Counter* publishes_refused = nullptr;
   prometheus::Gauge* active = nullptr;
+  // Clients refused or closed by each limit, indexed by Limit.
+  std::array<prometheus::Counter*, kLimitCount> limited{};
 };
 
 struct ConnectionConfig {
   SessionOptions session;
   int handshake_timeout_ms = 10'000;
   int idle_timeout_ms = 30'000;
+  double publishes_per_second_per_ip = 10;  // for the refusal's description
+  LogLimiter* log_limiter = nullptr;        // for lines a flood of clients could repeat
 };
 
 class Connection : public std::enable_shared_from_this<Connection>, private SessionDelegate {
  public:
   using OnClosed = std::function<void(Connection*)>;
 
-  Connection(asio::ip::tcp::socket socket, const ConnectionConfig& config, media::MediaHub& hub,
-             const ServerCounters& counters, OnClosed on_closed);
+  // `ticket` holds the connection's admission slots until it is destroyed.
+  Connection(asio::ip::tcp::socket socket, std::unique_ptr<AdmissionTicket> ticket,
+             const ConnectionConfig& config, media::MediaHub& hub, const ServerCounters& counters,
+             OnClosed on_closed);
   ~Connection() override;
 
   void Start();
@@ -67,8 +76,13 @@ class Connection : public std::enable_shared_from_this<Connection>, private Sess
   absl::Status OnVideo(uint32_t timestamp_ms, std::span<const uint8_t> payload) override;
   absl::Status OnAudio(uint32_t timestamp_ms, std::span<const uint8_t> payload) override;
   void OnUnpublish() override;
+  void OnPublishRefused(const absl::Status& reason) override;
+
+  // Counts a limit hit and logs `what` (at most a few lines a minute per limit).
+  void LimitHit(Limit limit, const std::string& what);
 
   asio::ip::tcp::socket socket_;
+  std::unique_ptr<AdmissionTicket> ticket_;
   asio::steady_timer timer_;
   const ConnectionConfig& config_;
   media::MediaHub& hub_;
