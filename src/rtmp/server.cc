@@ -43,6 +43,16 @@ internal::ServerCounters MakeCounters(prometheus::Registry& registry) {
                      .Help("Open RTMP connections")
                      .Register(registry);
   internal::ServerCounters counters;
+  counters.reads = &prometheus::BuildCounter()
+                        .Name("livesnap_rtmp_reads_total")
+                        .Help("Socket reads that returned bytes (read batching makes them fewer)")
+                        .Register(registry)
+                        .Add({});
+  counters.read_bytes = &prometheus::BuildCounter()
+                             .Name("livesnap_rtmp_read_bytes_total")
+                             .Help("Bytes read from RTMP sockets")
+                             .Register(registry)
+                             .Add({});
   counters.accepted = &connections.Add({{"outcome", "accepted"}});
   counters.refused_over_limit = &connections.Add({{"outcome", "refused_over_limit"}});
   counters.protocol_errors = &errors.Add({{"cause", "protocol"}});
@@ -78,6 +88,8 @@ class AsioRtmpServer final : public RtmpServer {
     connection_config_.idle_timeout_ms = options_.idle_timeout_ms;
     connection_config_.publishes_per_second_per_ip = options_.publishes_per_second_per_ip;
     connection_config_.log_limiter = &log_limiter_;
+    connection_config_.read_batch_bytes = options_.read_batch_bytes;
+    connection_config_.read_sweep_ms = options_.read_sweep_ms;
   }
 
   ~AsioRtmpServer() override { Stop(); }

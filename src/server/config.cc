@@ -22,6 +22,8 @@ const std::set<std::string> kRtmpKeys = {"listen",
                                          "partial_message_budget_bytes",
                                          "handshake_timeout_ms",
                                          "idle_timeout_ms",
+                                         "read_batch_bytes",
+                                         "read_sweep_ms",
                                          "max_message_size",
                                          "max_chunk_size"};
 const std::set<std::string> kApiKeys = {"listen", "auth", "threads", "access_keys", "console_dir"};
@@ -89,6 +91,8 @@ absl::Status ReadRtmp(const Table& root, Config& config) {
       "");
   LS_RETURN_IF_ERROR(Read(t, "rtmp", "handshake_timeout_ms", config.rtmp_handshake_timeout_ms), "");
   LS_RETURN_IF_ERROR(Read(t, "rtmp", "idle_timeout_ms", config.rtmp_idle_timeout_ms), "");
+  LS_RETURN_IF_ERROR(Read(t, "rtmp", "read_batch_bytes", config.rtmp_read_batch_bytes), "");
+  LS_RETURN_IF_ERROR(Read(t, "rtmp", "read_sweep_ms", config.rtmp_read_sweep_ms), "");
   LS_RETURN_IF_ERROR(Read(t, "rtmp", "max_message_size", config.rtmp_max_message_size), "");
   return Read(t, "rtmp", "max_chunk_size", config.rtmp_max_chunk_size);
 }
@@ -323,6 +327,15 @@ absl::Status FinalizeConfig(Config& config) {
     return absl::InvalidArgumentError(
         "rtmp.max_connections, max_connections_per_ip, max_handshakes_in_flight and "
         "publishes_per_second_per_ip must be at least 1");
+  }
+  if (config.rtmp_read_batch_bytes < 0 || config.rtmp_read_batch_bytes > (1 << 20)) {
+    return absl::InvalidArgumentError("rtmp.read_batch_bytes " +
+                                      std::to_string(config.rtmp_read_batch_bytes) +
+                                      " is not 0..1048576 (0: no read batching)");
+  }
+  if (config.rtmp_read_sweep_ms < 1 || config.rtmp_read_sweep_ms > 1000) {
+    return absl::InvalidArgumentError(
+        "rtmp.read_sweep_ms " + std::to_string(config.rtmp_read_sweep_ms) + " is not 1..1000");
   }
   if (config.rtmp_handshake_timeout_ms < 100 || config.rtmp_idle_timeout_ms < 100) {
     return absl::InvalidArgumentError("rtmp timeouts must be at least 100 ms");

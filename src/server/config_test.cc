@@ -197,6 +197,19 @@ max_message_size = 16777216
   EXPECT_FALSE(FinalizeConfig(*config).ok());
 }
 
+TEST_F(ConfigFileTest, ReadBatchingIsReadAndChecked) {
+  EXPECT_EQ(EmbeddedDefaults().rtmp_read_batch_bytes, 16384);
+  EXPECT_EQ(EmbeddedDefaults().rtmp_read_sweep_ms, 100);
+  auto config = LoadConfigFile(Write("[rtmp]\nread_batch_bytes = 0\nread_sweep_ms = 20\n"));
+  ASSERT_TRUE(config.ok()) << config.status();
+  EXPECT_EQ(config->rtmp_read_batch_bytes, 0);
+  EXPECT_EQ(config->rtmp_read_sweep_ms, 20);
+  EXPECT_TRUE(FinalizeConfig(*config).ok());
+  config->rtmp_read_sweep_ms = 0;
+  const absl::Status status = FinalizeConfig(*config);
+  EXPECT_NE(status.message().find("rtmp.read_sweep_ms"), std::string::npos) << status;
+}
+
 TEST(ConfigTest, FinalizeRejectsOutOfRangeValues) {
   Config config = EmbeddedDefaults();
   config.rtmp_io_threads = 0;

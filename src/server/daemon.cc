@@ -137,6 +137,8 @@ class DaemonImpl final : public Daemon {
         static_cast<uint64_t>(config_.rtmp_partial_message_budget_bytes);
     rtmp.handshake_timeout_ms = config_.rtmp_handshake_timeout_ms;
     rtmp.idle_timeout_ms = config_.rtmp_idle_timeout_ms;
+    rtmp.read_batch_bytes = config_.rtmp_read_batch_bytes;
+    rtmp.read_sweep_ms = config_.rtmp_read_sweep_ms;
     rtmp.session.chunk_limits.max_chunk_size = config_.rtmp_max_chunk_size;
     rtmp.session.chunk_limits.max_message_size = config_.rtmp_max_message_size;
     LS_ASSIGN_OR_RETURN(rtmp_, rtmp::RtmpServer::Create(rtmp, hub_, metrics_), "RTMP server");

@@ -110,6 +110,7 @@ double CounterValue(prometheus::Registry& registry, const std::string& family,
   for (const prometheus::MetricFamily& f : registry.Collect()) {
     if (f.name != family) continue;
     for (const prometheus::ClientMetric& metric : f.metric) {
+      if (label.empty()) return metric.counter.value;  // an unlabelled counter
       for (const prometheus::ClientMetric::Label& l : metric.label) {
         if (l.name == label && l.value == value) return metric.counter.value;
       }
@@ -193,6 +194,53 @@ TEST_F(RtmpIngestTest, FfmpegPushFasterThanRealTimeDeliversEveryFrame) {
 
 TEST_F(RtmpIngestTest, FfmpegPushInRealTimeDeliversEveryFrame) {
   PushAndExpectComplete("realtime", /*realtime=*/true);
+}
+
+// An encoder's small writes (FFmpeg sends every chunk header apart from its
+// payload) wake the server once per read_batch_bytes once it publishes, not
+// once per write; every frame still arrives.
+TEST_F(RtmpIngestTest, ReadBatchingReadsARealTimePushInFewerLargerReads) {
+  prometheus::Registry unbatched_metrics;
+  media::MediaHub unbatched_hub{SystemClock::Instance(), unbatched_metrics};
+  Recorder unbatched_recorder;
+  unbatched_hub.AddSubscriber(&unbatched_recorder);
+  rtmp::RtmpServerOptions options;
+  options.listen_host = "127.0.0.1";
+  options.port = 0;
+  options.read_batch_bytes = 0;
+  auto unbatched = rtmp::RtmpServer::Create(options, unbatched_hub, unbatched_metrics);
+  ASSERT_TRUE(unbatched.ok()) << unbatched.status();
+  (*unbatched)->Start();
+
+  const std::string unbatched_url =
+      "rtmp://127.0.0.1:" + std::to_string((*unbatched)->port()) + "/live/plain";
+  // What encoders send for live video: 2 Mbit/s, constant.
+  ClipSpec spec;
+  spec.video_args = {"-b:v", "2M",       "-minrate", "2M",           "-maxrate",
+                     "2M",   "-bufsize", "2M",       "-x264-params", "nal-hrd=cbr:force-cfr=1"};
+  const std::filesystem::path clip = testing::MakeFlvClip(dir_.path(), "cbr", spec);
+  const testing::VideoCounts counts = testing::ProbeVideo(clip);
+  Subprocess plain(PushCommand(clip, unbatched_url, true), dir_ / "plain.log");
+  Subprocess batched(PushCommand(clip, Url("batched"), true), dir_ / "batched.log");
+  ASSERT_EQ(plain.Wait(60s), 0) << plain.Log();
+  ASSERT_EQ(batched.Wait(60s), 0) << batched.Log();
+  ASSERT_TRUE(testing::WaitFor([&] { return recorder_.Stopped("127.0.0.1/live/batched"); }, 5s));
+  ASSERT_TRUE(
+      testing::WaitFor([&] { return unbatched_recorder.Stopped("127.0.0.1/live/plain"); }, 5s));
+  (*unbatched)->Stop();
+
+  const Recorded r = *recorder_.Get("127.0.0.1/live/batched");
+  EXPECT_EQ(r.frames, counts.frames);
+  EXPECT_EQ(r.keyframes, counts.keyframes);
+  EXPECT_EQ(r.stop_reason, media::StopReason::kUnpublished);
+  const double reads = CounterValue(metrics_, "livesnap_rtmp_reads_total", "", "");
+  const double bytes = CounterValue(metrics_, "livesnap_rtmp_read_bytes_total", "", "");
+  const double plain_reads = CounterValue(unbatched_metrics, "livesnap_rtmp_reads_total", "", "");
+  const double plain_bytes =
+      CounterValue(unbatched_metrics, "livesnap_rtmp_read_bytes_total", "", "");
+  EXPECT_NEAR(bytes / plain_bytes, 1.0, 0.02) << bytes << " against " << plain_bytes;
+  EXPECT_GT(bytes, 900'000) << "the clip is not 2 Mbit/s";
+  EXPECT_LT(reads * 3, plain_reads) << reads << " reads against " << plain_reads;
 }
 
 TEST_F(RtmpIngestTest, StreamIsListedWhileLiveWithCodecAndStats) {

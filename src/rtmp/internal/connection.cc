@@ -3,6 +3,7 @@
 #include <prometheus/counter.h>
 #include <prometheus/gauge.h>
 #include <spdlog/spdlog.h>
+#include <sys/socket.h>
 
 #include "absl/strings/str_cat.h"
 
@@ -11,7 +12,13 @@ namespace livesnap::rtmp::internal {
 namespace {
 
 constexpr size_t kReadBufferSize = 64 * 1024;
+// Reads per wakeup at most, so one flooding client cannot hold the loop.
+constexpr int kMaxReadsPerWakeup = 4;
 constexpr auto kTimerPeriod = std::chrono::seconds(1);
+
+bool WouldBlock(const asio::error_code& error) {
+  return error == asio::error::would_block || error == asio::error::try_again;
+}
 
 // A metadata dimension as an int; 0 for anything absent, negative, huge or NaN.
 int NumberProperty(const amf0::Value& object, std::string_view key) {
@@ -40,6 +47,7 @@ Connection::Connection(asio::ip::tcp::socket socket, std::unique_ptr<AdmissionTi
   peer_ = ec ? "unknown" : endpoint.address().to_string() + ":" + std::to_string(endpoint.port());
   tag_ = "[" + peer_ + "]";
   socket_.set_option(asio::ip::tcp::no_delay(true), ec);
+  socket_.non_blocking(true, ec);
 }
 
 Connection::~Connection() = default;
@@ -50,7 +58,7 @@ void Connection::Start() {
   counted_active_ = true;
   counters_.active->Increment();
   ArmTimer();
-  ReadSome();
+  WaitReadable();
 }
 
 void Connection::Close(media::StopReason reason) {
@@ -59,21 +67,41 @@ void Connection::Close(media::StopReason reason) {
   });
 }
 
-void Connection::ReadSome() {
-  socket_.async_read_some(asio::buffer(read_buffer_),
-                          [self = shared_from_this()](const asio::error_code& error, size_t size) {
-                            self->OnRead(error, size);
-                          });
+void Connection::WaitReadable() {
+  socket_.async_wait(
+      asio::socket_base::wait_read,
+      [self = shared_from_this()](const asio::error_code& error) { self->OnReadable(error); });
 }
 
-void Connection::OnRead(const asio::error_code& error, size_t size) {
+void Connection::OnReadable(const asio::error_code& error) {
   if (closed_) return;
   if (error) {
-    CloseNow(media::StopReason::kDisconnected,
-             error == asio::error::eof ? "peer closed" : error.message());
+    CloseNow(media::StopReason::kDisconnected, error.message());
     return;
   }
+  if (Drain()) WaitReadable();
+}
+
+bool Connection::Drain() {
+  for (int i = 0; i < kMaxReadsPerWakeup; ++i) {
+    asio::error_code error;
+    const size_t size = socket_.read_some(asio::buffer(read_buffer_), error);
+    if (WouldBlock(error)) return true;
+    if (error) {
+      CloseNow(media::StopReason::kDisconnected,
+               error == asio::error::eof ? "peer closed" : error.message());
+      return false;
+    }
+    if (!Consume(size)) return false;
+    if (size < read_buffer_.size()) return true;  // drained
+  }
+  return true;
+}
+
+bool Connection::Consume(size_t size) {
   last_read_ = std::chrono::steady_clock::now();
+  counters_.reads->Increment();
+  counters_.read_bytes->Increment(static_cast<double>(size));
   absl::Status status = session_.OnBytes(std::span(read_buffer_.data(), size), pending_);
   if (session_.handshake_done()) ticket_->HandshakeDone();
   if (!status.ok() && session_.over_budget()) {
@@ -81,7 +109,7 @@ void Connection::OnRead(const asio::error_code& error, size_t size) {
     close_after_flush_ = true;
     if (publication_) publication_->Stop(media::StopReason::kProtocolError);
     Flush();
-    return;
+    return false;
   }
   if (!status.ok()) {
     counters_.protocol_errors->Increment();
@@ -89,11 +117,23 @@ void Connection::OnRead(const asio::error_code& error, size_t size) {
     close_after_flush_ = true;
     if (publication_) publication_->Stop(media::StopReason::kProtocolError);
     Flush();
-    return;
+    return false;
   }
   if (session_.should_close()) close_after_flush_ = true;
+  if (publication_ && !batching_reads_) StartReadBatching();
   Flush();
-  if (!close_after_flush_) ReadSome();
+  return !close_after_flush_ && !closed_;
+}
+
+void Connection::StartReadBatching() {
+  if (config_.read_batch_bytes <= 0) return;
+  const int low_water = config_.read_batch_bytes;
+  if (::setsockopt(socket_.native_handle(), SOL_SOCKET, SO_RCVLOWAT, &low_water,
+                   sizeof(low_water)) != 0) {
+    return;  // reads stay per arrival
+  }
+  batching_reads_ = true;
+  timer_.cancel();  // OnTimer re-arms at the sweep period
 }
 
 void Connection::Flush() {
@@ -118,8 +158,16 @@ void Connection::Flush() {
 }
 
 void Connection::ArmTimer() {
-  timer_.expires_after(kTimerPeriod);
+  if (batching_reads_) {
+    timer_.expires_after(std::chrono::milliseconds(config_.read_sweep_ms));
+  } else {
+    timer_.expires_after(kTimerPeriod);
+  }
   timer_.async_wait([self = shared_from_this()](const asio::error_code& error) {
+    if (error == asio::error::operation_aborted && !self->closed_) {
+      self->ArmTimer();  // cancelled to change the period
+      return;
+    }
     if (!error) self->OnTimer();
   });
 }
@@ -132,6 +180,10 @@ void Connection::OnTimer() {
     counters_.handshake_timeouts->Increment();
     CloseNow(media::StopReason::kIdleTimeout, "handshake timeout");
     return;
+  }
+  if (batching_reads_ && now - last_read_ >= milliseconds(config_.read_sweep_ms)) {
+    // What lies below SO_RCVLOWAT does not wake the loop: pick it up.
+    if (!Drain()) return;
   }
   if (now - last_read_ > milliseconds(config_.idle_timeout_ms)) {
     counters_.idle_timeouts->Increment();
