@@ -26,9 +26,11 @@ test_packages=(
   gstreamer1.0-tools gstreamer1.0-plugins-good gstreamer1.0-plugins-bad gstreamer1.0-plugins-ugly
   curl ca-certificates openssl
 )
-# The baseline the benchmarks compare with (nginx-rtmp + ffmpeg) and their plot.
+# The baseline the benchmarks compare with (nginx-rtmp + ffmpeg), their plot,
+# and the real clients bench/write_patterns.py traces (strace, OBS under Xvfb).
 bench_packages=(
   nginx libnginx-mod-rtmp gnuplot-nox
+  strace obs-studio xvfb xauth
 )
 
 packages=("${run_packages[@]}")
