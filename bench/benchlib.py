@@ -321,7 +321,8 @@ def stop_process(process, sig=signal.SIGTERM, timeout_s=30):
 class Livesnapd:
     """livesnapd on free loopback ports with a file store and one template."""
 
-    def __init__(self, binary, directory, interval_s=5, workers=2, log_level="info"):
+    def __init__(self, binary, directory, interval_s=5, workers=2, log_level="info",
+                 rtmp_extra=""):
         self.dir = Path(directory).resolve()
         shutil.rmtree(self.dir, ignore_errors=True)
         self.dir.mkdir(parents=True)
@@ -336,6 +337,7 @@ listen = "127.0.0.1:{self.rtmp_port}"
 # Every load-generated stream comes from 127.0.0.1, as from a relay.
 max_connections_per_ip = 5000
 publishes_per_second_per_ip = 1000
+{rtmp_extra}
 [api]
 listen = "127.0.0.1:{self.api_port}"
 auth = "off"
