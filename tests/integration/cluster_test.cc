@@ -277,5 +277,126 @@ TEST_F(ClusterTest, ThreeNodesBehindNginxStreamAreOneService) {
   EXPECT_EQ(*nodes_left, std::vector<std::string>{victim_id});
 }
 
+// PostgreSQL unreachable for 20 s under a node that is streaming: what is
+// live goes on, new publishes wait for the registry, and numbering resumes
+// without a gap once the catalog is back (docs/CLUSTER.md, "Failures").
+class PostgresOutageTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    auto database = catalog::testing::TestDatabase::Create(catalog::testing::Backend::kPostgres);
+    ASSERT_TRUE(database.ok()) << database.status();
+    database_ = *std::move(database);
+    ASSERT_TRUE(testing::InstallS3rver());
+    s3_ = std::make_unique<testing::S3rverProcess>(dir_ / "s3rver",
+                                                   std::vector<std::string>{kBucket});
+    ASSERT_TRUE(s3_->Start());
+    s3cmd_ = std::make_unique<testing::S3cmd>(dir_.path(), s3_->port(), kBucket);
+    testing::ClipSpec spec;
+    spec.seconds = 10;
+    spec.width = 320;
+    spec.height = 180;
+    spec.fps = 15;
+    spec.gop_frames = 15;
+    spec.audio = false;
+    clip_ = testing::MakeFlvClip(dir_.path(), "clip", spec);
+    const fs::path config = dir_ / "livesnap.toml";
+    WriteNodeConfig(config, {.node_id = "solo",
+                             .catalog_url = database_->url(),
+                             .s3_url = s3_->Url(),
+                             .bucket = kBucket,
+                             .lease_ms = 6000});
+    node_ = std::make_unique<LivesnapdProcess>(dir_.path(),
+                                               std::vector<std::string>{"-c", config.string()});
+    ASSERT_TRUE(node_->Start()) << node_->Log();
+  }
+
+  std::unique_ptr<Subprocess> Push(const std::string& stream) {
+    return std::make_unique<Subprocess>(
+        std::vector<std::string>{LOADGEN_PATH, "-f", clip_.string(), "--port",
+                                 std::to_string(node_->rtmp_port()), "--domain", kDomain, "-n", "1",
+                                 "--stream-pattern", stream, "-d", "0", "-q"},
+        dir_ / ("push-" + stream + "-" + std::to_string(++pushes_) + ".log"));
+  }
+
+  testing::ApiResponse Nodes() {
+    return ApiClient(node_->api_port()).Call("DescribeLivesnapNodes", {});
+  }
+
+  std::vector<std::string> Objects(const std::string& prefix) { return s3cmd_->List(prefix); }
+
+  // livesnap-loadgen names its one stream "<pattern>0".
+  static constexpr char kSteadyPrefix[] = "live/steady0/";
+  static constexpr char kBucket[] = "outage";
+  static constexpr char kDomain[] = "push.example.com";
+  testing::TempDir dir_;
+  std::unique_ptr<catalog::testing::TestDatabase> database_;
+  std::unique_ptr<testing::S3rverProcess> s3_;
+  std::unique_ptr<testing::S3cmd> s3cmd_;
+  fs::path clip_;
+  std::unique_ptr<LivesnapdProcess> node_;
+  int pushes_ = 0;
+};
+
+TEST_F(PostgresOutageTest, IngestGoesOnAndTheRegistryRecovers) {
+  std::unique_ptr<Subprocess> live = Push("steady");
+  ASSERT_TRUE(node_->WaitForLog("/live/steady0] publish started", 20s)) << node_->Log();
+  ASSERT_TRUE(testing::WaitFor([&] { return Objects(kSteadyPrefix).size() >= 2; }, 30s));
+  ASSERT_EQ(Nodes().status, 200);
+
+  // The catalog goes away for 20 s.
+  ASSERT_TRUE(database_->SetConnectionsAllowed(false).ok());
+  ASSERT_TRUE(database_->TerminateSessions().ok());
+  const auto outage_start = std::chrono::steady_clock::now();
+  const std::string overwrite_before = s3cmd_->Info("live/steady0.jpg", "Last mod");
+  ASSERT_TRUE(node_->WaitForLog("registry unreachable", 20s)) << node_->Log();
+  // A new publish cannot be checked against the cluster: refused.
+  std::unique_ptr<Subprocess> refused = Push("newcomer");
+  EXPECT_TRUE(node_->WaitForLog("/live/newcomer0] publish refused", 15s)) << node_->Log();
+  EXPECT_EQ(Nodes().status, 503);
+  std::this_thread::sleep_for(20s - (std::chrono::steady_clock::now() - outage_start));
+  // The live stream went on: still publishing, its overwrite image renewed.
+  EXPECT_EQ(node_->Log().find("/live/steady0] publish stopped"), std::string::npos);
+  EXPECT_TRUE(live->running());
+  EXPECT_NE(s3cmd_->Info("live/steady0.jpg", "Last mod"), overwrite_before)
+      << "the overwrite object did not change during the outage";
+
+  // Back: the node list recovers, new publishes are taken again, and the
+  // stream's numbering resumes without a gap or a repeat.
+  ASSERT_TRUE(database_->SetConnectionsAllowed(true).ok());
+  EXPECT_TRUE(testing::WaitFor(
+      [&] {
+        testing::ApiResponse nodes = Nodes();
+        return nodes.status == 200 && nodes.body["TotalNum"] == 1 &&
+               nodes.body["Nodes"][0]["Online"] == true &&
+               nodes.body["Nodes"][0]["LiveStreams"] == 1;
+      },
+      30s))
+      << Nodes().raw;
+  std::unique_ptr<Subprocess> later = Push("latecomer");
+  EXPECT_TRUE(node_->WaitForLog("/live/latecomer0] publish started", 20s)) << node_->Log();
+  const size_t before_more = Objects(kSteadyPrefix).size();
+  ASSERT_TRUE(
+      testing::WaitFor([&] { return Objects(kSteadyPrefix).size() >= before_more + 2; }, 30s));
+  live.reset();
+  later.reset();
+  refused.reset();
+  EXPECT_EQ(node_->Stop(), 0) << node_->Log();
+  std::vector<int> numbers;
+  for (const std::string& key : Objects(kSteadyPrefix)) {
+    int number = -1;
+    ASSERT_TRUE(absl::SimpleAtoi(
+        absl::StripSuffix(key.substr(std::string(kSteadyPrefix).size()), ".jpg"), &number))
+        << key;
+    numbers.push_back(number);
+  }
+  std::sort(numbers.begin(), numbers.end());
+  ASSERT_FALSE(numbers.empty());
+  EXPECT_EQ(numbers.front(), 0);
+  EXPECT_EQ(numbers.back(), static_cast<int>(numbers.size()) - 1) << "a gap in the numbering";
+  auto nodes_left = database_->QueryColumn("SELECT node_id FROM cluster_nodes");
+  ASSERT_TRUE(nodes_left.ok());
+  EXPECT_TRUE(nodes_left->empty()) << "the stopped node left its row";
+}
+
 }  // namespace
 }  // namespace livesnap
