@@ -4,6 +4,7 @@ import { html, render, useEffect, useRef, useState } from '../vendor/preact-htm.
 import * as api from './api.js';
 import { DomainsPage } from './domains.js';
 import { HistoryPage } from './history.js';
+import { NodesPage } from './nodes.js';
 import { Link, href, matchRoute, usePath } from './router.js';
 import { TemplatesPage } from './templates.js';
 import { Announcer, Dialog, Field, FormError, PageHeader } from './ui.js';
@@ -15,6 +16,8 @@ function Page({ route }) {
       return html`<${WallPage} />`;
     case 'domains':
       return html`<${DomainsPage} />`;
+    case 'nodes':
+      return html`<${NodesPage} />`;
     case 'templates':
       return html`<${TemplatesPage} key=${route.params.domain} domain=${route.params.domain} />`;
     case 'history': {
@@ -144,6 +147,7 @@ function App() {
         <${NavLink} to=${href('domains')} active=${route.name === 'domains' || route.name === 'templates'}>
           Domain Names
         <//>
+        <${NavLink} to=${href('nodes')} active=${route.name === 'nodes'}>Nodes<//>
       </nav>
       ${credentials &&
       html`<div class="account">
