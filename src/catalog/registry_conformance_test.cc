@@ -5,9 +5,11 @@
 #include <gtest/gtest.h>
 
 #include <atomic>
+#include <chrono>
 #include <thread>
 
 #include "catalog/catalog.h"
+#include "catalog/change_feed.h"
 #include "catalog/registry.h"
 #include "catalog/testing/status_matchers.h"
 #include "catalog/testing/test_database.h"
@@ -264,6 +266,59 @@ TEST_P(RegistryConformanceTest, RacingNodesGetOneHolderPerStream) {
     }
   }
   EXPECT_EQ(total, static_cast<size_t>(kStreams));
+}
+
+// Waits up to 10 s for `count` to reach `want`.
+bool Reaches(const std::atomic<int>& count, int want) {
+  for (int i = 0; i < 200 && count.load() < want; ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  return count.load() >= want;
+}
+
+TEST_P(RegistryConformanceTest, ConfigChangesReachTheChangeFeedOfEveryNode) {
+  std::atomic<int> changes{0};
+  absl::StatusOr<std::unique_ptr<ChangeFeed>> feed =
+      OpenChangeFeed(database_->url(), [&] { ++changes; });
+  ASSERT_THAT(feed, IsOk());
+  if (GetParam() == Backend::kSqlite) {
+    EXPECT_EQ(*feed, nullptr) << "one node: its own API reloads";
+    return;
+  }
+  ASSERT_NE(*feed, nullptr);
+  EXPECT_TRUE((*feed)->listening());
+  // A change through another catalog (another node) is announced.
+  ASSERT_THAT(catalog_->AddDomain({.name = "push.example.com", .region = "cn-shanghai"}), IsOk());
+  EXPECT_TRUE(Reaches(changes, 1));
+  ASSERT_THAT(catalog_->UpsertBucket(
+                  {.name = "b", .region = "cn-shanghai", .endpoint = "e", .kind = "file"}),
+              IsOk());
+  const int before = changes.load();
+  ASSERT_THAT(catalog_->AddTemplate({.domain = "push.example.com",
+                                     .app = "live",
+                                     .interval_s = 5,
+                                     .endpoint = "e",
+                                     .bucket = "b",
+                                     .overwrite_pattern = "{StreamName}.jpg"}),
+              IsOk());
+  EXPECT_TRUE(Reaches(changes, before + 1));
+  // Leases and records are not configuration: no announcement.
+  std::this_thread::sleep_for(std::chrono::milliseconds(300));
+  const int quiet = changes.load();
+  ASSERT_THAT(a_->AcquireStream(MakeLease("a", "s", 1), kNow), IsOk());
+  std::this_thread::sleep_for(std::chrono::milliseconds(500));
+  EXPECT_EQ(changes.load(), quiet);
+  // The session ends (a server restart): the feed listens again, reports
+  // the changes it may have missed, and hears the next ones.
+  ASSERT_THAT(database_->TerminateSessions(), IsOk());
+  EXPECT_TRUE(Reaches(changes, quiet + 1));
+  for (int i = 0; i < 200 && !(*feed)->listening(); ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  ASSERT_TRUE((*feed)->listening());
+  const int again = changes.load();
+  ASSERT_THAT(catalog_->DeleteTemplate("push.example.com", "live"), IsOk());
+  EXPECT_TRUE(Reaches(changes, again + 1));
 }
 
 std::string ParamName(const ::testing::TestParamInfo<Backend>& info) {

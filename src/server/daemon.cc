@@ -11,6 +11,7 @@
 #include "base/clock.h"
 #include "base/status.h"
 #include "catalog/catalog.h"
+#include "catalog/change_feed.h"
 #include "catalog/registry.h"
 #include "media/hub.h"
 #include "notify/notifier.h"
@@ -88,6 +89,10 @@ std::string Advertised(const std::string& host, int port) {
   return fmt::format("{}:{}", wildcard ? HostName() : host, port);
 }
 
+// The templates' periodic reload on a shared catalog, where the change feed
+// brings other nodes' changes at once.
+constexpr int64_t kSharedCatalogRefreshMs = 30'000;
+
 // How long Stop lets the uploaders deliver what waits before they spool it.
 constexpr std::chrono::milliseconds kUploadGrace(5000);
 
@@ -100,9 +105,19 @@ class DaemonImpl final : public Daemon {
     LS_ASSIGN_OR_RETURN(catalog_, catalog::OpenCatalog(config_.catalog_url), "open catalog");
     LS_RETURN_IF_ERROR(SeedCatalog(config_, *catalog_, SystemClock::Instance()), "seed catalog");
 
-    LS_ASSIGN_OR_RETURN(templates_,
-                        snapshot::TemplateCache::Create(*catalog_, {}, SystemClock::Instance()),
-                        "snapshot templates");
+    // On PostgreSQL other nodes' changes arrive at once through the change
+    // feed (LISTEN/NOTIFY); the periodic reload is then only its fallback.
+    const bool shared = config_.catalog_url.starts_with("postgres");
+    LS_ASSIGN_OR_RETURN(
+        templates_,
+        snapshot::TemplateCache::Create(
+            *catalog_, {.refresh_interval_ms = shared ? kSharedCatalogRefreshMs : 2000},
+            SystemClock::Instance()),
+        "snapshot templates");
+    LS_ASSIGN_OR_RETURN(
+        change_feed_,
+        catalog::OpenChangeFeed(config_.catalog_url, [this] { (void)templates_->Reload(); }),
+        "catalog change feed");
     // Publishes start on RTMP loop threads: the domain is looked up in
     // memory, never in the catalog (see snapshot/template_cache.h).
     // The cluster's lease is taken last, once every local check passed (see
@@ -260,6 +275,7 @@ class DaemonImpl final : public Daemon {
     if (cluster_ != nullptr) cluster_->BeginDrain();  // the LB sends reconnects elsewhere
     rtmp_->Stop();
     snapshotter_->Stop();
+    change_feed_.reset();  // calls templates_
     templates_->Stop();
     if (retention_ != nullptr) retention_->Stop();
     const auto deadline = std::chrono::steady_clock::now() + kUploadGrace;
@@ -306,6 +322,7 @@ class DaemonImpl final : public Daemon {
   std::unique_ptr<snapshot::SnapshotRecorder> recorder_;  // the uploaders' completions
   std::map<std::string, std::unique_ptr<storage::ReliableUploader>> uploaders_;  // by bucket
   std::unique_ptr<snapshot::TemplateCache> templates_;
+  std::unique_ptr<catalog::ChangeFeed> change_feed_;      // null on SQLite; reloads templates_
   std::unique_ptr<snapshot::RecordRetention> retention_;  // null: records are kept forever
   std::unique_ptr<snapshot::Snapshotter> snapshotter_;    // subscribed to hub_: declared before it
   std::unique_ptr<ClusterMember> cluster_;                // subscribed to hub_: declared before it

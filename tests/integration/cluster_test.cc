@@ -148,6 +148,26 @@ class ClusterTest : public ::testing::Test {
 };
 
 TEST_F(ClusterTest, ThreeNodesBehindNginxStreamAreOneService) {
+  // A template added through one node applies to the next push on another
+  // at once: the change feed, not the 30 s periodic reload, brought it.
+  testing::ApiResponse added =
+      ApiClient(nodes_[0]->api_port())
+          .Call("AddLiveAppSnapshotConfig", {{"DomainName", kDomain},
+                                             {"AppName", "fresh"},
+                                             {"TimeInterval", "7"},
+                                             {"OssEndpoint", "s3.livesnap.test"},
+                                             {"OssBucket", kBucket},
+                                             {"OverwriteOssObject", "{AppName}/{StreamName}.jpg"}});
+  ASSERT_EQ(added.status, 200) << added.raw;
+  std::this_thread::sleep_for(500ms);
+  testing::RunResult fresh =
+      testing::Run({"ffmpeg", "-nostdin", "-loglevel", "warning", "-re", "-i", clip_.string(), "-t",
+                    "2", "-c", "copy", "-f", "flv", nodes_[1]->RtmpUrl("fresh", "probe", kDomain)},
+                   30s);
+  EXPECT_EQ(fresh.exit_code, 0) << fresh.output;
+  EXPECT_NE(nodes_[1]->Log().find("/fresh/probe] snapshots every 7 s"), std::string::npos)
+      << nodes_[1]->Log();
+
   std::map<int, std::unique_ptr<Subprocess>> pushers;
   for (int i = 0; i < kStreams; ++i) {
     pushers[i] = Push(i);
@@ -243,7 +263,7 @@ TEST_F(ClusterTest, ThreeNodesBehindNginxStreamAreOneService) {
       intervals[interval.stream].push_back(interval);
     }
   }
-  EXPECT_EQ(intervals.size(), static_cast<size_t>(kStreams));
+  EXPECT_EQ(intervals.size(), static_cast<size_t>(kStreams) + 1);  // and fresh/probe
   for (auto& [stream, list] : intervals) {
     std::string overlap = FindOverlap(list);
     EXPECT_EQ(overlap, "") << stream;

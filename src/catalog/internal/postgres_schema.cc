@@ -89,7 +89,9 @@ CREATE INDEX snapshot_records_sequence_by_time
 // The cluster registry (catalog/registry.h): every node that runs, and every
 // live stream with the node that holds it until lease_until_ms. No foreign
 // key from live_streams to nodes: a lease stands on its own expiry, so a
-// node row that is removed or pruned never blocks a takeover.
+// node row that is removed or pruned never blocks a takeover. A change of
+// domains, templates or notify configs, by any node or by hand, is
+// announced on the channel "livesnap_config" (catalog/change_feed.h).
 constexpr std::string_view kSchemaV3 = R"sql(
 CREATE TABLE cluster_nodes (
   node_id TEXT NOT NULL PRIMARY KEY,
@@ -114,12 +116,23 @@ CREATE TABLE live_streams (
   PRIMARY KEY (domain, app, stream)
 );
 CREATE INDEX live_streams_by_node ON live_streams (node_id);
+CREATE FUNCTION livesnap_notify_config_change() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+  PERFORM pg_notify('livesnap_config', TG_TABLE_NAME);
+  RETURN NULL;
+END $$;
+CREATE TRIGGER domains_changed AFTER INSERT OR UPDATE OR DELETE ON domains
+  FOR EACH STATEMENT EXECUTE FUNCTION livesnap_notify_config_change();
+CREATE TRIGGER templates_changed AFTER INSERT OR UPDATE OR DELETE ON templates
+  FOR EACH STATEMENT EXECUTE FUNCTION livesnap_notify_config_change();
+CREATE TRIGGER notify_configs_changed AFTER INSERT OR UPDATE OR DELETE ON notify_configs
+  FOR EACH STATEMENT EXECUTE FUNCTION livesnap_notify_config_change();
 )sql";
 
 constexpr Migration kMigrations[] = {
     {1, "domains, buckets, templates, notify configs, snapshot records, sequences", kSchemaV1},
     {2, "one overlay record per overwrite object; sequence records by time", kSchemaV2},
-    {3, "cluster registry: nodes and live stream leases", kSchemaV3},
+    {3, "cluster registry: nodes, live stream leases, config change notifications", kSchemaV3},
 };
 
 absl::StatusOr<int> CurrentVersion(PGconn* conn) {
