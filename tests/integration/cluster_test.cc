@@ -104,6 +104,33 @@ class ClusterTest : public ::testing::Test {
         log);
   }
 
+  // The encoders of `streams` retry through the balancer (as encoders do)
+  // until node `asked` lists each of them on a node other than `gone`;
+  // returns how long that took in ms, -1 when not within 60 s.
+  int64_t ReconnectElsewhere(const std::vector<int>& streams, const std::string& gone, int asked,
+                             std::map<int, std::unique_ptr<Subprocess>>& pushers) {
+    const auto start = std::chrono::steady_clock::now();
+    while (std::chrono::steady_clock::now() - start < 60s) {
+      const std::map<std::string, std::string> list = OnlineList(asked);
+      size_t back = 0;
+      for (int i : streams) {
+        auto it = list.find(StreamName(i));
+        if (it != list.end() && it->second != gone) {
+          ++back;
+        } else {
+          pushers[i] = Push(i);  // an encoder's retry
+        }
+      }
+      if (back == streams.size()) {
+        return std::chrono::duration_cast<std::chrono::milliseconds>(
+                   std::chrono::steady_clock::now() - start)
+            .count();
+      }
+      std::this_thread::sleep_for(1s);
+    }
+    return -1;
+  }
+
   // Stream -> NodeId as node n's DescribeLiveStreamsOnlineList says.
   std::map<std::string, std::string> OnlineList(int n) {
     ApiClient api(nodes_[n]->api_port());
@@ -215,44 +242,42 @@ TEST_F(ClusterTest, ThreeNodesBehindNginxStreamAreOneService) {
     if (truth[StreamName(i)] == victim_id) moved.push_back(i);
   }
   nodes_[victim]->Kill();
-  const auto killed_at = std::chrono::steady_clock::now();
   const int64_t killed_unix_ms = NowUnixMs();
 
   // Its encoders reconnect through the balancer, again and again until a
   // survivor takes them: within the lease, plus the reconnect cadence.
-  std::map<std::string, std::string> after;
-  while (std::chrono::steady_clock::now() - killed_at < 60s) {
-    after = OnlineList(survivor);
-    size_t back = 0;
-    for (int i : moved) {
-      auto it = after.find(StreamName(i));
-      if (it != after.end() && it->second != victim_id) {
-        ++back;
-      } else {
-        pushers[i] = Push(i);  // an encoder's retry
-      }
-    }
-    if (back == moved.size()) break;
-    std::this_thread::sleep_for(2s);
-  }
-  const auto recovered_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
-                                std::chrono::steady_clock::now() - killed_at)
-                                .count();
-  ASSERT_EQ(after.size(), static_cast<size_t>(kStreams)) << "not all streams came back";
+  const int64_t recovered_ms = ReconnectElsewhere(moved, victim_id, survivor, pushers);
+  ASSERT_GE(recovered_ms, 0) << "not all streams came back";
+  std::map<std::string, std::string> after = OnlineList(survivor);
+  ASSERT_EQ(after.size(), static_cast<size_t>(kStreams));
   for (const auto& [stream, node] : after) EXPECT_NE(node, victim_id) << stream;
-  EXPECT_LE(recovered_ms, kLeaseMs + 15'000)
-      << "the moved streams came back after " << recovered_ms << " ms";
-  std::cout << "[ cluster ] " << moved.size() << " streams moved off " << victim_id << " in "
-            << recovered_ms << " ms\n";
+  EXPECT_LE(recovered_ms, kLeaseMs + 15'000);
+  std::cout << "[ cluster ] " << moved.size() << " streams moved off " << victim_id
+            << " (SIGKILL) in " << recovered_ms << " ms\n";
 
-  // More snapshots on the new nodes, then the encoders stop and the nodes
-  // shut down (delivering what they queued).
-  std::this_thread::sleep_for(12s);
-  pushers.clear();
-  for (int n = 0; n < kNodes; ++n) {
-    if (n == victim) continue;
-    EXPECT_EQ(nodes_[n]->Stop(), 0) << nodes_[n]->Log();
+  // More snapshots on the new nodes; then a graceful stop (SIGTERM) of a
+  // second node: it closes its streams and releases their leases at once,
+  // so its encoders land on the last node without waiting for a lease.
+  std::this_thread::sleep_for(10s);
+  const int drained = (victim + 2) % kNodes;
+  const std::string drained_id = "n" + std::to_string(drained);
+  std::vector<int> drained_streams;
+  for (const auto& [stream, node] : after) {
+    if (node == drained_id) drained_streams.push_back(std::stoi(stream.substr(1)));
   }
+  EXPECT_EQ(nodes_[drained]->Stop(), 0) << nodes_[drained]->Log();
+  const int64_t drained_ms = ReconnectElsewhere(drained_streams, drained_id, survivor, pushers);
+  ASSERT_GE(drained_ms, 0) << "the drained node's streams did not come back";
+  EXPECT_LT(drained_ms, kLeaseMs) << "the drain left its leases to expire";
+  std::cout << "[ cluster ] " << drained_streams.size() << " streams moved off " << drained_id
+            << " (SIGTERM) in " << drained_ms << " ms\n";
+  EXPECT_EQ(LocalCount(survivor), kStreams);
+
+  // Then the encoders stop and the last node shuts down (delivering what
+  // it queued).
+  std::this_thread::sleep_for(8s);
+  pushers.clear();
+  EXPECT_EQ(nodes_[survivor]->Stop(), 0) << nodes_[survivor]->Log();
 
   // No stream was live on two nodes at once: the publish intervals each
   // node logged (the victim's open ones end at the kill) never overlap.
