@@ -213,6 +213,32 @@ TEST_F(ClusterTest, ThreeNodesBehindNginxStreamAreOneService) {
     EXPECT_EQ(OnlineList(n), truth) << "node " << id << " lists another cluster";
   }
 
+  // Any node serves any stream's latest image: the holder's, fetched from
+  // it. And every node's metrics carry its id.
+  for (int n = 0; n < kNodes; ++n) {
+    const std::string id = "n" + std::to_string(n);
+    std::string remote;
+    for (const auto& [stream, node] : truth) {
+      if (node != id) remote = stream;
+    }
+    ApiClient api(nodes_[n]->api_port());
+    testing::ApiResponse image;
+    EXPECT_TRUE(testing::WaitFor(
+        [&] {
+          image = api.Get("/snapshots/latest/" + std::string(kDomain) + "/live/" + remote + ".jpg");
+          return image.status == 200;
+        },
+        20s))
+        << id << " for " << remote << " on " << truth[remote] << ": " << image.raw;
+    EXPECT_EQ(image.Header("content-type"), "image/jpeg");
+    EXPECT_EQ(image.Header("x-snapshot-width"), "320");
+    EXPECT_EQ(image.raw.substr(0, 2), "\xff\xd8") << "not a JPEG";
+    const std::string metrics = api.Get("/metrics").raw;
+    EXPECT_NE(metrics.find("livesnap_publishes_total{result=\"accepted\",node_id=\"" + id + "\"}"),
+              std::string::npos)
+        << metrics.substr(0, 2000);
+  }
+
   // A second publish of a live stream through another node is refused,
   // naming the node that holds it.
   const std::string taken = StreamName(kFfmpegStreams);  // a loadgen stream
