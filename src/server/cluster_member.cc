@@ -58,6 +58,28 @@ ClusterMember::ClusterMember(ClusterMemberOptions options, catalog::Registry& re
   reachable_gauge_->Set(1);
 }
 
+namespace {
+
+// Two live nodes with one id would take each other's leases for their own:
+// refuse the id while another node (one advertising another RTMP address)
+// heartbeats under it. The same address is this node restarting.
+absl::Status CheckIdFree(catalog::Registry& registry, const catalog::Node& node, int64_t now_ms,
+                         int64_t lease_ms) {
+  LS_ASSIGN_OR_RETURN(std::vector<catalog::Node> nodes, registry.ListNodes(now_ms), "");
+  for (const catalog::Node& other : nodes) {
+    if (other.node_id == node.node_id && other.rtmp_address != node.rtmp_address &&
+        now_ms - other.heartbeat_ms <= lease_ms) {
+      return absl::FailedPreconditionError(
+          "node id " + node.node_id + " is in use by the node at " + other.rtmp_address +
+          " (heartbeat " + std::to_string(now_ms - other.heartbeat_ms) +
+          " ms ago): give each node its own [cluster] node_id");
+    }
+  }
+  return absl::OkStatus();
+}
+
+}  // namespace
+
 absl::StatusOr<std::unique_ptr<ClusterMember>> ClusterMember::Create(
     ClusterMemberOptions options, catalog::Registry& registry, const Clock& clock,
     prometheus::Registry& metrics) {
@@ -68,6 +90,8 @@ absl::StatusOr<std::unique_ptr<ClusterMember>> ClusterMember::Create(
       new ClusterMember(std::move(options), registry, clock, metrics));
   const int64_t now = clock.UnixMs();
   const catalog::Node node = member->NodeRow(now, {});
+  LS_RETURN_IF_ERROR(CheckIdFree(registry, node, now, member->options_.lease_ms),
+                     "join the cluster");
   LS_RETURN_IF_ERROR(registry.RegisterNode(node), "join the cluster");
   // Leases a previous run of this node left (a crash) are not ours any more.
   LS_RETURN_IF_ERROR(registry.ReleaseStreamsExcept(node.node_id, {}).status(), "join the cluster");

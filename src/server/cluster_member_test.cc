@@ -181,5 +181,26 @@ TEST_F(ClusterMemberTest, ARestartedNodeDropsTheLeasesItsCrashLeft) {
   EXPECT_TRUE(observer_->ListStreams(clock_.UnixMs())->empty());
 }
 
+TEST_F(ClusterMemberTest, AnIdInUseByAnotherLiveNodeIsRefused) {
+  TestNode a("node-a", url_, clock_);
+  prometheus::Registry metrics;
+  auto registry = *catalog::OpenRegistry(url_);
+  auto twin = ClusterMember::Create({.node_id = "node-a",
+                                     .rtmp_address = "elsewhere:1935",
+                                     .api_address = "elsewhere:8080",
+                                     .version = "test"},
+                                    *registry, clock_, metrics);
+  EXPECT_EQ(twin.status().code(), absl::StatusCode::kFailedPrecondition);
+  EXPECT_THAT(twin.status().message(), HasSubstr("in use by the node at node-a:1935"));
+  // The same node restarting (same address) takes its id back.
+  prometheus::Registry restart_metrics;
+  auto again = ClusterMember::Create({.node_id = "node-a",
+                                      .rtmp_address = "node-a:1935",
+                                      .api_address = "node-a:8080",
+                                      .version = "test"},
+                                     *registry, clock_, restart_metrics);
+  EXPECT_TRUE(again.ok()) << again.status();
+}
+
 }  // namespace
 }  // namespace livesnap::server
