@@ -25,6 +25,8 @@ test_packages=(
   s3cmd
   gstreamer1.0-tools gstreamer1.0-plugins-good gstreamer1.0-plugins-bad gstreamer1.0-plugins-ugly
   curl ca-certificates openssl
+  # The cluster test's TCP load balancer in front of the nodes' RTMP ports.
+  nginx libnginx-mod-stream
 )
 # The baseline the benchmarks compare with (nginx-rtmp + ffmpeg), their plot,
 # and the real clients bench/write_patterns.py traces (strace, OBS under Xvfb).

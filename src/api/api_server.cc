@@ -310,7 +310,8 @@ ApiServerImpl::Outcome ApiServerImpl::HandleRpc(const httplib::Request& request,
   if (options_.auth_enabled) {
     if (auto error = auth_.Verify(request.method, params)) return fail(*error);
   }
-  const internal::ActionContext context{catalog_, hub_, clock_};
+  const internal::ActionContext context{
+      catalog_, hub_, clock_, options_.registry, options_.node_id, options_.lease_ms};
   internal::ApiResult<Json> result = (*handler)(context, params);
   if (!result.ok()) return fail(result.error());
   if (options_.config_changed && !outcome.action.starts_with("Describe")) {
@@ -348,8 +349,15 @@ ApiServerImpl::Outcome ApiServerImpl::HandleMetrics(httplib::Response& response)
   if (options_.health) (void)options_.health();  // refreshes the gauges it keeps
   const prometheus::TextSerializer serializer;
   response.set_header("Cache-Control", "no-store");
-  response.set_content(serializer.Serialize(registry_.Collect()),
-                       "text/plain; version=0.0.4; charset=utf-8");
+  std::vector<prometheus::MetricFamily> families = registry_.Collect();
+  if (!options_.node_id.empty()) {
+    for (prometheus::MetricFamily& family : families) {
+      for (prometheus::ClientMetric& metric : family.metric) {
+        metric.label.push_back({"node_id", options_.node_id});
+      }
+    }
+  }
+  response.set_content(serializer.Serialize(families), "text/plain; version=0.0.4; charset=utf-8");
   return Outcome{"http:metrics"};
 }
 

@@ -42,6 +42,7 @@
 #include "absl/status/statusor.h"
 #include "base/clock.h"
 #include "catalog/catalog.h"
+#include "catalog/registry.h"
 #include "media/hub.h"
 #include "storage/object_store.h"
 
@@ -84,6 +85,12 @@ struct ApiOptions {
   // templates, so the next push follows the change. Empty: nothing is called.
   std::function<void()> config_changed;
   HealthFn health;  // empty: only the catalog is checked
+  // The cluster registry: the online list covers every node's streams and
+  // DescribeLivesnapNodes lists the nodes; /metrics labels every sample with
+  // node_id. Null: this node alone, no node_id label.
+  catalog::Registry* registry = nullptr;
+  std::string node_id;
+  int64_t lease_ms = 15'000;
 };
 
 // The newest JPEG of a live stream, as the snapshot pipeline keeps it.

@@ -28,6 +28,8 @@ const std::set<std::string> kRtmpKeys = {"listen",
                                          "max_chunk_size"};
 const std::set<std::string> kApiKeys = {"listen", "auth", "threads", "access_keys", "console_dir"};
 const std::set<std::string> kCatalogKeys = {"url", "record_retention_days"};
+const std::set<std::string> kClusterKeys = {"node_id", "advertise_rtmp", "advertise_api",
+                                            "lease_ms", "heartbeat_ms"};
 const std::set<std::string> kSnapshotKeys = {"workers", "jpeg_quality"};
 const std::set<std::string> kDomainKeys = {"name", "region"};
 const std::set<std::string> kTemplateKeys = {
@@ -290,8 +292,8 @@ absl::StatusOr<Config> LoadConfigFile(const std::string& path) {
     return absl::InvalidArgumentError("config " + path + ": " + e.what());
   }
   for (const auto& [key, value] : root.as_table()) {
-    static const std::set<std::string> kSections = {"server",   "rtmp",    "api",    "catalog",
-                                                    "snapshot", "storage", "domain", "template"};
+    static const std::set<std::string> kSections = {
+        "server", "rtmp", "api", "catalog", "snapshot", "storage", "domain", "template", "cluster"};
     if (!kSections.contains(key)) {
       return absl::InvalidArgumentError("config " + path + ": unknown section \"" + key + "\"");
     }
@@ -311,6 +313,18 @@ absl::StatusOr<Config> LoadConfigFile(const std::string& path) {
     LS_RETURN_IF_ERROR(CheckKeys(t, "snapshot", kSnapshotKeys), "config " + path);
     LS_RETURN_IF_ERROR(Read(t, "snapshot", "workers", config.snapshot_workers), "config " + path);
     LS_RETURN_IF_ERROR(Read(t, "snapshot", "jpeg_quality", config.jpeg_quality), "config " + path);
+  }
+  if (root.contains("cluster")) {
+    const Table& t = toml::find(root, "cluster");
+    LS_RETURN_IF_ERROR(CheckKeys(t, "cluster", kClusterKeys), "config " + path);
+    LS_RETURN_IF_ERROR(Read(t, "cluster", "node_id", config.cluster_node_id), "config " + path);
+    LS_RETURN_IF_ERROR(Read(t, "cluster", "advertise_rtmp", config.cluster_advertise_rtmp),
+                       "config " + path);
+    LS_RETURN_IF_ERROR(Read(t, "cluster", "advertise_api", config.cluster_advertise_api),
+                       "config " + path);
+    LS_RETURN_IF_ERROR(Read(t, "cluster", "lease_ms", config.cluster_lease_ms), "config " + path);
+    LS_RETURN_IF_ERROR(Read(t, "cluster", "heartbeat_ms", config.cluster_heartbeat_ms),
+                       "config " + path);
   }
   LS_RETURN_IF_ERROR(ReadSeeds(root, config), "config " + path);
   return config;
@@ -369,6 +383,13 @@ absl::Status FinalizeConfig(Config& config) {
     return absl::InvalidArgumentError("catalog.record_retention_days " +
                                       std::to_string(config.record_retention_days) +
                                       " is negative (0 keeps records forever)");
+  }
+  if (config.cluster_heartbeat_ms < 100 ||
+      config.cluster_lease_ms < 2 * config.cluster_heartbeat_ms) {
+    return absl::InvalidArgumentError(
+        "cluster.heartbeat_ms must be >= 100 and cluster.lease_ms at least twice it (lease " +
+        std::to_string(config.cluster_lease_ms) + ", heartbeat " +
+        std::to_string(config.cluster_heartbeat_ms) + ")");
   }
   if (config.api_auth && config.access_keys.empty()) {
     return absl::InvalidArgumentError("api.auth is on but api.access_keys is empty");

@@ -67,6 +67,13 @@ struct Config {
   int snapshot_workers = 2;  // capture threads (decode + encode + store)
   int jpeg_quality = 80;     // 1..100
 
+  // [cluster]: this node in the registry of the nodes sharing the catalog.
+  std::string cluster_node_id;         // empty: "<hostname>:<RTMP port>"
+  std::string cluster_advertise_rtmp;  // host:port others name it by; empty: from rtmp.listen
+  std::string cluster_advertise_api;   // host:port of its API; empty: from api.listen
+  int cluster_lease_ms = 15'000;       // a dead node's streams are free after this
+  int cluster_heartbeat_ms = 4'000;    // renews all of the node's leases at once
+
   std::vector<StorageConfig> storages;
   // Created at start when absent; never overwrite what the API changed.
   std::vector<catalog::Domain> seed_domains;

@@ -128,6 +128,26 @@ TEST_F(ConfigFileTest, CatalogRecordRetention) {
   EXPECT_NE(status.message().find("catalog.record_retention_days"), std::string::npos) << status;
 }
 
+TEST_F(ConfigFileTest, ClusterSectionNamesTheNodeAndItsLease) {
+  auto config = LoadConfigFile(
+      Write("[cluster]\nnode_id = \"snap-1\"\nadvertise_rtmp = \"10.0.0.11:1935\"\n"
+            "advertise_api = \"10.0.0.11:8080\"\nlease_ms = 9000\nheartbeat_ms = 3000\n"));
+  ASSERT_TRUE(config.ok()) << config.status();
+  EXPECT_EQ(config->cluster_node_id, "snap-1");
+  EXPECT_EQ(config->cluster_advertise_rtmp, "10.0.0.11:1935");
+  EXPECT_EQ(config->cluster_advertise_api, "10.0.0.11:8080");
+  EXPECT_EQ(config->cluster_lease_ms, 9000);
+  EXPECT_EQ(config->cluster_heartbeat_ms, 3000);
+  EXPECT_TRUE(FinalizeConfig(*config).ok());
+  EXPECT_EQ(EmbeddedDefaults().cluster_lease_ms, 15'000);
+  EXPECT_EQ(EmbeddedDefaults().cluster_node_id, "");
+  // A lease shorter than two heartbeats would lapse between them.
+  config->cluster_lease_ms = 5000;
+  absl::Status status = FinalizeConfig(*config);
+  EXPECT_NE(status.message().find("cluster.lease_ms"), std::string::npos) << status;
+  EXPECT_FALSE(LoadConfigFile(Write("[cluster]\nlease = 1\n")).ok());
+}
+
 TEST_F(ConfigFileTest, AnySeedSectionReplacesAllEmbeddedSeeds) {
   auto config = LoadConfigFile(Write("[[domain]]\nname = \"push.example.com\"\nregion = \"r\"\n"));
   ASSERT_TRUE(config.ok()) << config.status();

@@ -4,6 +4,7 @@
 #include <fmt/format.h>
 #include <prometheus/registry.h>
 #include <spdlog/spdlog.h>
+#include <unistd.h>
 
 #include <filesystem>
 
@@ -11,10 +12,14 @@
 #include "base/clock.h"
 #include "base/status.h"
 #include "catalog/catalog.h"
+#include "catalog/change_feed.h"
+#include "catalog/registry.h"
 #include "media/hub.h"
 #include "notify/notifier.h"
 #include "rtmp/server.h"
 #include "server/disk_monitor.h"
+#include "server/cluster_member.h"
+#include "server/latest_image_proxy.h"
 #include "snapshot/record_retention.h"
 #include "snapshot/snapshot_recorder.h"
 #include "snapshot/snapshotter.h"
@@ -71,6 +76,25 @@ absl::Status OpenStores(const Config& config,
   return absl::OkStatus();
 }
 
+constexpr const char* kLivesnapVersion = "0.1.0";
+
+std::string HostName() {
+  char name[256] = {};
+  if (gethostname(name, sizeof(name) - 1) != 0 || name[0] == '\0') return "localhost";
+  return name;
+}
+
+// The address other nodes reach a listener by: a wildcard host is replaced
+// by this machine's name.
+std::string Advertised(const std::string& host, int port) {
+  const bool wildcard = host.empty() || host == "0.0.0.0" || host == "::" || host == "[::]";
+  return fmt::format("{}:{}", wildcard ? HostName() : host, port);
+}
+
+// The templates' periodic reload on a shared catalog, where the change feed
+// brings other nodes' changes at once.
+constexpr int64_t kSharedCatalogRefreshMs = 30'000;
+
 // How long Stop lets the uploaders deliver what waits before they spool it.
 constexpr std::chrono::milliseconds kUploadGrace(5000);
 
@@ -83,16 +107,31 @@ class DaemonImpl final : public Daemon {
     LS_ASSIGN_OR_RETURN(catalog_, catalog::OpenCatalog(config_.catalog_url), "open catalog");
     LS_RETURN_IF_ERROR(SeedCatalog(config_, *catalog_, SystemClock::Instance()), "seed catalog");
 
-    LS_ASSIGN_OR_RETURN(templates_,
-                        snapshot::TemplateCache::Create(*catalog_, {}, SystemClock::Instance()),
-                        "snapshot templates");
+    // On PostgreSQL other nodes' changes arrive at once through the change
+    // feed (LISTEN/NOTIFY); the periodic reload is then only its fallback.
+    const bool shared = config_.catalog_url.starts_with("postgres");
+    LS_ASSIGN_OR_RETURN(
+        templates_,
+        snapshot::TemplateCache::Create(
+            *catalog_, {.refresh_interval_ms = shared ? kSharedCatalogRefreshMs : 2000},
+            SystemClock::Instance()),
+        "snapshot templates");
+    LS_ASSIGN_OR_RETURN(
+        change_feed_,
+        catalog::OpenChangeFeed(config_.catalog_url, [this] { (void)templates_->Reload(); }),
+        "catalog change feed");
     // Publishes start on RTMP loop threads: the domain is looked up in
     // memory, never in the catalog (see snapshot/template_cache.h).
+    // The cluster's lease is taken last, once every local check passed (see
+    // server/cluster_member.h for its cost on the loop thread).
     hub_.SetAdmissionPolicy([this](const media::StreamInfo& info) -> absl::Status {
-      if (templates_->HasDomain(info.key.domain)) return absl::OkStatus();
-      return absl::NotFoundError("unknown domain \"" + info.key.domain +
-                                 "\": add it with AddLiveDomain or the config file");
+      if (!templates_->HasDomain(info.key.domain)) {
+        return absl::NotFoundError("unknown domain \"" + info.key.domain +
+                                   "\": add it with AddLiveDomain or the config file");
+      }
+      return cluster_->Admit(info);
     });
+    LS_ASSIGN_OR_RETURN(registry_, catalog::OpenRegistry(config_.catalog_url), "cluster registry");
 
     LS_RETURN_IF_ERROR(OpenStores(config_, stores_), "open storage");
     std::vector<std::filesystem::path> disk_paths = {config_.data_dir};
@@ -157,19 +196,72 @@ class DaemonImpl final : public Daemon {
     api.console_dir = config_.api_console_dir;
     api.config_changed = [this] { (void)templates_->Reload(); };  // failures are logged there
     api.health = [this] { return HealthProblems(); };
+    api.registry = registry_.get();
+    api.lease_ms = config_.cluster_lease_ms;
     api::SnapshotSources snapshots;
     for (const auto& [name, store] : stores_) snapshots.stores.emplace(name, store.get());
     snapshots.latest_image =
         [this](const media::StreamKey& key) -> std::optional<api::LatestImage> {
       std::optional<snapshot::LatestImage> latest = snapshotter_->Latest(key);
-      if (!latest) return std::nullopt;
-      return api::LatestImage{latest->jpeg, latest->width, latest->height, latest->capture_unix_ms};
+      if (latest) {
+        return api::LatestImage{latest->jpeg, latest->width, latest->height,
+                                latest->capture_unix_ms};
+      }
+      return latest_proxy_->Fetch(key);  // live on another node?
     };
+    // The node id and addresses need the bound ports; the API learns the id
+    // before it serves.
+    const std::string node_id = !config_.cluster_node_id.empty()
+                                    ? config_.cluster_node_id
+                                    : fmt::format("{}:{}", HostName(), rtmp_->port());
+    api.node_id = node_id;
+    latest_proxy_ =
+        std::make_unique<LatestImageProxy>(*registry_, node_id, SystemClock::Instance());
     LS_ASSIGN_OR_RETURN(api_,
                         api::ApiServer::Create(api, catalog_.get(), &hub_, &metrics_,
                                                &SystemClock::Instance(), std::move(snapshots)),
                         "API server");
+    return JoinCluster(node_id);
+  }
+
+  // Registers this node and subscribes its leases to the hub (before Start).
+  absl::Status JoinCluster(const std::string& node_id) {
+    ClusterMemberOptions cluster;
+    cluster.node_id = node_id;
+    cluster.rtmp_address = !config_.cluster_advertise_rtmp.empty()
+                               ? config_.cluster_advertise_rtmp
+                               : Advertised(config_.rtmp_listen.host, rtmp_->port());
+    cluster.api_address = !config_.cluster_advertise_api.empty()
+                              ? config_.cluster_advertise_api
+                              : Advertised(config_.api_listen.host, api_->port());
+    cluster.version = kLivesnapVersion;
+    cluster.lease_ms = config_.cluster_lease_ms;
+    cluster.heartbeat_ms = config_.cluster_heartbeat_ms;
+    cluster.stats = [this] { return NodeStats(); };
+    LS_ASSIGN_OR_RETURN(
+        cluster_,
+        ClusterMember::Create(std::move(cluster), *registry_, SystemClock::Instance(), metrics_),
+        "cluster");
+    hub_.AddSubscriber(cluster_.get());
     return absl::OkStatus();
+  }
+
+  catalog::NodeStats NodeStats() const {
+    catalog::NodeStats stats;
+    for (const auto& [name, uploader] : uploaders_) {
+      stats.upload_backlog += static_cast<int64_t>(uploader->backlog().uploads);
+    }
+    for (const prometheus::MetricFamily& family : metrics_.Collect()) {
+      if (family.name != "livesnap_snapshots_total") continue;
+      for (const prometheus::ClientMetric& metric : family.metric) {
+        for (const prometheus::ClientMetric::Label& label : metric.label) {
+          if (label.name == "result" && label.value == "stored") {
+            stats.snapshots_total += static_cast<int64_t>(metric.counter.value);
+          }
+        }
+      }
+    }
+    return stats;
   }
 
   absl::Status Start() override {
@@ -196,8 +288,10 @@ class DaemonImpl final : public Daemon {
   // start), then the callbacks of what was stored, and the API last so it
   // answers until the end.
   void Stop() override {
+    if (cluster_ != nullptr) cluster_->BeginDrain();  // the LB sends reconnects elsewhere
     rtmp_->Stop();
     snapshotter_->Stop();
+    change_feed_.reset();  // calls templates_
     templates_->Stop();
     if (retention_ != nullptr) retention_->Stop();
     const auto deadline = std::chrono::steady_clock::now() + kUploadGrace;
@@ -206,6 +300,8 @@ class DaemonImpl final : public Daemon {
                               std::chrono::duration_cast<std::chrono::milliseconds>(
                                   deadline - std::chrono::steady_clock::now())));
     }
+    // Leases went as the publishes ended; now the node's row.
+    if (cluster_ != nullptr) cluster_->Stop();
     notifier_->Stop(std::chrono::seconds(5));
     api_->Stop();
   }
@@ -256,14 +352,18 @@ class DaemonImpl final : public Daemon {
   const Config config_;
   prometheus::Registry metrics_;  // declared first: every module registers into it
   std::unique_ptr<catalog::Catalog> catalog_;
+  std::unique_ptr<catalog::Registry> registry_;
+  std::unique_ptr<LatestImageProxy> latest_proxy_;
   std::map<std::string, std::unique_ptr<storage::ObjectStore>> stores_;
   std::unique_ptr<DiskMonitor> disk_;  // the data dir and file-store roots
   std::unique_ptr<notify::Notifier> notifier_;
   std::unique_ptr<snapshot::SnapshotRecorder> recorder_;  // the uploaders' completions
   std::map<std::string, std::unique_ptr<storage::ReliableUploader>> uploaders_;  // by bucket
   std::unique_ptr<snapshot::TemplateCache> templates_;
+  std::unique_ptr<catalog::ChangeFeed> change_feed_;      // null on SQLite; reloads templates_
   std::unique_ptr<snapshot::RecordRetention> retention_;  // null: records are kept forever
   std::unique_ptr<snapshot::Snapshotter> snapshotter_;    // subscribed to hub_: declared before it
+  std::unique_ptr<ClusterMember> cluster_;                // subscribed to hub_: declared before it
   media::MediaHub hub_;
   std::unique_ptr<rtmp::RtmpServer> rtmp_;
   std::unique_ptr<api::ApiServer> api_;

@@ -429,6 +429,28 @@ test('a pushed stream gets a card on the live wall with a real snapshot that ref
   await page.setViewportSize({ width: 1280, height: 860 });
 });
 
+test('Nodes: this node, online, with its live stream, rate and heartbeat', async () => {
+  await goTo('Nodes');
+  const rows = page.locator('table.nodes tbody tr');
+  await rows.first().waitFor({ timeout: 30000 });
+  assert.equal(await rows.count(), 1, 'a single livesnapd lists itself alone');
+  const row = rows.first();
+  await waitFor('the live stream under its node', async () =>
+    /live\/demo/.test(await row.innerText()),
+  );
+  const text = await row.innerText();
+  assert.match(text, /this node/);
+  assert.match(text, /Online/);
+  assert.match(text, /RTMP 127\.0\.0\.1:\d+/);
+  assert.equal((await row.locator('.node-live-count').innerText()).trim(), '1');
+  assert.match(text, /\d+ s ago/);
+  await waitFor('a snapshot rate', async () =>
+    /^\d+(\.\d)?$/.test((await row.locator('td[data-label="Stored/min"]').innerText()).trim()),
+  20000);
+  await screenshot('08b-nodes');
+  await goTo('Live wall');
+});
+
 test('a stream\'s history is a timeline of stored thumbnails, paged with NextStartTime', async () => {
   const card = page.locator(`li.card[data-stream="${DEMO}"]`);
   await card.click();

@@ -35,6 +35,12 @@ int LivesnapdProcess::Stop() {
   return process_->Wait(std::chrono::seconds(20)).value_or(-1);
 }
 
+void LivesnapdProcess::Kill() {
+  if (!process_) return;
+  process_->Signal(SIGKILL);
+  (void)process_->Wait(std::chrono::seconds(20));
+}
+
 std::string LivesnapdProcess::RtmpUrl(const std::string& app, const std::string& stream,
                                       const std::string& domain) const {
   const std::string vhost = domain.empty() ? "" : "?vhost=" + domain;

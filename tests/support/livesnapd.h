@@ -32,6 +32,8 @@ class LivesnapdProcess {
   pid_t pid() const { return process_ ? process_->pid() : -1; }
   // SIGTERM, then waits up to 20 s; returns the exit code (-1 on timeout).
   int Stop();
+  // SIGKILL, as a crash: nothing is shut down. Returns once it is reaped.
+  void Kill();
 
   // rtmp://127.0.0.1:PORT/app/stream; with `domain`, the app carries
   // ?vhost=domain (how a client connecting by IP names the streaming domain).

@@ -13,7 +13,8 @@
 namespace livesnap::testing {
 
 // The value of the line "<sample> <value>" (sample = name{labels} exactly as
-// served); -1 when there is no such line.
+// served, apart from the node_id label livesnapd adds to every sample, which
+// `sample` leaves out); -1 when there is no such line.
 double MetricValue(const std::string& text, const std::string& sample);
 
 }  // namespace livesnap::testing

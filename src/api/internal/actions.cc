@@ -25,6 +25,7 @@ const std::map<std::string_view, ActionHandler>& Table() {
       {"DescribeLiveUserDomains", &DescribeLiveUserDomains},
       {"DescribeLiveSnapshotStorages", &DescribeLiveSnapshotStorages},
       {"DescribeLiveStreamsOnlineList", &DescribeLiveStreamsOnlineList},
+      {"DescribeLivesnapNodes", &DescribeLivesnapNodes},
   };
   return *table;
 }

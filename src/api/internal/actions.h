@@ -20,6 +20,7 @@
 #include "api/internal/request_params.h"
 #include "base/clock.h"
 #include "catalog/catalog.h"
+#include "catalog/registry.h"
 #include "media/hub.h"
 
 namespace livesnap::api::internal {
@@ -30,7 +31,18 @@ struct ActionContext {
   catalog::Catalog& catalog;
   const media::MediaHub* hub;  // null: no live streams
   const Clock& clock;
+  catalog::Registry* registry = nullptr;  // the cluster's; null: this node alone
+  std::string node_id;                    // this node's id in the registry
+  int64_t lease_ms = 15'000;              // a node silent longer is shown offline
 };
+
+// A stream live on another node of the cluster, as the registry knows it.
+struct ClusterStream {
+  media::LiveStream live;  // key, client, protocol and start; no stats
+  std::string node_id;
+};
+// The streams other nodes hold (empty without a registry).
+absl::StatusOr<std::vector<ClusterStream>> OtherNodesStreams(const ActionContext& context);
 
 using ActionHandler = ApiResult<Json> (*)(const ActionContext& context,
                                           const RequestParams& params);
@@ -69,6 +81,8 @@ ApiResult<Json> DescribeLiveSnapshotStorages(const ActionContext& context,
                                              const RequestParams& params);
 ApiResult<Json> DescribeLiveStreamsOnlineList(const ActionContext& context,
                                               const RequestParams& params);
+// node_actions.cc: a livesnap extension.
+ApiResult<Json> DescribeLivesnapNodes(const ActionContext& context, const RequestParams& params);
 
 // Shared by the groups: DomainName given and well formed.
 ApiResult<std::string> RequireDomainName(const RequestParams& params);

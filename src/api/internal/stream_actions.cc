@@ -2,6 +2,7 @@
 // DescribeLiveStreamsOnlineList, and the storage locations snapshots go to
 // (DescribeLiveSnapshotStorages).
 #include <algorithm>
+#include <map>
 
 #include "absl/strings/str_cat.h"
 #include "api/internal/actions.h"
@@ -162,6 +163,15 @@ ApiResult<Json> DescribeLiveStreamsOnlineList(const ActionContext& context,
 
   std::vector<media::LiveStream> streams;
   if (context.hub != nullptr) streams = context.hub->ListLiveStreams();
+  // The whole cluster's: each stream with the node that holds it.
+  std::map<media::StreamKey, std::string> holders;
+  for (const media::LiveStream& live : streams) holders[live.info.key] = context.node_id;
+  absl::StatusOr<std::vector<ClusterStream>> others = OtherNodesStreams(context);
+  if (!others.ok()) return CatalogError(others.status(), "list the cluster's live streams");
+  for (ClusterStream& other : *others) {
+    if (!holders.emplace(other.live.info.key, other.node_id).second) continue;
+    streams.push_back(std::move(other.live));
+  }
   std::erase_if(streams, [&](const media::LiveStream& live) {
     return (domain && live.info.key.domain != *domain) || (app && live.info.key.app != *app) ||
            (stream && live.info.key.stream != *stream);
@@ -174,7 +184,11 @@ ApiResult<Json> DescribeLiveStreamsOnlineList(const ActionContext& context,
   const int64_t first = std::min(total, (paging->page_num - 1) * paging->page_size);
   const int64_t last = std::min(total, first + paging->page_size);
   Json list = Json::array();
-  for (int64_t i = first; i < last; ++i) list.push_back(OnlineJson(streams[i]));
+  for (int64_t i = first; i < last; ++i) {
+    Json json = OnlineJson(streams[i]);
+    if (context.registry != nullptr) json["NodeId"] = holders[streams[i].info.key];
+    list.push_back(std::move(json));
+  }
 
   Json body;
   body["PageNum"] = paging->page_num;

@@ -86,9 +86,53 @@ CREATE INDEX snapshot_records_sequence_by_time
   ON snapshot_records (capture_ms) WHERE NOT overlay;
 )sql";
 
+// The cluster registry (catalog/registry.h): every node that runs, and every
+// live stream with the node that holds it until lease_until_ms. No foreign
+// key from live_streams to nodes: a lease stands on its own expiry, so a
+// node row that is removed or pruned never blocks a takeover. A change of
+// domains, templates or notify configs, by any node or by hand, is
+// announced on the channel "livesnap_config" (catalog/change_feed.h).
+constexpr std::string_view kSchemaV3 = R"sql(
+CREATE TABLE cluster_nodes (
+  node_id TEXT NOT NULL PRIMARY KEY,
+  rtmp_address TEXT NOT NULL,
+  api_address TEXT NOT NULL,
+  version TEXT NOT NULL,
+  started_ms BIGINT NOT NULL,
+  heartbeat_ms BIGINT NOT NULL,
+  snapshots_total BIGINT NOT NULL,
+  upload_backlog BIGINT NOT NULL
+);
+CREATE TABLE live_streams (
+  domain TEXT NOT NULL,
+  app TEXT NOT NULL,
+  stream TEXT NOT NULL,
+  node_id TEXT NOT NULL,
+  token BIGINT NOT NULL,
+  started_ms BIGINT NOT NULL,
+  lease_until_ms BIGINT NOT NULL,
+  client_addr TEXT NOT NULL,
+  protocol TEXT NOT NULL,
+  PRIMARY KEY (domain, app, stream)
+);
+CREATE INDEX live_streams_by_node ON live_streams (node_id);
+CREATE FUNCTION livesnap_notify_config_change() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+  PERFORM pg_notify('livesnap_config', TG_TABLE_NAME);
+  RETURN NULL;
+END $$;
+CREATE TRIGGER domains_changed AFTER INSERT OR UPDATE OR DELETE ON domains
+  FOR EACH STATEMENT EXECUTE FUNCTION livesnap_notify_config_change();
+CREATE TRIGGER templates_changed AFTER INSERT OR UPDATE OR DELETE ON templates
+  FOR EACH STATEMENT EXECUTE FUNCTION livesnap_notify_config_change();
+CREATE TRIGGER notify_configs_changed AFTER INSERT OR UPDATE OR DELETE ON notify_configs
+  FOR EACH STATEMENT EXECUTE FUNCTION livesnap_notify_config_change();
+)sql";
+
 constexpr Migration kMigrations[] = {
     {1, "domains, buckets, templates, notify configs, snapshot records, sequences", kSchemaV1},
     {2, "one overlay record per overwrite object; sequence records by time", kSchemaV2},
+    {3, "cluster registry: nodes, live stream leases, config change notifications", kSchemaV3},
 };
 
 absl::StatusOr<int> CurrentVersion(PGconn* conn) {

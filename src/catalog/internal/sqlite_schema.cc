@@ -86,9 +86,40 @@ CREATE INDEX snapshot_records_sequence_by_time
   ON snapshot_records (capture_ms) WHERE NOT overlay;
 )sql";
 
+// The cluster registry (catalog/registry.h): every node that runs, and every
+// live stream with the node that holds it until lease_until_ms. No foreign
+// key from live_streams to nodes: a lease stands on its own expiry, so a
+// node row that is removed or pruned never blocks a takeover.
+constexpr std::string_view kSchemaV3 = R"sql(
+CREATE TABLE cluster_nodes (
+  node_id TEXT NOT NULL PRIMARY KEY,
+  rtmp_address TEXT NOT NULL,
+  api_address TEXT NOT NULL,
+  version TEXT NOT NULL,
+  started_ms INTEGER NOT NULL,
+  heartbeat_ms INTEGER NOT NULL,
+  snapshots_total INTEGER NOT NULL,
+  upload_backlog INTEGER NOT NULL
+);
+CREATE TABLE live_streams (
+  domain TEXT NOT NULL,
+  app TEXT NOT NULL,
+  stream TEXT NOT NULL,
+  node_id TEXT NOT NULL,
+  token INTEGER NOT NULL,
+  started_ms INTEGER NOT NULL,
+  lease_until_ms INTEGER NOT NULL,
+  client_addr TEXT NOT NULL,
+  protocol TEXT NOT NULL,
+  PRIMARY KEY (domain, app, stream)
+);
+CREATE INDEX live_streams_by_node ON live_streams (node_id);
+)sql";
+
 constexpr Migration kMigrations[] = {
     {1, "domains, buckets, templates, notify configs, snapshot records, sequences", kSchemaV1},
     {2, "one overlay record per overwrite object; sequence records by time", kSchemaV2},
+    {3, "cluster registry: nodes and live stream leases", kSchemaV3},
 };
 
 absl::StatusOr<int> CurrentVersion(SqliteDb& db) {

@@ -166,6 +166,12 @@ export async function listOnline(filter = {}) {
   return (body.OnlineInfo && body.OnlineInfo.LiveStreamOnlineInfo) || [];
 }
 
+// The nodes sharing this catalog (a livesnap extension action).
+export async function listNodes() {
+  const body = await rpc('DescribeLivesnapNodes');
+  return body.Nodes || [];
+}
+
 // One page of a stream's snapshot records, oldest first from StartTime.
 export async function snapshotHistory({ domain, app, stream, startTime, endTime, limit }) {
   const body = await rpc('DescribeLiveStreamSnapshotInfo', {

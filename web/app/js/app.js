@@ -5,6 +5,7 @@ import * as api from './api.js';
 import { DomainsPage } from './domains.js';
 import { describeHealth } from './format.js';
 import { HistoryPage } from './history.js';
+import { NodesPage } from './nodes.js';
 import { Link, href, matchRoute, usePath } from './router.js';
 import { TemplatesPage } from './templates.js';
 import { Announcer, Dialog, Field, FormError, PageHeader, usePolling } from './ui.js';
@@ -16,6 +17,8 @@ function Page({ route }) {
       return html`<${WallPage} />`;
     case 'domains':
       return html`<${DomainsPage} />`;
+    case 'nodes':
+      return html`<${NodesPage} />`;
     case 'templates':
       return html`<${TemplatesPage} key=${route.params.domain} domain=${route.params.domain} />`;
     case 'history': {
@@ -179,6 +182,7 @@ function App() {
         <${NavLink} to=${href('domains')} active=${route.name === 'domains' || route.name === 'templates'}>
           Domain Names
         <//>
+        <${NavLink} to=${href('nodes')} active=${route.name === 'nodes'}>Nodes<//>
       </nav>
       ${credentials &&
       html`<div class="account">

@@ -34,6 +34,7 @@ export function matchRoute(path) {
     .map((s) => decodeURIComponent(s));
   if (segments.length === 0) return { name: 'wall', params: {} };
   if (segments[0] === 'domains' && segments.length === 1) return { name: 'domains', params: {} };
+  if (segments[0] === 'nodes' && segments.length === 1) return { name: 'nodes', params: {} };
   if (segments[0] === 'domains' && segments.length === 3 && segments[2] === 'snapshots') {
     return { name: 'templates', params: { domain: segments[1] } };
   }

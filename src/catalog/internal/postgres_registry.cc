@@ -1,0 +1,233 @@
+#include <set>
+#include <string>
+
+#include "base/status.h"
+#include "catalog/internal/contract.h"
+#include "catalog/internal/pg_conn.h"
+#include "catalog/internal/pg_pool.h"
+#include "catalog/internal/registry_backends.h"
+
+namespace livesnap::catalog::internal {
+namespace {
+
+const std::string kLeaseColumns =
+    "domain, app, stream, node_id, token, started_ms, lease_until_ms, client_addr, protocol";
+const std::string kNodeColumns =
+    "n.node_id, n.rtmp_address, n.api_address, n.version, n.started_ms, n.heartbeat_ms,"
+    " n.snapshots_total, n.upload_backlog";
+
+StreamLease ReadLease(const PGresult* r, int row) {
+  return StreamLease{.domain = PgText(r, row, 0),
+                     .app = PgText(r, row, 1),
+                     .stream = PgText(r, row, 2),
+                     .node_id = PgText(r, row, 3),
+                     .token = PgInt64(r, row, 4),
+                     .started_ms = PgInt64(r, row, 5),
+                     .lease_until_ms = PgInt64(r, row, 6),
+                     .client_addr = PgText(r, row, 7),
+                     .protocol = PgText(r, row, 8)};
+}
+
+class PostgresRegistry final : public Registry {
+ public:
+  explicit PostgresRegistry(const std::string& url)
+      : pool_(url, kPostgresRegistryConnections,
+              "SET statement_timeout TO " + std::to_string(kRegistryStatementTimeoutMs)) {}
+
+  absl::Status RegisterNode(const Node& n) override {
+    LS_RETURN_IF_ERROR(CheckKey("node id", n.node_id), "register node");
+    LS_ASSIGN_OR_RETURN(PgPool::Lease conn, pool_.Acquire(), "register node");
+    return Annotate(
+        PgExec(conn.get(),
+               "INSERT INTO cluster_nodes (node_id, rtmp_address, api_address, version,"
+               " started_ms, heartbeat_ms, snapshots_total, upload_backlog)"
+               " VALUES ($1, $2, $3, $4, $5, $6, $7, $8) ON CONFLICT (node_id) DO UPDATE SET"
+               " rtmp_address = EXCLUDED.rtmp_address, api_address = EXCLUDED.api_address,"
+               " version = EXCLUDED.version, started_ms = EXCLUDED.started_ms,"
+               " heartbeat_ms = EXCLUDED.heartbeat_ms,"
+               " snapshots_total = EXCLUDED.snapshots_total,"
+               " upload_backlog = EXCLUDED.upload_backlog",
+               PgParams::Of(n.node_id, n.rtmp_address, n.api_address, n.version, n.started_ms,
+                            n.heartbeat_ms, n.stats.snapshots_total, n.stats.upload_backlog))
+            .status(),
+        "register node " + n.node_id);
+  }
+
+  absl::Status RemoveNode(std::string_view node_id) override {
+    LS_RETURN_IF_ERROR(CheckKey("node id", node_id), "remove node");
+    LS_ASSIGN_OR_RETURN(PgPool::Lease conn, pool_.Acquire(), "remove node");
+    return Annotate(PgExec(conn.get(),
+                           "WITH gone AS (DELETE FROM live_streams WHERE node_id = $1)"
+                           " DELETE FROM cluster_nodes WHERE node_id = $1",
+                           PgParams::Of(node_id))
+                        .status(),
+                    "remove node " + std::string(node_id));
+  }
+
+  absl::StatusOr<std::vector<Node>> ListNodes(int64_t now_ms) override {
+    LS_ASSIGN_OR_RETURN(PgPool::Lease conn, pool_.Acquire(), "list nodes");
+    LS_ASSIGN_OR_RETURN(
+        PgResult r,
+        PgExec(conn.get(),
+               "SELECT " + kNodeColumns +
+                   ", (SELECT COUNT(*) FROM live_streams s WHERE s.node_id = n.node_id"
+                   " AND s.lease_until_ms >= $1) FROM cluster_nodes n"
+                   " ORDER BY n.node_id COLLATE \"C\"",
+               PgParams::Of(now_ms)),
+        "list nodes");
+    std::vector<Node> nodes;
+    for (int row = 0; row < PQntuples(r.get()); ++row) {
+      nodes.push_back(Node{.node_id = PgText(r.get(), row, 0),
+                           .rtmp_address = PgText(r.get(), row, 1),
+                           .api_address = PgText(r.get(), row, 2),
+                           .version = PgText(r.get(), row, 3),
+                           .started_ms = PgInt64(r.get(), row, 4),
+                           .heartbeat_ms = PgInt64(r.get(), row, 5),
+                           .stats = {.snapshots_total = PgInt64(r.get(), row, 6),
+                                     .upload_backlog = PgInt64(r.get(), row, 7)},
+                           .live_streams = PgInt64(r.get(), row, 8)});
+    }
+    return nodes;
+  }
+
+  absl::StatusOr<int64_t> Heartbeat(std::string_view node_id, const NodeStats& stats,
+                                    int64_t now_ms, int64_t lease_until_ms) override {
+    LS_RETURN_IF_ERROR(CheckKey("node id", node_id), "heartbeat");
+    LS_ASSIGN_OR_RETURN(PgPool::Lease conn, pool_.Acquire(), "heartbeat");
+    // One statement: the node row and all of its leases.
+    LS_ASSIGN_OR_RETURN(
+        PgResult r,
+        PgExec(conn.get(),
+               "WITH node AS (UPDATE cluster_nodes SET heartbeat_ms = $2, snapshots_total = $4,"
+               " upload_backlog = $5 WHERE node_id = $1 RETURNING 1),"
+               " renewed AS (UPDATE live_streams SET lease_until_ms = $3 WHERE node_id = $1"
+               " RETURNING 1)"
+               " SELECT (SELECT COUNT(*) FROM node), (SELECT COUNT(*) FROM renewed)",
+               PgParams::Of(node_id, now_ms, lease_until_ms, stats.snapshots_total,
+                            stats.upload_backlog)),
+        "heartbeat of " + std::string(node_id));
+    if (PgInt64(r.get(), 0, 0) == 0) {
+      return absl::NotFoundError("node " + std::string(node_id) + " is not registered");
+    }
+    return PgInt64(r.get(), 0, 1);
+  }
+
+  absl::StatusOr<StreamLease> AcquireStream(const StreamLease& l, int64_t now_ms) override {
+    LS_RETURN_IF_ERROR(CheckLease(l), "acquire stream");
+    const std::string context = "acquire stream " + StreamKeyText(l.domain, l.app, l.stream);
+    LS_ASSIGN_OR_RETURN(PgPool::Lease conn, pool_.Acquire(), context);
+    // The row lock ON CONFLICT takes makes the take-over atomic across nodes.
+    LS_ASSIGN_OR_RETURN(
+        PgResult r,
+        PgExec(conn.get(),
+               "INSERT INTO live_streams (" + kLeaseColumns +
+                   ") VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)"
+                   " ON CONFLICT (domain, app, stream) DO UPDATE SET node_id = EXCLUDED.node_id,"
+                   " token = EXCLUDED.token, started_ms = EXCLUDED.started_ms,"
+                   " lease_until_ms = EXCLUDED.lease_until_ms,"
+                   " client_addr = EXCLUDED.client_addr, protocol = EXCLUDED.protocol"
+                   " WHERE live_streams.lease_until_ms < $10"
+                   " OR live_streams.node_id = EXCLUDED.node_id RETURNING " +
+                   kLeaseColumns,
+               PgParams::Of(l.domain, l.app, l.stream, l.node_id, l.token, l.started_ms,
+                            l.lease_until_ms, l.client_addr, l.protocol, now_ms)),
+        context);
+    if (PQntuples(r.get()) == 1) return ReadLease(r.get(), 0);
+    // Held by another node: report the holder. It may have been released in
+    // between, then try once more.
+    LS_ASSIGN_OR_RETURN(std::optional<StreamLease> holder,
+                        FindOn(conn.get(), l.domain, l.app, l.stream, now_ms), context);
+    if (holder) return *holder;
+    return absl::AbortedError(context + ": the holder released it meanwhile; try again");
+  }
+
+  absl::Status ReleaseStream(std::string_view domain, std::string_view app, std::string_view stream,
+                             std::string_view node_id, int64_t token) override {
+    LS_RETURN_IF_ERROR(CheckKey("node id", node_id), "release stream");
+    LS_ASSIGN_OR_RETURN(PgPool::Lease conn, pool_.Acquire(), "release stream");
+    return Annotate(PgExec(conn.get(),
+                           "DELETE FROM live_streams WHERE domain = $1 AND app = $2"
+                           " AND stream = $3 AND node_id = $4 AND token = $5",
+                           PgParams::Of(domain, app, stream, node_id, token))
+                        .status(),
+                    "release stream " + StreamKeyText(domain, app, stream));
+  }
+
+  absl::StatusOr<int64_t> ReleaseStreamsExcept(std::string_view node_id,
+                                               const std::vector<std::string>& keep) override {
+    LS_RETURN_IF_ERROR(CheckKey("node id", node_id), "release streams");
+    LS_ASSIGN_OR_RETURN(PgPool::Lease conn, pool_.Acquire(), "release streams");
+    LS_ASSIGN_OR_RETURN(
+        PgResult held,
+        PgExec(conn.get(), "SELECT domain, app, stream FROM live_streams WHERE node_id = $1",
+               PgParams::Of(node_id)),
+        "release streams");
+    const std::set<std::string> kept(keep.begin(), keep.end());
+    int64_t released = 0;
+    for (int row = 0; row < PQntuples(held.get()); ++row) {
+      const std::string domain = PgText(held.get(), row, 0), app = PgText(held.get(), row, 1),
+                        stream = PgText(held.get(), row, 2);
+      if (kept.contains(StreamKeyText(domain, app, stream))) continue;
+      LS_ASSIGN_OR_RETURN(PgResult gone,
+                          PgExec(conn.get(),
+                                 "DELETE FROM live_streams WHERE domain = $1 AND app = $2"
+                                 " AND stream = $3 AND node_id = $4",
+                                 PgParams::Of(domain, app, stream, node_id)),
+                          "release streams");
+      released += PgAffectedRows(gone.get());
+    }
+    return released;
+  }
+
+  absl::StatusOr<std::vector<StreamLease>> ListStreams(int64_t now_ms) override {
+    LS_ASSIGN_OR_RETURN(PgPool::Lease conn, pool_.Acquire(), "list live streams");
+    LS_ASSIGN_OR_RETURN(PgResult r,
+                        PgExec(conn.get(),
+                               "SELECT " + kLeaseColumns +
+                                   " FROM live_streams WHERE lease_until_ms >= $1"
+                                   " ORDER BY domain COLLATE \"C\", app COLLATE \"C\","
+                                   " stream COLLATE \"C\"",
+                               PgParams::Of(now_ms)),
+                        "list live streams");
+    std::vector<StreamLease> leases;
+    for (int row = 0; row < PQntuples(r.get()); ++row) leases.push_back(ReadLease(r.get(), row));
+    return leases;
+  }
+
+  absl::StatusOr<std::optional<StreamLease>> FindStream(std::string_view domain,
+                                                        std::string_view app,
+                                                        std::string_view stream,
+                                                        int64_t now_ms) override {
+    LS_ASSIGN_OR_RETURN(PgPool::Lease conn, pool_.Acquire(), "find live stream");
+    return FindOn(conn.get(), domain, app, stream, now_ms);
+  }
+
+ private:
+  static absl::StatusOr<std::optional<StreamLease>> FindOn(PGconn* conn, std::string_view domain,
+                                                           std::string_view app,
+                                                           std::string_view stream,
+                                                           int64_t now_ms) {
+    LS_ASSIGN_OR_RETURN(PgResult r,
+                        PgExec(conn,
+                               "SELECT " + kLeaseColumns +
+                                   " FROM live_streams WHERE domain = $1 AND app = $2"
+                                   " AND stream = $3 AND lease_until_ms >= $4",
+                               PgParams::Of(domain, app, stream, now_ms)),
+                        "find live stream " + StreamKeyText(domain, app, stream));
+    if (PQntuples(r.get()) == 0) return std::nullopt;
+    return ReadLease(r.get(), 0);
+  }
+
+  PgPool pool_;
+};
+
+}  // namespace
+
+absl::StatusOr<std::unique_ptr<Registry>> OpenPostgresRegistry(const std::string& url) {
+  auto registry = std::make_unique<PostgresRegistry>(url);
+  // Fails early when the schema lacks the registry's tables.
+  LS_RETURN_IF_ERROR(registry->ListNodes(0).status(), "PostgreSQL cluster registry");
+  return registry;
+}
+
+}  // namespace livesnap::catalog::internal
