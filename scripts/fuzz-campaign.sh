@@ -5,7 +5,7 @@
 # tests/fuzz/regressions/<corpus>/ so that CTest replays it from then on.
 #
 #   scripts/fuzz-campaign.sh [--seconds N] [--cache DIR] [--seeds DIR] [--doc FILE]
-#                            [--jobs N] [--only TARGET]
+#                            [--jobs N] [--only TARGET] [--libfuzzer-flag -F=V]...
 #
 #   --seconds N   time per target (default 3600)
 #   --cache DIR   persistent corpora, one directory per target
@@ -16,6 +16,7 @@
 #                 "-" to only print the table)
 #   --jobs N      build parallelism (default 2)
 #   --only T      run only target T
+#   --libfuzzer-flag F   one more libFuzzer flag for every target (e.g. -dict=FILE)
 # Exit status: 0 when no target crashed, 1 when one did (its inputs are then in
 # tests/fuzz/regressions/<corpus>/, to be fixed and committed).
 set -euo pipefail
@@ -28,6 +29,7 @@ seeds=build/test/corpus
 doc=docs/FUZZING.md
 jobs=2
 only=""
+user_flags=()
 while (($#)); do
   case "$1" in
     --seconds) seconds="$2"; shift 2 ;;
@@ -36,7 +38,8 @@ while (($#)); do
     --doc) doc="$2"; shift 2 ;;
     --jobs) jobs="$2"; shift 2 ;;
     --only) only="$2"; shift 2 ;;
-    -h|--help) sed -n '2,21p' "$0"; exit 0 ;;
+    --libfuzzer-flag) user_flags+=("$2"); shift 2 ;;
+    -h|--help) sed -n '2,/^set /p' "$0" | grep '^#'; exit 0 ;;
     *) echo "fuzz-campaign: unknown argument $1" >&2; exit 2 ;;
   esac
 done
@@ -78,12 +81,12 @@ for target in $targets; do
   # New inputs go into the first directory ($work) only; -close_fd_mask keeps
   # the targets' own logging out of the log.
   "$binary" -max_total_time="$seconds" -print_final_stats=1 -close_fd_mask=1 "${flags[@]}" \
-    -artifact_prefix="$artifacts/" "$work" "${extra[@]}" >"$logs/$target.log" 2>&1 || status=$?
+    "${user_flags[@]}" -artifact_prefix="$artifacts/" "$work" "${extra[@]}" >"$logs/$target.log" 2>&1 || status=$?
 
-  execs=$(grep -o 'stat::number_of_executed_units: [0-9]*' "$logs/$target.log" | tail -1 | awk '{print $2}')
-  rss=$(grep -o 'stat::peak_rss_mb: [0-9]*' "$logs/$target.log" | tail -1 | awk '{print $2}')
+  execs=$(grep -ao 'stat::number_of_executed_units:[[:space:]]*[0-9]*' "$logs/$target.log" | tail -1 | awk '{print $2}')
+  rss=$(grep -ao 'stat::peak_rss_mb:[[:space:]]*[0-9]*' "$logs/$target.log" | tail -1 | awk '{print $2}')
   # The last status line libFuzzer printed: "#N DONE cov: C ft: F corp: X/Yb ...".
-  last=$(grep -E '^#[0-9]+' "$logs/$target.log" | tail -1 || true)
+  last=$(grep -aE '^#[0-9]+' "$logs/$target.log" | tail -1 || true)
   cov=$(grep -o 'cov: [0-9]*' <<<"$last" | awk '{print $2}' || true)
   ft=$(grep -o 'ft: [0-9]*' <<<"$last" | awk '{print $2}' || true)
   after=$(find "$work" -type f | wc -l)
@@ -99,7 +102,7 @@ for target in $targets; do
       dest="tests/fuzz/regressions/$corpus_name/$target-$kind-$(sha1sum "$input" | cut -c1-16)"
       cp "$input" "$dest"
       echo "fuzz-campaign: $target found a $kind; input kept as $dest (see $logs/$target.log)," \
-        "replayed by ctest -R fuzz_replay.$target: fix it and commit the input" >&2
+        "replayed by ctest -R fuzz_replay.$target (re-run cmake if the directory is new): fix it and commit the input" >&2
     done <<<"$found"
   elif ((status != 0)); then
     result="exit $status"
