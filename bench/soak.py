@@ -361,9 +361,10 @@ plot '{data}' using 1:2 with lines lw 2 lc rgb '#1b7837' title 'RSS', '{data}' u
 set ylabel 'CPU (cores)'
 plot '{data}' using 1:3 with lines lw 2 lc rgb '#2166ac' title 'user+sys'
 set ylabel 'descriptors'
+set key bottom right
 plot '{data}' using 1:4 with lines lw 2 lc rgb '#762a83' title 'open files', '{data}' using 1:7 with lines lc rgb '#999999' title 'RTMP connections', '{data}' using 1:5 with lines lc rgb '#e08214' title 'open files - RTMP connections'
 set ylabel 'threads'
-set yrange [0:*]
+set yrange [0:{max(r['threads'] for r in rows) + 4}]
 set xlabel 'minutes'
 plot '{data}' using 1:6 with lines lw 2 lc rgb '#4d4d4d' title 'threads'
 unset multiplot
