@@ -22,6 +22,7 @@ import subprocess
 import sys
 import threading
 import time
+import urllib.error
 import urllib.request
 from pathlib import Path
 
@@ -318,21 +319,56 @@ def stop_process(process, sig=signal.SIGTERM, timeout_s=30):
     return process.returncode
 
 
+def open_fds(pid):
+    """Number of open file descriptors of a process (/proc/PID/fd)."""
+    return len(os.listdir(f"/proc/{pid}/fd"))
+
+
+def thread_count(pid):
+    with open(f"/proc/{pid}/status") as f:
+        for line in f:
+            if line.startswith("Threads:"):
+                return int(line.split()[1])
+    return 0
+
+
+def healthz_status(port):
+    """HTTP status of GET /healthz (200 ok, 503 degraded), 0 if no answer."""
+    try:
+        with urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=5) as response:
+            return response.status
+    except urllib.error.HTTPError as error:
+        return error.code
+    except OSError:
+        return 0
+
+
 class Livesnapd:
-    """livesnapd on free loopback ports with a file store and one template."""
+    """livesnapd on free loopback ports with one template and one storage
+    location "shots": the file store, or an S3 store at `s3_url` (path
+    addressing, bucket `s3_bucket`); the catalog SQLite under data_dir, or
+    the PostgreSQL at `catalog_url`."""
 
     def __init__(self, binary, directory, interval_s=5, workers=2, log_level="info",
-                 rtmp_extra=""):
+                 s3_url=None, s3_bucket="shots", catalog_url=None, rtmp_extra=""):
         self.dir = Path(directory).resolve()
         shutil.rmtree(self.dir, ignore_errors=True)
         self.dir.mkdir(parents=True)
         self.rtmp_port, self.api_port = free_port(), free_port()
         self.shots = self.dir / "shots"
         self.config = self.dir / "livesnap.toml"
+        catalog = f'[catalog]\nurl = "{catalog_url}"\n' if catalog_url else ""
+        if s3_url:
+            # s3rver accepts any signature; the keys only have to be present.
+            store = (f'kind = "s3"\nurl = "{s3_url}"\nbucket = "{s3_bucket}"\n'
+                     'access_key_id = "S3RVER"\nsecret_access_key = "S3RVER"\n'
+                     "connect_timeout_ms = 1000\ntimeout_ms = 10000\n")
+        else:
+            store = f'kind = "file"\nroot = "{self.shots}"\n'
         self.config.write_text(f"""[server]
 log_level = "{log_level}"
 data_dir = "{self.dir / 'data'}"
-[rtmp]
+{catalog}[rtmp]
 listen = "127.0.0.1:{self.rtmp_port}"
 # Every load-generated stream comes from 127.0.0.1, as from a relay.
 max_connections_per_ip = 5000
@@ -347,9 +383,7 @@ workers = {workers}
 name = "shots"
 region = "local"
 endpoint = "file.local"
-kind = "file"
-root = "{self.shots}"
-[[domain]]
+{store}[[domain]]
 name = "127.0.0.1"
 region = "local"
 [[template]]
@@ -392,6 +426,68 @@ sequence = "{{AppName}}/{{StreamName}}/{{Sequence}}.jpg"
                 "SELECT stream, overlay, object_key, capture_ms FROM snapshot_records").fetchall()
         finally:
             db.close()
+
+
+class S3rver:
+    """s3rver (tests/s3) as a store that can go down and come back on the same
+    port and directory: start() once, then stop() and start() again."""
+
+    def __init__(self, directory, bucket="shots"):
+        self.repo = Path(__file__).resolve().parent.parent
+        self.dir = Path(directory).resolve()
+        self.bucket, self.port, self.process = bucket, 0, None
+        fixture = self.repo / "tests" / "s3" / "s3rver_fixture.sh"
+        subprocess.run([str(fixture), "install", str(self.dir)], check=True)
+        shutil.rmtree(self.dir / "data", ignore_errors=True)
+
+    def start(self):
+        ready = self.dir / "port"
+        ready.unlink(missing_ok=True)
+        self._log = open(self.dir / "s3rver.log", "a")
+        self.process = subprocess.Popen(
+            ["node", "--openssl-legacy-provider", str(self.repo / "tests" / "s3" / "s3rver_main.js"),
+             "--modules", str(self.dir / "npm" / "node_modules"), "--directory",
+             str(self.dir / "data"), "--port", str(self.port), "--bucket", self.bucket,
+             "--ready-file", str(ready)],
+            stdin=subprocess.DEVNULL, stdout=self._log, stderr=subprocess.STDOUT)
+        wait_for(lambda: ready.exists() or self.process.poll() is not None, 60, "s3rver ready")
+        if self.process.poll() is not None:
+            raise RuntimeError("s3rver exited: " + (self.dir / "s3rver.log").read_text())
+        self.port = int(ready.read_text().strip())
+
+    @property
+    def url(self):
+        return f"http://127.0.0.1:{self.port}"
+
+    def objects(self):
+        """Files s3rver keeps for the bucket's objects (one per object)."""
+        return sum(1 for p in (self.dir / "data" / self.bucket).rglob("*")
+                   if p.is_file() and not p.name.startswith("."))
+
+    def stop(self):
+        code = stop_process(self.process)
+        self._log.close()
+        return code
+
+
+class PostgreSQL:
+    """A PostgreSQL cluster from tests/postgres/pg_fixture.sh."""
+
+    def __init__(self, directory):
+        repo = Path(__file__).resolve().parent.parent
+        self.fixture = str(repo / "tests" / "postgres" / "pg_fixture.sh")
+        self.dir = Path(directory).resolve()
+
+    def start(self):
+        subprocess.run([self.fixture, "start", str(self.dir)], check=True, stdout=subprocess.DEVNULL)
+        self.url = (self.dir / "url").read_text().strip()
+
+    def restart(self, seconds_down):
+        subprocess.run([self.fixture, "restart", str(self.dir), str(seconds_down)], check=True,
+                       stdout=subprocess.DEVNULL)
+
+    def stop(self):
+        subprocess.run([self.fixture, "stop", str(self.dir)], check=False, stdout=subprocess.DEVNULL)
 
 
 class Nginx:

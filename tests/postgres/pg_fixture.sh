@@ -3,11 +3,15 @@
 #
 #   tests/postgres/pg_fixture.sh start DIR [postgres -c options...]
 #   tests/postgres/pg_fixture.sh stop DIR
+#   tests/postgres/pg_fixture.sh restart DIR [SECONDS_DOWN]
 #
 # start: initdb's a cluster in DIR/data, starts it on a free 127.0.0.1 port
 # (TCP only, trust authentication, superuser "livesnap"), creates the database
 # "livesnap" and writes its URL to DIR/url. A cluster left running in DIR by an
 # earlier run is stopped first. stop: stops the cluster and removes DIR/data.
+# restart: stops the running cluster (fast: clients are disconnected), waits
+# SECONDS_DOWN (default 0) and starts it again on the same port and data, as a
+# database failover or upgrade would (start's extra options are not kept).
 #
 # initdb and postgres refuse to run as root; as root they run as the
 # "postgres" user, which then owns the cluster. When that user cannot reach
@@ -123,8 +127,20 @@ stop() {
   rm -rf "$dir/data" "$dir/cluster" "$dir/url"
 }
 
+restart() {
+  local root port
+  root="$(cluster_root)"
+  port="$(sed -E 's|.*:([0-9]+)/.*|\1|' "$dir/url")"
+  "${as_owner[@]}" "$pg_bin/pg_ctl" -D "$root/data" -m fast -w -t 60 stop >/dev/null
+  sleep "${1:-0}"
+  "${as_owner[@]}" "$pg_bin/pg_ctl" -D "$root/data" -l "$root/postgres.log" -w -t 60 \
+    -o "-c listen_addresses=127.0.0.1 -p $port -c unix_socket_directories=" start >/dev/null
+  echo "pg_fixture: PostgreSQL restarted at $(cat "$dir/url")"
+}
+
 case "$command" in
   start) start "$@" ;;
   stop) stop ;;
+  restart) restart "$@" ;;
   *) usage ;;
 esac
