@@ -106,7 +106,7 @@ TEST_F(ActionsTest, NotifyConfigLifecycle) {
   EXPECT_TRUE(IsApiError(
       Call("AddLiveSnapshotNotifyConfig",
            {{"DomainName", "push.example.com"}, {"NotifyUrl", "http://cb.example.com/notify"}}),
-      409, "ConfigAlreadyExists"));
+      400, "ConfigAlreadyExists"));
 
   ASSERT_TRUE(IsApiSuccess(
       Call("UpdateLiveSnapshotNotifyConfig", {{"DomainName", "push.example.com"},

@@ -144,7 +144,7 @@ TEST_F(HttpTest, StoredObjects) {
 
   EXPECT_TRUE(IsApiError(Client().Get("/snapshots/object/snapshots/live/demo/8.jpg"), 404,
                          "SnapshotNotFound"));
-  EXPECT_TRUE(IsApiError(Client().Get("/snapshots/object/nobucket/live/demo/7.jpg"), 404,
+  EXPECT_TRUE(IsApiError(Client().Get("/snapshots/object/nobucket/live/demo/7.jpg"), 400,
                          "InvalidOssBucket.NotFound"));
   // The other bucket's store does not see this one's objects.
   EXPECT_TRUE(IsApiError(Client().Get("/snapshots/object/beijing/live/demo/7.jpg"), 404,

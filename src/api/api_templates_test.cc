@@ -84,7 +84,7 @@ TEST_F(TemplatesTest, AddWithOneModeAndPostForm) {
 TEST_F(TemplatesTest, DuplicateIsAConflict) {
   ASSERT_TRUE(IsApiSuccess(Add(TemplateParams("push.example.com", "live"))));
   EXPECT_TRUE(
-      IsApiError(Add(TemplateParams("push.example.com", "live")), 409, "ConfigAlreadyExists"));
+      IsApiError(Add(TemplateParams("push.example.com", "live")), 400, "ConfigAlreadyExists"));
 }
 
 TEST_F(TemplatesTest, RequiredParameters) {
@@ -97,7 +97,8 @@ TEST_F(TemplatesTest, RequiredParameters) {
   Params neither = TemplateParams("push.example.com", "live");
   neither.erase("OverwriteOssObject");
   neither.erase("SequenceOssObject");
-  EXPECT_TRUE(IsApiError(Add(neither), 400, "MissingOssObject"));
+  EXPECT_TRUE(
+      IsApiError(Add(neither), 400, "InvalidOverwriteOssObjectOrSequenceOssObject.Malformed"));
 }
 
 TEST_F(TemplatesTest, TimeIntervalIsAnIntegerFrom5To3600) {
@@ -130,11 +131,18 @@ TEST_F(TemplatesTest, ObjectPatterns) {
            {"OverwriteOssObject", "../{StreamName}.jpg"},
            {"OverwriteOssObject", "a/../{StreamName}.jpg"},
            {"OverwriteOssObject", "/{AppName}/{StreamName}.jpg"},
+           {"OverwriteOssObject", "./{StreamName}.jpg"},
+           {"OverwriteOssObject", "a/./{StreamName}.jpg"},
+           {"OverwriteOssObject", "a//{StreamName}.jpg"},
            {"SequenceOssObject", "{AppName}/{StreamName}.jpg"},
            {"SequenceOssObject", "{AppName}/{StreamName}/{Sequence}"},
+           {"SequenceOssObject", "{AppName}/./{Sequence}.jpg"},
+           {"SequenceOssObject",
+            "{StreamName}/{StreamName}/{StreamName}/{StreamName}/{Sequence}.jpg"},
        }) {
     auto response = AddWith(c.param, c.value);
-    EXPECT_TRUE(IsApiError(response, 400, "InvalidOssObject.Malformed")) << c.value;
+    const std::string code = std::string("Invalid") + c.param + ".Malformed";
+    EXPECT_TRUE(IsApiError(response, 400, code)) << c.value;
     EXPECT_NE(response.body["Message"].get<std::string>().find(c.param), std::string::npos);
   }
   EXPECT_TRUE(IsApiSuccess(AddWith("OverwriteOssObject", std::string(251, 'a') + ".jpg")));
@@ -151,7 +159,7 @@ TEST_F(TemplatesTest, OtherFieldRules) {
 TEST_F(TemplatesTest, ReferencesMustExistAndRegionsMatch) {
   EXPECT_TRUE(
       IsApiError(AddWith("DomainName", "unknown.example.com"), 404, "InvalidDomain.NotFound"));
-  EXPECT_TRUE(IsApiError(AddWith("OssBucket", "nosuchbucket"), 404, "InvalidOssBucket.NotFound"));
+  EXPECT_TRUE(IsApiError(AddWith("OssBucket", "nosuchbucket"), 400, "InvalidOssBucket.NotFound"));
   EXPECT_TRUE(IsApiError(AddWith("OssEndpoint", "oss-cn-shanghai.aliyuncs.com"), 400,
                          "InvalidOssEndpoint.Malformed"));
 
@@ -192,7 +200,7 @@ TEST_F(TemplatesTest, UpdateChangesOnlyWhatIsGiven) {
       Client().Call(
           "UpdateLiveAppSnapshotConfig",
           {{"DomainName", "push.example.com"}, {"AppName", "live"}, {"SequenceOssObject", "-"}}),
-      400, "MissingOssObject"));
+      400, "InvalidOverwriteOssObjectOrSequenceOssObject.Malformed"));
   // Removing one mode while adding the other is fine.
   EXPECT_TRUE(IsApiSuccess(
       Client().Call("UpdateLiveAppSnapshotConfig", {{"DomainName", "push.example.com"},
@@ -211,13 +219,15 @@ TEST_F(TemplatesTest, UpdateValidatesLikeAdd) {
     return Client().Call("UpdateLiveAppSnapshotConfig", params);
   };
   EXPECT_TRUE(IsApiError(update("TimeInterval", "1"), 400, "InvalidOssInterval.Malformed"));
-  EXPECT_TRUE(
-      IsApiError(update("SequenceOssObject", "{AppName}.jpg"), 400, "InvalidOssObject.Malformed"));
+  EXPECT_TRUE(IsApiError(update("SequenceOssObject", "{AppName}.jpg"), 400,
+                         "InvalidSequenceOssObject.Malformed"));
+  EXPECT_TRUE(IsApiError(update("OverwriteOssObject", "{AppName}/./x.jpg"), 400,
+                         "InvalidOverwriteOssObject.Malformed"));
   EXPECT_TRUE(IsApiError(update("OssBucket", "beijing"), 400, "InvalidOssBucket.RegionMismatch"));
-  EXPECT_TRUE(IsApiError(update("OssBucket", "gone"), 404, "InvalidOssBucket.NotFound"));
+  EXPECT_TRUE(IsApiError(update("OssBucket", "gone"), 400, "InvalidOssBucket.NotFound"));
   EXPECT_TRUE(IsApiError(Client().Call("UpdateLiveAppSnapshotConfig",
                                        {{"DomainName", "push.example.com"}, {"AppName", "other"}}),
-                         404, "ConfigNotFound"));
+                         404, "InvalidConfig.NotFound"));
   EXPECT_TRUE(IsApiError(Client().Call("UpdateLiveAppSnapshotConfig", {{"AppName", "live"}}), 400,
                          "MissingDomainName"));
   EXPECT_TRUE(

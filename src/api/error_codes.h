@@ -109,19 +109,11 @@ inline constexpr ErrorCode kMissingOssBucket{"MissingOssBucket", 400,
                                              "The OssBucket parameter is required."};
 inline constexpr ErrorCode kInvalidOssBucketMalformed{
     "InvalidOssBucket.Malformed", 400, "OssBucket must be 1..63 letters, digits, -, _ and ."};
-inline constexpr ErrorCode kInvalidOssBucketNotFound{"InvalidOssBucket.NotFound", 404,
+inline constexpr ErrorCode kInvalidOssBucketNotFound{"InvalidOssBucket.NotFound", 400,
                                                      "No storage location has this name."};
 inline constexpr ErrorCode kInvalidOssBucketRegionMismatch{
     "InvalidOssBucket.RegionMismatch", 400,
     "The storage location must be in the same region as the domain."};
-inline constexpr ErrorCode kMissingOssObject{
-    "MissingOssObject", 400,
-    "At least one of OverwriteOssObject and SequenceOssObject is required."};
-inline constexpr ErrorCode kInvalidOssObjectMalformed{
-    "InvalidOssObject.Malformed", 400,
-    "An object pattern must end in .jpg, be under 256 bytes, use only known variables, "
-    "contain no .. segment and not start with /; a sequence pattern must contain "
-    "{UnixTimestamp} or {Sequence}."};
 inline constexpr ErrorCode kInvalidCallbackMalformed{
     "InvalidCallback.Malformed", 400,
     "Callback must be an http or https URL of at most 500 characters."};
@@ -129,10 +121,28 @@ inline constexpr ErrorCode kInvalidWidthMalformed{"InvalidWidth.Malformed", 400,
                                                   "Width must be an integer from 0 to 4096."};
 inline constexpr ErrorCode kInvalidHeightMalformed{"InvalidHeight.Malformed", 400,
                                                    "Height must be an integer from 0 to 4096."};
-inline constexpr ErrorCode kConfigAlreadyExists{"ConfigAlreadyExists", 409,
+inline constexpr ErrorCode kConfigAlreadyExists{"ConfigAlreadyExists", 400,
                                                 "The configuration already exists."};
 inline constexpr ErrorCode kConfigNotFound{"ConfigNotFound", 404,
                                            "The configuration does not exist."};
+
+// Snapshot templates: the storage patterns and a missing config, as the
+// reference names them.
+inline constexpr ErrorCode kInvalidOverwriteOrSequenceOssObjectMalformed{
+    "InvalidOverwriteOssObjectOrSequenceOssObject.Malformed", 400,
+    "At least one of OverwriteOssObject and SequenceOssObject is required."};
+inline constexpr ErrorCode kInvalidOverwriteOssObjectMalformed{
+    "InvalidOverwriteOssObject.Malformed", 400,
+    "OverwriteOssObject must end in .jpg, be under 256 bytes, use only {Domain} {AppName} "
+    "{StreamName} {Date}, and expand to a valid object key (no . or .. or empty segment, "
+    "no leading /) for every stream name."};
+inline constexpr ErrorCode kInvalidSequenceOssObjectMalformed{
+    "InvalidSequenceOssObject.Malformed", 400,
+    "SequenceOssObject must end in .jpg, be under 256 bytes, contain {UnixTimestamp} or "
+    "{Sequence}, use only known variables, and expand to a valid object key (no . or .. or "
+    "empty segment, no leading /) for every stream name."};
+inline constexpr ErrorCode kInvalidConfigNotFound{"InvalidConfig.NotFound", 404,
+                                                  "The snapshot configuration does not exist."};
 
 // Snapshot history (DescribeLiveStreamSnapshotInfo).
 inline constexpr ErrorCode kMissingStartTime{"MissingStartTime", 400,
@@ -220,13 +230,15 @@ inline constexpr std::array kAllErrorCodes = {
     codes::kInvalidOssBucketMalformed,
     codes::kInvalidOssBucketNotFound,
     codes::kInvalidOssBucketRegionMismatch,
-    codes::kMissingOssObject,
-    codes::kInvalidOssObjectMalformed,
     codes::kInvalidCallbackMalformed,
     codes::kInvalidWidthMalformed,
     codes::kInvalidHeightMalformed,
     codes::kConfigAlreadyExists,
     codes::kConfigNotFound,
+    codes::kInvalidOverwriteOrSequenceOssObjectMalformed,
+    codes::kInvalidOverwriteOssObjectMalformed,
+    codes::kInvalidSequenceOssObjectMalformed,
+    codes::kInvalidConfigNotFound,
     codes::kMissingStartTime,
     codes::kMissingEndTime,
     codes::kInvalidStartTimeMalformed,

@@ -3,8 +3,10 @@
 #include <filesystem>
 #include <set>
 #include <toml.hpp>
+#include <tuple>
 
 #include "base/status.h"
+#include "snapshot/object_naming.h"
 
 namespace livesnap::server {
 
@@ -191,6 +193,16 @@ absl::Status ReadTemplate(const Table& entry, catalog::SnapshotTemplate& tmpl) {
   LS_RETURN_IF_ERROR(Read(entry, "template", "height", tmpl.height), "");
   if (tmpl.domain.empty() || tmpl.app.empty() || tmpl.bucket.empty()) {
     return absl::InvalidArgumentError("[[template]] needs domain, app and bucket");
+  }
+  // The API's rule, so a file cannot seed a template whose snapshots can never be stored.
+  for (const auto& [key, pattern, kind] :
+       {std::tuple{"overwrite", &tmpl.overwrite_pattern, snapshot::PatternKind::kOverwrite},
+        std::tuple{"sequence", &tmpl.sequence_pattern, snapshot::PatternKind::kSequence}}) {
+    if (pattern->empty()) continue;
+    if (absl::Status status = snapshot::ValidateObjectPattern(*pattern, kind); !status.ok()) {
+      return absl::InvalidArgumentError("[[template]] " + tmpl.domain + "/" + tmpl.app +
+                                        ": template." + key + ": " + std::string(status.message()));
+    }
   }
   return absl::OkStatus();
 }

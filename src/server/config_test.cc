@@ -170,6 +170,34 @@ TEST_F(ConfigFileTest, WrongTypesAreErrorsThatNameTheKey) {
       << config.status().message();
 }
 
+TEST_F(ConfigFileTest, TemplatePatternsThatCannotNameAnObjectAreErrorsThatNameTheKey) {
+  const std::string seeds = R"(
+[[storage]]
+name = "shots"
+region = "cn-shanghai"
+kind = "file"
+[[domain]]
+name = "push.example.com"
+region = "cn-shanghai"
+[[template]]
+domain = "push.example.com"
+app = "live"
+interval = 10
+bucket = "shots"
+)";
+  auto overwrite = LoadConfigFile(Write(seeds + "overwrite = \"a/./{StreamName}.jpg\"\n"));
+  ASSERT_FALSE(overwrite.ok());
+  EXPECT_NE(overwrite.status().message().find("template.overwrite"), std::string::npos)
+      << overwrite.status().message();
+  EXPECT_NE(overwrite.status().message().find("\".\" segment"), std::string::npos)
+      << overwrite.status().message();
+  auto sequence = LoadConfigFile(Write(seeds + "sequence = \"/{StreamName}/{Sequence}.jpg\"\n"));
+  ASSERT_FALSE(sequence.ok());
+  EXPECT_NE(sequence.status().message().find("template.sequence"), std::string::npos)
+      << sequence.status().message();
+  EXPECT_TRUE(LoadConfigFile(Write(seeds + "sequence = \"{StreamName}/{Sequence}.jpg\"\n")).ok());
+}
+
 TEST_F(ConfigFileTest, SyntaxErrorsNameTheFile) {
   const std::string path = Write("[rtmp\n");
   auto config = LoadConfigFile(path);

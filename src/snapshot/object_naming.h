@@ -36,4 +36,20 @@ absl::StatusOr<std::string> ExpandObjectPattern(std::string_view pattern,
 
 bool PatternUsesSequence(std::string_view pattern);
 
+// Longest pattern accepted, in bytes (the reference's "< 256 bytes").
+inline constexpr size_t kMaxObjectPatternBytes = 255;
+
+enum class PatternKind { kOverwrite, kSequence };
+
+// OK if `pattern` can name objects: it ends in .jpg, is at most
+// kMaxObjectPatternBytes, uses only known variables ({UnixTimestamp} and
+// {Sequence} only in a sequence pattern, which needs one of them), and its
+// expansion with the worst-case values of the variables (the shortest and the
+// longest names a stream can have) is a valid object key by
+// storage::ValidateObjectKey: no "." or ".." segment, no empty segment, no
+// leading '/', within the key length limit. Otherwise InvalidArgument saying
+// which rule the pattern breaks. The API and the config file both check
+// templates with this.
+absl::Status ValidateObjectPattern(std::string_view pattern, PatternKind kind);
+
 }  // namespace livesnap::snapshot

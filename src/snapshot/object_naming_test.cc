@@ -39,5 +39,61 @@ TEST(ObjectNamingTest, SequenceNeedsANumber) {
   EXPECT_FALSE(PatternUsesSequence("a/{UnixTimestamp}.jpg"));
 }
 
+TEST(ObjectPatternTest, AcceptsTheDefaultsAndTheReferenceExamples) {
+  EXPECT_TRUE(ValidateObjectPattern(kDefaultOverwritePattern, PatternKind::kOverwrite).ok());
+  EXPECT_TRUE(ValidateObjectPattern(kDefaultSequencePattern, PatternKind::kSequence).ok());
+  EXPECT_TRUE(ValidateObjectPattern("snapshot/{AppName}/{StreamName}/{UnixTimestamp}.jpg",
+                                    PatternKind::kSequence)
+                  .ok());
+  EXPECT_TRUE(
+      ValidateObjectPattern("{Domain}/{Date}/.hidden/{StreamName}..jpg", PatternKind::kOverwrite)
+          .ok());
+}
+
+// Patterns whose every expansion breaks a key rule (issue: accepted by the
+// API, then every upload failed).
+TEST(ObjectPatternTest, RefusesPatternsNoStreamCanBeStoredUnder) {
+  struct Case {
+    std::string_view pattern;
+    std::string_view rule;
+  };
+  for (const Case& c :
+       {Case{"./{StreamName}.jpg", "\".\" segment"}, Case{"a/./{StreamName}.jpg", "\".\" segment"},
+        Case{"a/../{StreamName}.jpg", "\"..\" segment"},
+        Case{"../{StreamName}.jpg", "\"..\" segment"}, Case{"a//{StreamName}.jpg", "empty segment"},
+        Case{"{AppName}//x.jpg", "empty segment"}, Case{"/{StreamName}.jpg", "starts with '/'"}}) {
+    const absl::Status status = ValidateObjectPattern(c.pattern, PatternKind::kOverwrite);
+    ASSERT_FALSE(status.ok()) << c.pattern;
+    EXPECT_TRUE(absl::IsInvalidArgument(status));
+    EXPECT_NE(std::string(status.message()).find(c.rule), std::string::npos) << status.message();
+    EXPECT_NE(std::string(status.message()).find(c.pattern), std::string::npos) << status.message();
+  }
+}
+
+TEST(ObjectPatternTest, TheLongestNamesMustFitAKey) {
+  // Four stream names of 255 bytes pass the 1024-byte key limit.
+  const absl::Status status = ValidateObjectPattern(
+      "{StreamName}/{StreamName}/{StreamName}/{StreamName}.jpg", PatternKind::kOverwrite);
+  ASSERT_FALSE(status.ok());
+  EXPECT_NE(status.message().find("longest names"), std::string::npos) << status.message();
+  EXPECT_TRUE(ValidateObjectPattern("{Domain}/{AppName}/{StreamName}/{Sequence}.jpg",
+                                    PatternKind::kSequence)
+                  .ok());
+}
+
+TEST(ObjectPatternTest, ChecksSyntaxAndTheVariablesOfEachKind) {
+  EXPECT_FALSE(ValidateObjectPattern("{AppName}/{StreamName}.png", PatternKind::kOverwrite).ok());
+  EXPECT_FALSE(
+      ValidateObjectPattern(std::string(240, 'a') + "/{StreamName}.jpg", PatternKind::kOverwrite)
+          .ok());
+  EXPECT_FALSE(ValidateObjectPattern("{App}/{StreamName}.jpg", PatternKind::kOverwrite).ok());
+  EXPECT_FALSE(ValidateObjectPattern("{AppName/x.jpg", PatternKind::kOverwrite).ok());
+  EXPECT_FALSE(ValidateObjectPattern("a}/x.jpg", PatternKind::kOverwrite).ok());
+  EXPECT_FALSE(ValidateObjectPattern("a\\b.jpg", PatternKind::kOverwrite).ok());
+  EXPECT_FALSE(ValidateObjectPattern("{Sequence}.jpg", PatternKind::kOverwrite).ok());
+  EXPECT_FALSE(ValidateObjectPattern("{StreamName}.jpg", PatternKind::kSequence).ok());
+  EXPECT_TRUE(ValidateObjectPattern("{StreamName}-{Sequence}.jpg", PatternKind::kSequence).ok());
+}
+
 }  // namespace
 }  // namespace livesnap::snapshot

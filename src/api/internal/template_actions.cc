@@ -79,11 +79,11 @@ std::optional<ApiError> ApplyTemplateParams(const RequestParams& params, bool is
       p.field->clear();
       continue;
     }
-    if (auto error = CheckObjectPattern(*value, p.mode, p.name)) return error;
+    if (auto error = CheckObjectPattern(*value, p.mode)) return error;
     *p.field = std::string(*value);
   }
   if (tmpl.overwrite_pattern.empty() && tmpl.sequence_pattern.empty()) {
-    return Fail(codes::kMissingOssObject,
+    return Fail(codes::kInvalidOverwriteOrSequenceOssObjectMalformed,
                 is_update ? "At least one storage mode must remain: OverwriteOssObject and "
                             "SequenceOssObject cannot both be removed."
                           : "At least one of OverwriteOssObject and SequenceOssObject is "
@@ -138,9 +138,10 @@ std::optional<ApiError> CheckStorage(const ActionContext& context, const catalog
   return std::nullopt;
 }
 
-ApiError TemplateNotFound(const TemplateKey& key) {
-  return Fail(codes::kConfigNotFound, absl::StrCat("No snapshot config for domain ", key.domain,
-                                                   " and AppName ", key.app, "."));
+// Update answers with the reference's InvalidConfig.NotFound, Delete with ConfigNotFound.
+ApiError TemplateNotFound(const TemplateKey& key, const ErrorCode& code = codes::kConfigNotFound) {
+  return Fail(code, absl::StrCat("No snapshot config for domain ", key.domain, " and AppName ",
+                                 key.app, "."));
 }
 
 }  // namespace
@@ -179,7 +180,9 @@ ApiResult<Json> UpdateLiveAppSnapshotConfig(const ActionContext& context,
   if (!domain.ok()) return domain.error();
   absl::StatusOr<catalog::SnapshotTemplate> current =
       context.catalog.GetTemplate(key->domain, key->app);
-  if (absl::IsNotFound(current.status())) return TemplateNotFound(*key);
+  if (absl::IsNotFound(current.status())) {
+    return TemplateNotFound(*key, codes::kInvalidConfigNotFound);
+  }
   if (!current.ok()) return CatalogError(current.status(), "look up snapshot config");
   catalog::SnapshotTemplate tmpl = *std::move(current);
   if (auto error = ApplyTemplateParams(params, /*is_update=*/true, tmpl)) return *error;
@@ -187,7 +190,7 @@ ApiResult<Json> UpdateLiveAppSnapshotConfig(const ActionContext& context,
   if (auto error = CheckStorage(context, *domain, endpoint_given, tmpl)) return *error;
   tmpl.updated_ms = context.clock.UnixMs();
   const absl::Status updated = context.catalog.UpdateTemplate(tmpl);
-  if (absl::IsNotFound(updated)) return TemplateNotFound(*key);
+  if (absl::IsNotFound(updated)) return TemplateNotFound(*key, codes::kInvalidConfigNotFound);
   if (!updated.ok()) return CatalogError(updated, "update snapshot config");
   return Json::object();
 }

@@ -5,6 +5,7 @@
 
 #include "absl/strings/escaping.h"
 #include "absl/strings/str_cat.h"
+#include "snapshot/object_naming.h"
 
 namespace livesnap::api::internal {
 
@@ -199,50 +200,15 @@ std::optional<ApiError> CheckEndpoint(std::string_view endpoint) {
                            " is not a host name (letters, digits, -, . and an optional :port)"));
 }
 
-std::optional<ApiError> CheckObjectPattern(std::string_view pattern, ObjectMode mode,
-                                           std::string_view param) {
-  auto malformed = [&](std::string_view why) {
-    return Fail(codes::kInvalidOssObjectMalformed,
-                absl::StrCat(std::string(param), " ", Shown(pattern), " ", std::string(why)));
-  };
-  if (pattern.size() > kMaxObjectPatternBytes) {
-    return malformed("is 256 bytes or longer");
-  }
-  if (pattern.size() <= 4 || !pattern.ends_with(".jpg")) return malformed("does not end in .jpg");
-  if (pattern.front() == '/') return malformed("starts with /");
-  if (pattern.find("..") != std::string_view::npos) return malformed("contains ..");
-  if (pattern.find("//") != std::string_view::npos) return malformed("has an empty path segment");
-  bool has_sequence_variable = false;
-  size_t pos = 0;
-  while (pos < pattern.size()) {
-    const char c = pattern[pos];
-    if (c == '\\' || IsControl(c)) return malformed("contains \\ or a control character");
-    if (c == '}') return malformed("has a } without its {");
-    if (c != '{') {
-      ++pos;
-      continue;
-    }
-    const size_t close = pattern.find('}', pos);
-    if (close == std::string_view::npos) return malformed("has a { without its }");
-    const std::string_view name = pattern.substr(pos + 1, close - pos - 1);
-    if (name == "UnixTimestamp" || name == "Sequence") {
-      if (mode == ObjectMode::kOverwrite) {
-        return malformed(absl::StrCat("uses {", std::string(name),
-                                      "}, which would name a new object every time; overwrite "
-                                      "patterns may use {Domain} {AppName} {StreamName} {Date}"));
-      }
-      has_sequence_variable = true;
-    } else if (name != "Domain" && name != "AppName" && name != "StreamName" && name != "Date") {
-      return malformed(absl::StrCat(
-          "uses the unknown variable {", std::string(name),
-          "}; known: {Domain} {AppName} {StreamName} {UnixTimestamp} {Sequence} {Date}"));
-    }
-    pos = close + 1;
-  }
-  if (mode == ObjectMode::kSequence && !has_sequence_variable) {
-    return malformed("contains neither {UnixTimestamp} nor {Sequence}");
-  }
-  return std::nullopt;
+std::optional<ApiError> CheckObjectPattern(std::string_view pattern, ObjectMode mode) {
+  const bool overwrite = mode == ObjectMode::kOverwrite;
+  const absl::Status status = snapshot::ValidateObjectPattern(
+      pattern, overwrite ? snapshot::PatternKind::kOverwrite : snapshot::PatternKind::kSequence);
+  if (status.ok()) return std::nullopt;
+  return Fail(overwrite ? codes::kInvalidOverwriteOssObjectMalformed
+                        : codes::kInvalidSequenceOssObjectMalformed,
+              absl::StrCat(overwrite ? "OverwriteOssObject: " : "SequenceOssObject: ",
+                           std::string(status.message())));
 }
 
 std::optional<ApiError> CheckHttpUrl(std::string_view url, const ErrorCode& code,

@@ -22,7 +22,6 @@ namespace livesnap::api::internal {
 inline constexpr int kMinIntervalS = 5;
 inline constexpr int kMaxIntervalS = 3600;
 inline constexpr int kMaxOutputDimension = 4096;
-inline constexpr size_t kMaxObjectPatternBytes = 255;  // "< 256 bytes"
 inline constexpr size_t kMaxUrlChars = 500;
 
 // "yyyy-MM-ddTHH:mm:ssZ", optionally with a fraction of a second
@@ -44,9 +43,10 @@ std::optional<ApiError> CheckBucketName(std::string_view bucket);
 std::optional<ApiError> CheckEndpoint(std::string_view endpoint);
 
 enum class ObjectMode { kOverwrite, kSequence };
-// `param` names the parameter in messages (OverwriteOssObject, SequenceOssObject).
-std::optional<ApiError> CheckObjectPattern(std::string_view pattern, ObjectMode mode,
-                                           std::string_view param);
+// OverwriteOssObject / SequenceOssObject by snapshot::ValidateObjectPattern;
+// the error is InvalidOverwriteOssObject.Malformed or
+// InvalidSequenceOssObject.Malformed.
+std::optional<ApiError> CheckObjectPattern(std::string_view pattern, ObjectMode mode);
 
 // An absolute http:// or https:// URL of at most kMaxUrlChars characters
 // without whitespace or control characters. `code` is the error to answer

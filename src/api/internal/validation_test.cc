@@ -80,23 +80,20 @@ TEST(StreamNameTest, RefusesSeparatorsAndControlCharacters) {
 }
 
 TEST(ObjectPatternTest, AcceptsTheDefaultsAndReferenceExamples) {
-  EXPECT_EQ(CodeOf(CheckObjectPattern("{AppName}/{StreamName}.jpg", ObjectMode::kOverwrite, "O")),
-            "OK");
-  EXPECT_EQ(CodeOf(CheckObjectPattern("{AppName}/{StreamName}/{Sequence}.jpg",
-                                      ObjectMode::kSequence, "S")),
-            "OK");
-  EXPECT_EQ(CodeOf(CheckObjectPattern("snapshot/{AppName}/{StreamName}/{UnixTimestamp}.jpg",
-                                      ObjectMode::kSequence, "S")),
-            "OK");
+  EXPECT_EQ(CodeOf(CheckObjectPattern("{AppName}/{StreamName}.jpg", ObjectMode::kOverwrite)), "OK");
   EXPECT_EQ(
-      CodeOf(CheckObjectPattern("{Domain}/{Date}/{AppName}.jpg", ObjectMode::kOverwrite, "O")),
+      CodeOf(CheckObjectPattern("{AppName}/{StreamName}/{Sequence}.jpg", ObjectMode::kSequence)),
       "OK");
-  EXPECT_EQ(CodeOf(CheckObjectPattern(std::string(251, 'a') + ".jpg", ObjectMode::kOverwrite, "O")),
+  EXPECT_EQ(CodeOf(CheckObjectPattern("snapshot/{AppName}/{StreamName}/{UnixTimestamp}.jpg",
+                                      ObjectMode::kSequence)),
+            "OK");
+  EXPECT_EQ(CodeOf(CheckObjectPattern("{Domain}/{Date}/{AppName}.jpg", ObjectMode::kOverwrite)),
+            "OK");
+  EXPECT_EQ(CodeOf(CheckObjectPattern(std::string(251, 'a') + ".jpg", ObjectMode::kOverwrite)),
             "OK");  // 255 bytes
 }
 
 TEST(ObjectPatternTest, RefusesEveryBrokenRule) {
-  const std::string malformed = "InvalidOssObject.Malformed";
   struct Case {
     std::string pattern;
     ObjectMode mode;
@@ -110,6 +107,9 @@ TEST(ObjectPatternTest, RefusesEveryBrokenRule) {
            {"../{StreamName}.jpg", ObjectMode::kOverwrite},
            {"a/../{StreamName}.jpg", ObjectMode::kOverwrite},
            {"a//{StreamName}.jpg", ObjectMode::kOverwrite},
+           {"./{StreamName}.jpg", ObjectMode::kOverwrite},
+           {"a/./{StreamName}.jpg", ObjectMode::kOverwrite},
+           {"{AppName}/./{Sequence}.jpg", ObjectMode::kSequence},
            {"a\\{StreamName}.jpg", ObjectMode::kOverwrite},
            {"{Bogus}/{StreamName}.jpg", ObjectMode::kOverwrite},
            {"{appname}/{StreamName}.jpg", ObjectMode::kOverwrite},
@@ -120,10 +120,14 @@ TEST(ObjectPatternTest, RefusesEveryBrokenRule) {
            {"{AppName}/{StreamName}.jpg", ObjectMode::kSequence},
            {"{AppName}/{Date}.jpg", ObjectMode::kSequence},
        }) {
-    const auto error = CheckObjectPattern(c.pattern, c.mode, "SequenceOssObject");
-    EXPECT_EQ(CodeOf(error), malformed) << c.pattern;
+    const bool overwrite = c.mode == ObjectMode::kOverwrite;
+    const auto error = CheckObjectPattern(c.pattern, c.mode);
+    EXPECT_EQ(CodeOf(error), overwrite ? "InvalidOverwriteOssObject.Malformed"
+                                       : "InvalidSequenceOssObject.Malformed")
+        << c.pattern;
     if (error) {
-      EXPECT_NE(error->message.find("SequenceOssObject"), std::string::npos);
+      EXPECT_NE(error->message.find(overwrite ? "OverwriteOssObject" : "SequenceOssObject"),
+                std::string::npos);
     }
   }
 }
@@ -173,7 +177,9 @@ TEST(ErrorCodesTest, EveryCodeIsListedOnceWithAnErrorStatus) {
     EXPECT_EQ(FindErrorCode(code.code), &code);
   }
   EXPECT_EQ(FindErrorCode("NoSuchCode"), nullptr);
-  EXPECT_EQ(FindErrorCode("ConfigAlreadyExists")->http_status, 409);
+  EXPECT_EQ(FindErrorCode("ConfigAlreadyExists")->http_status, 400);
+  EXPECT_EQ(FindErrorCode("InvalidOssBucket.NotFound")->http_status, 400);
+  EXPECT_EQ(FindErrorCode("InvalidConfig.NotFound")->http_status, 404);
   EXPECT_EQ(FindErrorCode("ConfigNotFound")->http_status, 404);
   EXPECT_EQ(FindErrorCode("InvalidAccessKeyId.NotFound")->http_status, 404);
   EXPECT_EQ(FindErrorCode("SignatureDoesNotMatch")->http_status, 400);

@@ -21,18 +21,16 @@ const TEMPLATE_FIELDS = {
   'InvalidOssBucket.RegionMismatch': 'bucket',
   MissingOssEndpoint: 'bucket',
   'InvalidOssEndpoint.Malformed': 'bucket',
-  MissingOssObject: 'modes',
+  'InvalidOverwriteOssObjectOrSequenceOssObject.Malformed': 'modes',
+  'InvalidOverwriteOssObject.Malformed': 'overwritePattern',
+  'InvalidSequenceOssObject.Malformed': 'sequencePattern',
   'InvalidCallback.Malformed': 'callback',
   'InvalidWidth.Malformed': 'width',
   'InvalidHeight.Malformed': 'height',
 };
 
 // The template form's field a server error concerns, or 'form'.
-export function templateErrorField(code, message = '') {
-  if (code === 'InvalidOssObject.Malformed') {
-    if (message.startsWith('SequenceOssObject')) return 'sequencePattern';
-    return 'overwritePattern';
-  }
+export function templateErrorField(code) {
   return TEMPLATE_FIELDS[code] || 'form';
 }
 
@@ -81,7 +79,11 @@ function checkPattern(pattern, sequence) {
   if (new TextEncoder().encode(pattern).length >= 256) return 'The pattern must be under 256 bytes.';
   if (!pattern.endsWith('.jpg') || pattern.length <= 4) return 'The pattern must end in .jpg.';
   if (pattern.startsWith('/')) return 'The pattern must not start with /.';
-  if (pattern.includes('..')) return 'The pattern must not contain "..".';
+  const segments = pattern.split('/');
+  if (segments.some((segment) => segment === '')) return 'The pattern must not have an empty path segment (//).';
+  if (segments.some((segment) => segment === '.' || segment === '..')) {
+    return 'The pattern must not have a . or .. path segment.';
+  }
   const variables = [...pattern.matchAll(/\{([^}]*)\}/g)].map((m) => m[1]);
   const known = sequence
     ? ['Domain', 'AppName', 'StreamName', 'Date', 'UnixTimestamp', 'Sequence']

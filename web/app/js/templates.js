@@ -264,7 +264,7 @@ function TemplateDialog({ domain, region, storages, existing, onStale, onClose, 
       onSaved(params.AppName, !existing);
     } catch (err) {
       setBusy(false);
-      const field = templateErrorField(err.code, err.message);
+      const field = templateErrorField(err.code);
       showErrors({ [field]: `${err.message} (${err.code})` }, container);
       if (STALE_CODES.has(err.code)) onStale();
     }
