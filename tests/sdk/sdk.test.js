@@ -205,7 +205,7 @@ describe('snapshot templates through @alicloud/pop-core', () => {
     await sdk.request('AddLiveAppSnapshotConfig', params);
     let err = await refused(sdk.request('AddLiveAppSnapshotConfig', params));
     assert.equal(err.code, 'ConfigAlreadyExists');
-    assert.equal(err.entry.response.statusCode, 409);
+    assert.equal(err.entry.response.statusCode, 400);
     assert.ok(err.data.RequestId);
 
     err = await refused(sdk.request('AddLiveAppSnapshotConfig', {
@@ -223,6 +223,16 @@ describe('snapshot templates through @alicloud/pop-core', () => {
     }));
     assert.equal(err.code, 'ConfigNotFound');
     assert.equal(err.entry.response.statusCode, 404);
+
+    err = await refused(sdk.request('UpdateLiveAppSnapshotConfig', {
+      DomainName: 'push.example.com', AppName: 'nothing', TimeInterval: 10,
+    }));
+    assert.equal(err.code, 'InvalidConfig.NotFound');
+
+    err = await refused(sdk.request('AddLiveAppSnapshotConfig', {
+      ...params, AppName: 'dots', OverwriteOssObject: 'a/./{StreamName}.jpg',
+    }));
+    assert.equal(err.code, 'InvalidOverwriteOssObject.Malformed');
   });
 
   test('a wrong secret is refused', async () => {
