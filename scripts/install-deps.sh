@@ -28,10 +28,13 @@ test_packages=(
   # The cluster test's TCP load balancer in front of the nodes' RTMP ports.
   nginx libnginx-mod-stream
 )
-# The baseline the benchmarks compare with (nginx-rtmp + ffmpeg), their plot,
-# and the real clients bench/write_patterns.py traces (strace, OBS under Xvfb).
+# The baseline the benchmarks compare with (nginx-rtmp + ffmpeg) and their plot.
 bench_packages=(
   nginx libnginx-mod-rtmp gnuplot-nox
+)
+# The real clients bench/write_patterns.py traces (strace, OBS under Xvfb):
+# benchmarks only, never the tests.
+trace_packages=(
   strace obs-studio xvfb xauth
 )
 
@@ -46,6 +49,9 @@ if [[ "$profile" == "test" ]]; then
 fi
 if [[ "$profile" == "test" || "$profile" == "bench" ]]; then
   packages+=("${bench_packages[@]}")
+fi
+if [[ "$profile" == "bench" ]]; then
+  packages+=("${trace_packages[@]}")
 fi
 
 missing=()
