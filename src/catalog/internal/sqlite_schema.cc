@@ -86,9 +86,21 @@ CREATE INDEX snapshot_records_sequence_by_time
   ON snapshot_records (capture_ms) WHERE NOT overlay;
 )sql";
 
+// Migration 3: URL signing of pushes (aliauth), one row per domain.
+constexpr std::string_view kSchemaV3 = R"sql(
+CREATE TABLE push_auth (
+  domain TEXT NOT NULL PRIMARY KEY REFERENCES domains (name) ON DELETE CASCADE,
+  auth_type TEXT NOT NULL,
+  auth_key1 TEXT NOT NULL,
+  auth_key2 TEXT NOT NULL,
+  delta_s BIGINT NOT NULL
+);
+)sql";
+
 constexpr Migration kMigrations[] = {
     {1, "domains, buckets, templates, notify configs, snapshot records, sequences", kSchemaV1},
     {2, "one overlay record per overwrite object; sequence records by time", kSchemaV2},
+    {3, "push URL signing (aliauth) per domain", kSchemaV3},
 };
 
 absl::StatusOr<int> CurrentVersion(SqliteDb& db) {
