@@ -181,6 +181,10 @@ inline constexpr ErrorCode kInvalidPathNotFound{"InvalidPath.NotFound", 404,
 inline constexpr ErrorCode kMalformedRequest{
     "MalformedRequest", 400, "The HTTP request could not be read (malformed or too large)."};
 
+// Domain functions (BatchSetLiveDomainConfigs).
+inline constexpr ErrorCode kInvalidFunctionsMalformed{"InvalidFunctions.Malformed", 400,
+                                                      "The Functions parameter is malformed."};
+
 }  // namespace codes
 
 // Every code above, for listings and lookups.
@@ -245,6 +249,7 @@ inline constexpr std::array kAllErrorCodes = {
     codes::kSnapshotNotFound,
     codes::kInvalidPathNotFound,
     codes::kMalformedRequest,
+    codes::kInvalidFunctionsMalformed,
 };
 
 // The entry for `code`, or nullptr.

@@ -25,6 +25,9 @@ const std::map<std::string_view, ActionHandler>& Table() {
       {"DescribeLiveUserDomains", &DescribeLiveUserDomains},
       {"DescribeLiveSnapshotStorages", &DescribeLiveSnapshotStorages},
       {"DescribeLiveStreamsOnlineList", &DescribeLiveStreamsOnlineList},
+      {"BatchSetLiveDomainConfigs", &BatchSetLiveDomainConfigs},
+      {"DescribeLiveDomainConfigs", &DescribeLiveDomainConfigs},
+      {"DeleteLiveSpecificConfig", &DeleteLiveSpecificConfig},
   };
   return *table;
 }

@@ -30,6 +30,7 @@ struct ActionContext {
   catalog::Catalog& catalog;
   const media::MediaHub* hub;  // null: no live streams
   const Clock& clock;
+  bool authenticated = false;  // the request was signed with an access key
 };
 
 using ActionHandler = ApiResult<Json> (*)(const ActionContext& context,
@@ -69,6 +70,12 @@ ApiResult<Json> DescribeLiveSnapshotStorages(const ActionContext& context,
                                              const RequestParams& params);
 ApiResult<Json> DescribeLiveStreamsOnlineList(const ActionContext& context,
                                               const RequestParams& params);
+// domain_config_actions.cc: the "aliauth" function (push URL signing).
+ApiResult<Json> BatchSetLiveDomainConfigs(const ActionContext& context,
+                                          const RequestParams& params);
+ApiResult<Json> DescribeLiveDomainConfigs(const ActionContext& context,
+                                          const RequestParams& params);
+ApiResult<Json> DeleteLiveSpecificConfig(const ActionContext& context, const RequestParams& params);
 
 // Shared by the groups: DomainName given and well formed.
 ApiResult<std::string> RequireDomainName(const RequestParams& params);
