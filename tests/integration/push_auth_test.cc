@@ -8,8 +8,10 @@
 #include <chrono>
 #include <fstream>
 
+#include "tests/support/api_client.h"
 #include "tests/support/livesnapd.h"
 #include "tests/support/media_fixtures.h"
+#include "tests/support/prometheus_text.h"
 #include "tests/support/subprocess.h"
 
 namespace livesnap {
@@ -137,8 +139,42 @@ TEST_F(PushAuthTest, BadSignaturesAreRefusedSayingWhy) {
   // Signed for another stream.
   ExpectRefused("other", "auth_key=" + snapshot::SignPushTypeA(kKey1, "live", "a", now, "0", "0"),
                 "auth_key signature does not match");
-  EXPECT_NE(server_->Log().find("NetStream.Publish.Rejected"), std::string::npos) << server_->Log();
+  // A count by reason, and no key in the metrics.
+  const std::string metrics = testing::ApiClient(server_->api_port()).Get("/metrics").raw;
+  for (const auto& [reason, count] : std::vector<std::pair<std::string, int>>{
+           {"missing", 1}, {"malformed", 1}, {"expired", 1}, {"wrong_signature", 2}}) {
+    EXPECT_EQ(testing::MetricValue(metrics,
+                                   "livesnap_push_auth_refused_total{reason=\"" + reason + "\"}"),
+              count)
+        << metrics;
+  }
+  EXPECT_EQ(metrics.find(kKey1), std::string::npos);
   EXPECT_EQ(server_->Log().find(kKey1), std::string::npos);
+}
+
+TEST_F(PushAuthTest, SigningSetThroughTheApiAppliesToTheNextPush) {
+  testing::ApiClient api(server_->api_port());
+  auto set = [&](const std::string& args) {
+    return api.Call(
+        "BatchSetLiveDomainConfigs",
+        {{"DomainNames", kDomain},
+         {"Functions", R"([{"functionName":"aliauth","functionArgs":[)" + args + "]}]"}});
+  };
+  ASSERT_EQ(set(R"({"argName":"auth_type","argValue":"no_auth"})").status, 200);
+  auto [open_code, open_log] = Push("open", "");
+  EXPECT_EQ(open_code, 0) << open_log;
+
+  ASSERT_EQ(set(R"({"argName":"auth_type","argValue":"type_a"},)"
+                R"({"argName":"auth_key1","argValue":"rotatedKey789"})")
+                .status,
+            200);
+  ExpectRefused("old",
+                "auth_key=" + snapshot::SignPushTypeA(kKey1, "live", "old", NowS(), "0", "0"),
+                "auth_key signature does not match");
+  auto [new_code, new_log] =
+      Push("new",
+           "auth_key=" + snapshot::SignPushTypeA("rotatedKey789", "live", "new", NowS(), "0", "0"));
+  EXPECT_EQ(new_code, 0) << new_log;
 }
 
 }  // namespace

@@ -26,7 +26,7 @@ constexpr std::string_view kHiddenKey = "******";
 // every node sharing the catalog, without a stored counter.
 int64_t AliAuthConfigId(std::string_view domain) {
   uint32_t hash = 2166136261u;
-  for (char c : absl::StrCat(kAliAuth, "/", std::string(domain))) {
+  for (char c : std::string(kAliAuth) + "/" + std::string(domain)) {
     hash = (hash ^ static_cast<unsigned char>(c)) * 16777619u;
   }
   return static_cast<int64_t>(hash & 0x7fffffff) + 1;
