@@ -562,7 +562,8 @@ test('URL signing: keys and validity on the domain page, and a signed push URL',
   });
 
   await row.getByRole('button', { name: `URL signing of ${DOMAIN}` }).click();
-  assert.equal(await signing.getByLabel('Primary key').inputValue(), 'consoleKey123');
+  await waitFor('the stored primary key', async () =>
+    (await signing.getByLabel('Primary key').inputValue()) === 'consoleKey123');
   await signing.getByLabel('StreamName').fill('cam1');
   await signing.getByRole('button', { name: 'Generate' }).click();
   const url = await signing.locator('#push-url-output').inputValue();
