@@ -191,6 +191,10 @@ inline constexpr ErrorCode kInvalidPathNotFound{"InvalidPath.NotFound", 404,
 inline constexpr ErrorCode kMalformedRequest{
     "MalformedRequest", 400, "The HTTP request could not be read (malformed or too large)."};
 
+// Domain functions (BatchSetLiveDomainConfigs).
+inline constexpr ErrorCode kInvalidFunctionsMalformed{"InvalidFunctions.Malformed", 400,
+                                                      "The Functions parameter is malformed."};
+
 }  // namespace codes
 
 // Every code above, for listings and lookups.
@@ -257,6 +261,7 @@ inline constexpr std::array kAllErrorCodes = {
     codes::kSnapshotNotFound,
     codes::kInvalidPathNotFound,
     codes::kMalformedRequest,
+    codes::kInvalidFunctionsMalformed,
 };
 
 // The entry for `code`, or nullptr.

@@ -72,6 +72,16 @@ struct NotifyConfig {
   std::string auth_key;
 };
 
+// A domain's URL signing of pushes: the cloud API's domain function
+// "aliauth". The keys are secrets: only an authenticated Describe shows them.
+struct PushAuth {
+  std::string domain;
+  std::string auth_type;   // "type_a"
+  std::string auth_key1;   // primary key
+  std::string auth_key2;   // secondary key ("" for none), accepted during rotation
+  int64_t delta_s = 1800;  // ali_auth_delta: how long a signed URL stays valid
+};
+
 struct SnapshotRecord {
   std::string domain;
   std::string app;
@@ -146,6 +156,14 @@ class Catalog {
   virtual absl::Status SetNotifyConfig(const NotifyConfig& config) = 0;
   virtual absl::StatusOr<NotifyConfig> GetNotifyConfig(std::string_view domain) = 0;
   virtual absl::Status DeleteNotifyConfig(std::string_view domain) = 0;
+
+  // Push URL signing, at most one per domain. SetPushAuth inserts or
+  // replaces (the domain must exist); ListPushAuths returns every domain's,
+  // by domain name, for the in-memory copy the publish admission reads.
+  virtual absl::Status SetPushAuth(const PushAuth& auth) = 0;
+  virtual absl::StatusOr<PushAuth> GetPushAuth(std::string_view domain) = 0;
+  virtual absl::Status DeletePushAuth(std::string_view domain) = 0;
+  virtual absl::StatusOr<std::vector<PushAuth>> ListPushAuths() = 0;
 
   // The next sequence number of a stream: 0 first, then 1, 2, ... Atomic and
   // durable: never repeats, also across restarts and processes sharing the

@@ -390,6 +390,48 @@ TEST_P(CatalogConformanceTest, ListTemplatesRejectsNegativePaging) {
               StatusIs(kInvalidArgument, "limit -5"));
 }
 
+TEST_P(CatalogConformanceTest, PushAuthSetReplaceListDelete) {
+  AddDomainAndBucket();
+  EXPECT_THAT(catalog().GetPushAuth("push.example.com"),
+              StatusIs(kNotFound, "\"push.example.com\""));
+  PushAuth auth{.domain = "push.example.com",
+                .auth_type = "type_a",
+                .auth_key1 = "primary1",
+                .auth_key2 = "",
+                .delta_s = 1800};
+  ASSERT_THAT(catalog().SetPushAuth(auth), IsOk());
+  auth.auth_key2 = "secondary2";
+  auth.delta_s = 600;
+  ASSERT_THAT(catalog().SetPushAuth(auth), IsOk());
+
+  absl::StatusOr<PushAuth> got = catalog().GetPushAuth("push.example.com");
+  ASSERT_THAT(got, IsOk());
+  EXPECT_EQ(got->auth_type, "type_a");
+  EXPECT_EQ(got->auth_key1, "primary1");
+  EXPECT_EQ(got->auth_key2, "secondary2");
+  EXPECT_EQ(got->delta_s, 600);
+  absl::StatusOr<std::vector<PushAuth>> all = catalog().ListPushAuths();
+  ASSERT_THAT(all, IsOk());
+  ASSERT_EQ(all->size(), 1u);
+  EXPECT_EQ((*all)[0].domain, "push.example.com");
+
+  auth.delta_s = 0;
+  EXPECT_THAT(catalog().SetPushAuth(auth), StatusIs(kInvalidArgument, "auth delta"));
+  auth.delta_s = 60;
+  auth.domain = "unknown.example.com";
+  EXPECT_THAT(catalog().SetPushAuth(auth),
+              StatusIs(kFailedPrecondition, "domain \"unknown.example.com\""));
+
+  ASSERT_THAT(catalog().DeletePushAuth("push.example.com"), IsOk());
+  EXPECT_THAT(catalog().GetPushAuth("push.example.com"), StatusIs(kNotFound, ""));
+  EXPECT_THAT(catalog().DeletePushAuth("push.example.com"), StatusIs(kNotFound, ""));
+  // Deleting the domain deletes its signing settings.
+  auth.domain = "push.example.com";
+  ASSERT_THAT(catalog().SetPushAuth(auth), IsOk());
+  ASSERT_THAT(catalog().DeleteDomain("push.example.com"), IsOk());
+  EXPECT_THAT(catalog().ListPushAuths(), IsOkAndHolds(::testing::IsEmpty()));
+}
+
 TEST_P(CatalogConformanceTest, NotifyConfigSetReplaceDelete) {
   AddDomainAndBucket();
   EXPECT_THAT(catalog().GetNotifyConfig("push.example.com"),
@@ -691,7 +733,9 @@ TEST_P(CatalogConformanceTest, MigrationKeepsTheNewestOverlayRecordOfEachObject)
   catalog_.reset();
   ASSERT_THAT(database_->Exec("DROP INDEX snapshot_records_overlay_object"), IsOk());
   ASSERT_THAT(database_->Exec("DROP INDEX snapshot_records_sequence_by_time"), IsOk());
-  // And without what later versions added (the cluster registry of version 3).
+  // And without what later versions added (the cluster registry of version 3,
+  // push signing of version 4).
+  ASSERT_THAT(database_->Exec("DROP TABLE push_auth"), IsOk());
   ASSERT_THAT(database_->Exec("DROP TABLE cluster_nodes"), IsOk());
   ASSERT_THAT(database_->Exec("DROP TABLE live_streams"), IsOk());
   if (GetParam() == Backend::kPostgres) {

@@ -33,7 +33,8 @@ const std::set<std::string> kCatalogKeys = {"url", "record_retention_days"};
 const std::set<std::string> kClusterKeys = {"node_id", "advertise_rtmp", "advertise_api",
                                             "lease_ms", "heartbeat_ms"};
 const std::set<std::string> kSnapshotKeys = {"workers", "jpeg_quality"};
-const std::set<std::string> kDomainKeys = {"name", "region"};
+const std::set<std::string> kDomainKeys = {"name",      "region",    "auth_type",
+                                           "auth_key1", "auth_key2", "ali_auth_delta"};
 const std::set<std::string> kTemplateKeys = {
     "domain", "app", "interval", "bucket", "overwrite", "sequence", "callback", "width", "height"};
 
@@ -106,6 +107,7 @@ absl::Status ReadApi(const Table& root, Config& config) {
   const Table& t = toml::find(root, "api");
   LS_RETURN_IF_ERROR(CheckKeys(t, "api", kApiKeys), "");
   LS_RETURN_IF_ERROR(ReadListen(t, "api", config.api_listen), "");
+  config.api_listen_explicit = t.contains("listen");
   LS_RETURN_IF_ERROR(Read(t, "api", "threads", config.api_threads), "");
   LS_RETURN_IF_ERROR(Read(t, "api", "console_dir", config.api_console_dir), "");
   std::string auth = config.api_auth ? "on" : "off";
@@ -207,12 +209,25 @@ absl::Status ReadTemplate(const Table& entry, catalog::SnapshotTemplate& tmpl) {
   return absl::OkStatus();
 }
 
+// A [[domain]]'s URL signing, when it names an auth_type other than no_auth.
+absl::Status ReadPushAuth(const Table& entry, const std::string& domain, Config& config) {
+  snapshot::PushAuthConfig auth;
+  LS_RETURN_IF_ERROR(Read(entry, "domain", "auth_type", auth.auth_type), "");
+  LS_RETURN_IF_ERROR(Read(entry, "domain", "auth_key1", auth.auth_key1), "");
+  LS_RETURN_IF_ERROR(Read(entry, "domain", "auth_key2", auth.auth_key2), "");
+  LS_RETURN_IF_ERROR(Read(entry, "domain", "ali_auth_delta", auth.delta_s), "");
+  LS_RETURN_IF_ERROR(snapshot::ValidatePushAuthConfig(auth), "[[domain]] " + domain);
+  if (auth.auth_type != "no_auth") config.push_auth[domain] = std::move(auth);
+  return absl::OkStatus();
+}
+
 // The embedded storage, domains and templates go as a whole: keeping some of
 // them would leave templates naming domains or buckets the file dropped.
 absl::Status ReadSeeds(const Table& root, Config& config) {
   if (root.contains("storage") || root.contains("domain") || root.contains("template")) {
     config.storages.clear();
     config.seed_domains.clear();
+    config.push_auth.clear();
     config.seed_templates.clear();
   }
   if (root.contains("storage")) {
@@ -231,6 +246,7 @@ absl::Status ReadSeeds(const Table& root, Config& config) {
       if (domain.name.empty() || domain.region.empty()) {
         return absl::InvalidArgumentError("[[domain]] needs a name and a region");
       }
+      LS_RETURN_IF_ERROR(ReadPushAuth(entry, domain.name, config), "");
       config.seed_domains.push_back(std::move(domain));
     }
   }
@@ -406,6 +422,9 @@ absl::Status FinalizeConfig(Config& config) {
   if (config.api_auth && config.access_keys.empty()) {
     return absl::InvalidArgumentError("api.auth is on but api.access_keys is empty");
   }
+  // An API without authentication answers this machine only, unless the
+  // operator named the address (the daemon then warns loudly).
+  if (!config.api_auth && !config.api_listen_explicit) config.api_listen.host = "127.0.0.1";
   if (!config.api_console_dir.empty()) {
     config.api_console_dir = fs::absolute(config.api_console_dir).lexically_normal().string();
   }

@@ -18,6 +18,7 @@
 
 #include "absl/status/statusor.h"
 #include "catalog/catalog.h"
+#include "snapshot/push_auth.h"
 
 namespace livesnap::server {
 
@@ -56,6 +57,9 @@ struct Config {
   uint32_t rtmp_max_chunk_size = 16 * 1024 * 1024;
 
   ListenAddress api_listen{"0.0.0.0", 8080};
+  // Whether api.listen (or --api-listen) named the address. When it did not
+  // and api.auth is off, FinalizeConfig binds the API to 127.0.0.1 only.
+  bool api_listen_explicit = false;
   bool api_auth = false;
   std::map<std::string, std::string> access_keys;  // AccessKeyId -> secret
   int api_threads = 4;
@@ -77,6 +81,9 @@ struct Config {
   std::vector<StorageConfig> storages;
   // Created at start when absent; never overwrite what the API changed.
   std::vector<catalog::Domain> seed_domains;
+  // URL signing of pushes by domain name ([[domain]] auth_type, auth_key1,
+  // auth_key2, ali_auth_delta); domains without one take unsigned pushes.
+  std::map<std::string, snapshot::PushAuthConfig> push_auth;
   std::vector<catalog::SnapshotTemplate> seed_templates;
 };
 

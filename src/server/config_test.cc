@@ -26,6 +26,7 @@ TEST(ConfigTest, EmbeddedDefaultsServeTheQuickStart) {
   ASSERT_TRUE(FinalizeConfig(config).ok());
   EXPECT_EQ(config.rtmp_listen.port, 1935);
   EXPECT_EQ(config.api_listen.port, 8080);
+  EXPECT_EQ(config.api_listen.host, "127.0.0.1");  // no authentication: this machine only
   EXPECT_FALSE(config.api_auth);
   EXPECT_EQ(config.catalog_url.rfind("sqlite://", 0), 0u);
   ASSERT_EQ(config.storages.size(), 1u);
@@ -277,6 +278,25 @@ TEST_F(ConfigFileTest, ReadsTheFreeSpaceMinimum) {
   auto config = LoadConfigFile(Write("[server]\nmin_free_disk_bytes = 524288\n"));
   ASSERT_TRUE(config.ok()) << config.status();
   EXPECT_EQ(config->min_free_disk_bytes, 524288);
+}
+
+TEST_F(ConfigFileTest, ApiWithoutAuthListensOnLoopbackUnlessTheConfigSaysOtherwise) {
+  absl::StatusOr<Config> config = LoadConfigFile(Write("[api]\nauth = \"off\"\n"));
+  ASSERT_TRUE(config.ok()) << config.status();
+  ASSERT_TRUE(FinalizeConfig(*config).ok());
+  EXPECT_EQ(config->api_listen.host, "127.0.0.1");
+  EXPECT_EQ(config->api_listen.port, 8080);
+
+  config = LoadConfigFile(Write("[api]\nauth = \"off\"\nlisten = \"0.0.0.0:8080\"\n"));
+  ASSERT_TRUE(config.ok()) << config.status();
+  ASSERT_TRUE(FinalizeConfig(*config).ok());
+  EXPECT_EQ(config->api_listen.host, "0.0.0.0");
+
+  config = LoadConfigFile(
+      Write("[api]\nauth = \"on\"\naccess_keys = [{ id = \"k\", secret = \"s\" }]\n"));
+  ASSERT_TRUE(config.ok()) << config.status();
+  ASSERT_TRUE(FinalizeConfig(*config).ok());
+  EXPECT_EQ(config->api_listen.host, "0.0.0.0");
 }
 
 }  // namespace

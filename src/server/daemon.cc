@@ -2,6 +2,8 @@
 
 #include <fmt/chrono.h>
 #include <fmt/format.h>
+#include <prometheus/counter.h>
+#include <prometheus/family.h>
 #include <prometheus/registry.h>
 #include <spdlog/spdlog.h>
 #include <unistd.h>
@@ -20,6 +22,7 @@
 #include "server/disk_monitor.h"
 #include "server/cluster_member.h"
 #include "server/latest_image_proxy.h"
+#include "snapshot/push_auth.h"
 #include "snapshot/record_retention.h"
 #include "snapshot/snapshot_recorder.h"
 #include "snapshot/snapshotter.h"
@@ -44,6 +47,21 @@ absl::Status SeedCatalog(const Config& config, catalog::Catalog& catalog, const 
     LS_RETURN_IF_ERROR(catalog.AddDomain(domain), "domain " + domain.name);
     spdlog::info("catalog: added domain {} (region {}) from the config", domain.name,
                  domain.region);
+  }
+  // A domain's URL signing from the config, unless the catalog has one (the
+  // API's change wins; after DeleteLiveSpecificConfig a restart restores it).
+  for (const auto& [name, auth] : config.push_auth) {
+    absl::StatusOr<catalog::PushAuth> current = catalog.GetPushAuth(name);
+    if (current.ok()) continue;
+    if (!absl::IsNotFound(current.status())) return Annotate(current.status(), "domain " + name);
+    LS_RETURN_IF_ERROR(catalog.SetPushAuth({.domain = name,
+                                            .auth_type = auth.auth_type,
+                                            .auth_key1 = auth.auth_key1,
+                                            .auth_key2 = auth.auth_key2,
+                                            .delta_s = auth.delta_s}),
+                       "domain " + name);
+    spdlog::info("catalog: push URL signing ({}) of domain {} from the config", auth.auth_type,
+                 name);
   }
   for (catalog::SnapshotTemplate tmpl : config.seed_templates) {
     if (catalog.GetTemplate(tmpl.domain, tmpl.app).ok()) continue;
@@ -129,6 +147,7 @@ class DaemonImpl final : public Daemon {
         return absl::NotFoundError("unknown domain \"" + info.key.domain +
                                    "\": add it with AddLiveDomain or the config file");
       }
+      if (absl::Status signature = CheckSignature(info); !signature.ok()) return signature;
       return cluster_->Admit(info);
     });
     LS_ASSIGN_OR_RETURN(registry_, catalog::OpenRegistry(config_.catalog_url), "cluster registry");
@@ -267,9 +286,9 @@ class DaemonImpl final : public Daemon {
   absl::Status Start() override {
     if (!config_.api_auth) {
       spdlog::warn(
-          "API authentication is OFF (api.auth = \"off\"): anyone who reaches port {} "
+          "API authentication is OFF (api.auth = \"off\"): anyone who reaches {}:{} "
           "can change the configuration",
-          api_->port());
+          config_.api_listen.host, api_->port());
     }
     rtmp_->Start();
     LS_RETURN_IF_ERROR(api_->Start(), "start API server");
@@ -307,6 +326,25 @@ class DaemonImpl final : public Daemon {
   }
 
   uint16_t rtmp_port() const override { return rtmp_->port(); }
+
+  // Refuses a push whose URL signature the domain's aliauth settings reject,
+  // with a log line and a count by reason. Runs on RTMP loop threads.
+  absl::Status CheckSignature(const media::StreamInfo& info) {
+    const std::optional<catalog::PushAuth> auth = templates_->PushAuthOf(info.key.domain);
+    if (!auth) return absl::OkStatus();
+    const snapshot::PushAuthConfig config{.auth_type = auth->auth_type,
+                                          .auth_key1 = auth->auth_key1,
+                                          .auth_key2 = auth->auth_key2,
+                                          .delta_s = auth->delta_s};
+    const snapshot::PushAuthResult result = snapshot::VerifyPush(
+        config, info.key.app, info.key.stream, info.query, SystemClock::Instance().UnixMs() / 1000);
+    if (result.verdict == snapshot::PushAuthVerdict::kAccepted) return absl::OkStatus();
+    auth_refusals_.Add({{"reason", std::string(snapshot::PushAuthVerdictName(result.verdict))}})
+        .Increment();
+    spdlog::warn("[{}] publish refused from {}: {}", info.key.ToString(), info.client_addr,
+                 result.description);
+    return absl::PermissionDeniedError(result.description);
+  }
   int api_port() const override { return api_->port(); }
 
  private:
@@ -351,6 +389,11 @@ class DaemonImpl final : public Daemon {
 
   const Config config_;
   prometheus::Registry metrics_;  // declared first: every module registers into it
+  prometheus::Family<prometheus::Counter>& auth_refusals_ =
+      prometheus::BuildCounter()
+          .Name("livesnap_push_auth_refused_total")
+          .Help("Pushes refused by URL signing, by reason")
+          .Register(metrics_);
   std::unique_ptr<catalog::Catalog> catalog_;
   std::unique_ptr<catalog::Registry> registry_;
   std::unique_ptr<LatestImageProxy> latest_proxy_;

@@ -36,6 +36,7 @@ absl::StatusOr<livesnap::server::Config> BuildConfig(const Flags& flags) {
     auto address = livesnap::server::ParseListenAddress(flags.api_listen);
     if (!address.ok()) return address.status();
     config->api_listen = *address;
+    config->api_listen_explicit = true;
   }
   if (!flags.data_dir.empty()) config->data_dir = flags.data_dir;
   if (!flags.catalog_url.empty()) config->catalog_url = flags.catalog_url;

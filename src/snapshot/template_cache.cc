@@ -60,6 +60,11 @@ absl::StatusOr<TemplateCache::State> TemplateCache::Load(catalog::Catalog& catal
       return Annotate(notify.status(), "notify config of " + domain.name);
     }
   }
+  LS_ASSIGN_OR_RETURN(std::vector<catalog::PushAuth> auths, catalog.ListPushAuths(), "push auth");
+  for (catalog::PushAuth& auth : auths) {
+    auto entry = state.find(auth.domain);
+    if (entry != state.end()) entry->second.push_auth = std::move(auth);
+  }
   return state;
 }
 
@@ -103,6 +108,13 @@ std::optional<BoundTemplate> TemplateCache::Resolve(std::string_view domain,
 bool TemplateCache::HasDomain(std::string_view domain) const {
   const std::shared_ptr<const State> state = this->state();
   return state->contains(domain);
+}
+
+std::optional<catalog::PushAuth> TemplateCache::PushAuthOf(std::string_view domain) const {
+  const std::shared_ptr<const State> state = this->state();
+  const auto entry = state->find(domain);
+  if (entry == state->end()) return std::nullopt;
+  return entry->second.push_auth;
 }
 
 void TemplateCache::RefreshLoop() {

@@ -70,6 +70,9 @@ class TemplateCache {
   // The template of (domain, app): exact AppName, else "*", else nullopt.
   std::optional<BoundTemplate> Resolve(std::string_view domain, std::string_view app) const;
   bool HasDomain(std::string_view domain) const;
+  // The domain's push URL signing; nullopt when the domain has none (or is
+  // unknown). Read from memory: safe on RTMP loop threads.
+  std::optional<catalog::PushAuth> PushAuthOf(std::string_view domain) const;
 
   // Loads the catalog now and installs what it read; on failure the state
   // in use is kept and the error returned. Waits for a reload under way.
@@ -82,6 +85,7 @@ class TemplateCache {
   struct Domain {
     std::map<std::string, catalog::SnapshotTemplate, std::less<>> templates;  // by AppName
     std::optional<catalog::NotifyConfig> notify;
+    std::optional<catalog::PushAuth> push_auth;
   };
   using State = std::map<std::string, Domain, std::less<>>;  // by domain name
 

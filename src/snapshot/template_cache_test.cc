@@ -50,6 +50,16 @@ class FlakyCatalog final : public catalog::Catalog {
     return real_.GetNotifyConfig(domain);
   }
 
+  absl::StatusOr<std::vector<catalog::PushAuth>> ListPushAuths() override {
+    if (failing) return absl::UnavailableError("catalog unreachable");
+    return real_.ListPushAuths();
+  }
+  absl::Status SetPushAuth(const catalog::PushAuth& a) override { return real_.SetPushAuth(a); }
+  absl::StatusOr<catalog::PushAuth> GetPushAuth(std::string_view d) override {
+    return real_.GetPushAuth(d);
+  }
+  absl::Status DeletePushAuth(std::string_view d) override { return real_.DeletePushAuth(d); }
+
   absl::Status AddDomain(const catalog::Domain& d) override { return real_.AddDomain(d); }
   absl::Status DeleteDomain(std::string_view n) override { return real_.DeleteDomain(n); }
   absl::StatusOr<catalog::Domain> GetDomain(std::string_view n) override {
@@ -177,6 +187,24 @@ TEST_F(TemplateCacheTest, AChangeShowsAfterTheRefreshIntervalOrAtOnceAfterReload
   ASSERT_TRUE(cache->Reload().ok());
   EXPECT_EQ(Interval(*cache, "live"), 60);
   EXPECT_FALSE(cache->Resolve(kDomain, "game").has_value());
+}
+
+TEST_F(TemplateCacheTest, HoldsEachDomainsPushSigningAfterReload) {
+  std::unique_ptr<TemplateCache> cache = Open();
+  ASSERT_NE(cache, nullptr);
+  EXPECT_FALSE(cache->PushAuthOf(kDomain).has_value());
+  ASSERT_TRUE(catalog_->SetPushAuth({kDomain, "type_a", "primary1", "secondary2", 600}).ok());
+  EXPECT_FALSE(cache->PushAuthOf(kDomain).has_value());  // until the reload
+  ASSERT_TRUE(cache->Reload().ok());
+  std::optional<catalog::PushAuth> auth = cache->PushAuthOf(kDomain);
+  ASSERT_TRUE(auth.has_value());
+  EXPECT_EQ(auth->auth_key1, "primary1");
+  EXPECT_EQ(auth->auth_key2, "secondary2");
+  EXPECT_EQ(auth->delta_s, 600);
+  EXPECT_FALSE(cache->PushAuthOf("other.example.com").has_value());
+  ASSERT_TRUE(catalog_->DeletePushAuth(kDomain).ok());
+  ASSERT_TRUE(cache->Reload().ok());
+  EXPECT_FALSE(cache->PushAuthOf(kDomain).has_value());
 }
 
 TEST_F(TemplateCacheTest, KeepsWhatItHasWhileTheCatalogFails) {

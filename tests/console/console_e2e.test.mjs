@@ -12,7 +12,7 @@
 // directory's package-lock.json; the CTest fixture console.npm_ci).
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { createHmac, randomUUID } from 'node:crypto';
+import { createHash, createHmac, randomUUID } from 'node:crypto';
 import fs from 'node:fs';
 import { createRequire } from 'node:module';
 import net from 'node:net';
@@ -604,6 +604,51 @@ listen = "127.0.0.1:${port}"
     degraded.kill('SIGTERM');
     await exited;
   }
+});
+
+test('URL signing: keys and validity on the domain page, and a signed push URL', async () => {
+  await goTo('Domain Names');
+  const row = page.locator(`tr[data-domain="${DOMAIN}"]`);
+  await row.getByRole('button', { name: `URL signing of ${DOMAIN}` }).click();
+  const signing = dialog(`URL signing — ${DOMAIN}`);
+  await signing.getByLabel('Require signed push URLs').check();
+  await signing.getByLabel('Primary key').fill('bad');
+  await signing.getByRole('button', { name: 'Save' }).click();
+  await signing.locator('#push-auth-key1-error').waitFor();
+  await signing.getByLabel('Primary key').fill('consoleKey123');
+  await signing.getByLabel('Secondary key').fill('consoleKey456');
+  await signing.getByLabel('Validity (seconds)').fill('600');
+  await screenshot('16-url-signing');
+  await signing.getByRole('button', { name: 'Save' }).click();
+  await signing.waitFor({ state: 'detached' });
+  const described = await api('DescribeLiveDomainConfigs', { DomainName: DOMAIN });
+  const args = Object.fromEntries(
+    described.DomainConfigs.DomainConfig[0].FunctionArgs.FunctionArg.map((a) => [a.ArgName, a.ArgValue]),
+  );
+  assert.deepEqual(args, {
+    auth_type: 'type_a',
+    auth_key1: 'consoleKey123',
+    auth_key2: 'consoleKey456',
+    ali_auth_delta: '600',
+  });
+
+  await row.getByRole('button', { name: `URL signing of ${DOMAIN}` }).click();
+  await waitFor('the stored primary key', async () =>
+    (await signing.getByLabel('Primary key').inputValue()) === 'consoleKey123');
+  await signing.getByLabel('StreamName').fill('cam1');
+  await signing.getByRole('button', { name: 'Generate' }).click();
+  const url = await signing.locator('#push-url-output').inputValue();
+  const match = url.match(new RegExp(`^rtmp://${DOMAIN}/live/cam1\\?auth_key=(\\d+)-0-0-([0-9a-f]{32})$`));
+  assert.ok(match, url);
+  const expected = createHash('md5').update(`/live/cam1-${match[1]}-0-0-consoleKey123`).digest('hex');
+  assert.equal(match[2], expected);
+  await screenshot('17-signed-push-url');
+
+  await signing.getByLabel('Require signed push URLs').uncheck();
+  await signing.getByRole('button', { name: 'Save' }).click();
+  await signing.waitFor({ state: 'detached' });
+  const cleared = await api('DescribeLiveDomainConfigs', { DomainName: DOMAIN });
+  assert.deepEqual(cleared.DomainConfigs.DomainConfig, []);
 });
 
 test('no script error on any page', () => {

@@ -286,3 +286,17 @@ test('the health banner lists each problem /healthz reports, and nothing when he
   ]);
   assert.equal(format.describeHealth(0, null)[0].reason, 'unreachable');
 });
+
+test('md5 matches node:crypto, and type A push signing matches md5sum', async () => {
+  const { md5, signPushTypeA } = await import(new URL('md5.js', app));
+  for (let length = 0; length < 200; length++) {
+    const bytes = randomBytes(length);
+    const expected = createHash('md5').update(bytes).digest('hex');
+    assert.equal(Buffer.from(md5(new Uint8Array(bytes))).toString('hex'), expected, `length ${length}`);
+  }
+  // md5("/live/demo-1700000000-0-0-secretKey1"), as src/snapshot/push_auth_test.cc has it.
+  assert.equal(
+    signPushTypeA('secretKey1', 'live', 'demo', 1700000000),
+    '1700000000-0-0-46624fa600a4809ba94262a02c3e2e6c',
+  );
+});

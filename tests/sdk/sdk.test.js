@@ -251,6 +251,53 @@ describe('snapshot templates through @alicloud/pop-core', () => {
     assert.equal(listed.TotalCount, 1);
   });
 
+  test('aliauth: BatchSetLiveDomainConfigs, DescribeLiveDomainConfigs, DeleteLiveSpecificConfig', async () => {
+    const sdk = client();
+    const functions = JSON.stringify([{
+      functionName: 'aliauth',
+      functionArgs: [
+        { argName: 'auth_type', argValue: 'type_a' },
+        { argName: 'auth_key1', argValue: 'sdkPrimaryKey1' },
+        { argName: 'auth_key2', argValue: 'sdkSecondaryKey2' },
+        { argName: 'ali_auth_delta', argValue: '900' },
+      ],
+    }]);
+    await sdk.request('BatchSetLiveDomainConfigs', {
+      DomainNames: 'push.example.com',
+      Functions: functions,
+    }, { method: 'POST' });
+    const described = await sdk.request('DescribeLiveDomainConfigs', {
+      DomainName: 'push.example.com',
+      FunctionNames: 'aliauth',
+    });
+    const [config] = described.DomainConfigs.DomainConfig;
+    assert.equal(config.FunctionName, 'aliauth');
+    assert.equal(config.Status, 'success');
+    const args = Object.fromEntries(
+      config.FunctionArgs.FunctionArg.map((a) => [a.ArgName, a.ArgValue]));
+    assert.deepEqual(args, {
+      auth_type: 'type_a',
+      auth_key1: 'sdkPrimaryKey1',
+      auth_key2: 'sdkSecondaryKey2',
+      ali_auth_delta: '900',
+    });
+    // The keys reach no log.
+    assert.ok(!serverLog.includes('sdkPrimaryKey1'), serverLog);
+
+    const bad = await refused(sdk.request('BatchSetLiveDomainConfigs', {
+      DomainNames: 'push.example.com',
+      Functions: '[{"functionName":"aliauth","functionArgs":[{"argName":"auth_type","argValue":"type_q"}]}]',
+    }));
+    assert.equal(bad.code, 'InvalidFunctions.Malformed');
+
+    await sdk.request('DeleteLiveSpecificConfig', {
+      DomainName: 'push.example.com',
+      ConfigId: config.ConfigId,
+    });
+    const after = await sdk.request('DescribeLiveDomainConfigs', { DomainName: 'push.example.com' });
+    assert.deepEqual(after.DomainConfigs.DomainConfig, []);
+  });
+
   test('DeleteLiveDomain', async () => {
     await client().request('DeleteLiveDomain', { DomainName: 'push.example.com' });
     const err = await refused(client().request('DeleteLiveDomain', { DomainName: 'push.example.com' }));

@@ -26,6 +26,9 @@ const std::map<std::string_view, ActionHandler>& Table() {
       {"DescribeLiveSnapshotStorages", &DescribeLiveSnapshotStorages},
       {"DescribeLiveStreamsOnlineList", &DescribeLiveStreamsOnlineList},
       {"DescribeLivesnapNodes", &DescribeLivesnapNodes},
+      {"BatchSetLiveDomainConfigs", &BatchSetLiveDomainConfigs},
+      {"DescribeLiveDomainConfigs", &DescribeLiveDomainConfigs},
+      {"DeleteLiveSpecificConfig", &DeleteLiveSpecificConfig},
   };
   return *table;
 }

@@ -34,6 +34,7 @@ struct ActionContext {
   catalog::Registry* registry = nullptr;  // the cluster's; null: this node alone
   std::string node_id;                    // this node's id in the registry
   int64_t lease_ms = 15'000;              // a node silent longer is shown offline
+  bool authenticated = false;  // the request was signed with an access key
 };
 
 // A stream live on another node of the cluster, as the registry knows it.
@@ -83,6 +84,12 @@ ApiResult<Json> DescribeLiveStreamsOnlineList(const ActionContext& context,
                                               const RequestParams& params);
 // node_actions.cc: a livesnap extension.
 ApiResult<Json> DescribeLivesnapNodes(const ActionContext& context, const RequestParams& params);
+// domain_config_actions.cc: the "aliauth" function (push URL signing).
+ApiResult<Json> BatchSetLiveDomainConfigs(const ActionContext& context,
+                                          const RequestParams& params);
+ApiResult<Json> DescribeLiveDomainConfigs(const ActionContext& context,
+                                          const RequestParams& params);
+ApiResult<Json> DeleteLiveSpecificConfig(const ActionContext& context, const RequestParams& params);
 
 // Shared by the groups: DomainName given and well formed.
 ApiResult<std::string> RequireDomainName(const RequestParams& params);

@@ -148,6 +148,22 @@ absl::Status TemplateExists(std::string_view domain, std::string_view app) {
                                   Quoted(app) + " already exists");
 }
 
+absl::Status CheckPushAuth(const PushAuth& auth) {
+  LS_RETURN_IF_ERROR(CheckKey("domain name", auth.domain), "");
+  LS_RETURN_IF_ERROR(CheckKey("auth type", auth.auth_type), "");
+  LS_RETURN_IF_ERROR(CheckKey("auth key", auth.auth_key1), "");
+  LS_RETURN_IF_ERROR(CheckText("auth key", auth.auth_key2), "");
+  if (auth.delta_s < 1) {
+    return absl::InvalidArgumentError("auth delta " + std::to_string(auth.delta_s) +
+                                      " s is not positive");
+  }
+  return absl::OkStatus();
+}
+
+absl::Status PushAuthNotFound(std::string_view domain) {
+  return absl::NotFoundError("no push URL signing for domain " + Quoted(domain));
+}
+
 absl::Status NotifyConfigNotFound(std::string_view domain) {
   return absl::NotFoundError("no snapshot notify config for domain " + Quoted(domain));
 }

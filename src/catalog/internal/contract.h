@@ -36,6 +36,8 @@ absl::Status BucketNotFound(std::string_view name);
 absl::Status TemplateNotFound(std::string_view domain, std::string_view app);
 absl::Status TemplateExists(std::string_view domain, std::string_view app);
 absl::Status NotifyConfigNotFound(std::string_view domain);
+absl::Status CheckPushAuth(const PushAuth& auth);
+absl::Status PushAuthNotFound(std::string_view domain);
 // FailedPrecondition for a row that names a domain or bucket that is absent.
 absl::Status MissingDomain(std::string_view name);
 absl::Status MissingBucket(std::string_view name);

@@ -31,6 +31,14 @@ const std::string kReplaceOverlaySql =
 
 std::string Direction(SortOrder order) { return order == SortOrder::kAscending ? "ASC" : "DESC"; }
 
+PushAuth ReadPushAuth(const PGresult* r, int row) {
+  return PushAuth{.domain = PgText(r, row, 0),
+                  .auth_type = PgText(r, row, 1),
+                  .auth_key1 = PgText(r, row, 2),
+                  .auth_key2 = PgText(r, row, 3),
+                  .delta_s = PgInt64(r, row, 4)};
+}
+
 Domain ReadDomain(const PGresult* r, int row) {
   return Domain{
       .name = PgText(r, row, 0), .region = PgText(r, row, 1), .created_ms = PgInt64(r, row, 2)};
@@ -323,6 +331,60 @@ class PostgresCatalog final : public Catalog {
         "delete notify config of " + std::string(domain));
     if (PgAffectedRows(result.get()) == 0) return NotifyConfigNotFound(domain);
     return absl::OkStatus();
+  }
+
+  absl::Status SetPushAuth(const PushAuth& auth) override {
+    LS_RETURN_IF_ERROR(CheckPushAuth(auth), "set push auth");
+    LS_ASSIGN_OR_RETURN(PgPool::Lease conn, pool_.Acquire(), "set push auth");
+    absl::Status status =
+        PgExec(
+            conn.get(),
+            "INSERT INTO push_auth (domain, auth_type, auth_key1, auth_key2, delta_s)"
+            " VALUES ($1, $2, $3, $4, $5) ON CONFLICT (domain) DO UPDATE SET"
+            " auth_type = EXCLUDED.auth_type, auth_key1 = EXCLUDED.auth_key1,"
+            " auth_key2 = EXCLUDED.auth_key2, delta_s = EXCLUDED.delta_s",
+            PgParams::Of(auth.domain, auth.auth_type, auth.auth_key1, auth.auth_key2, auth.delta_s))
+            .status();
+    if (absl::IsFailedPrecondition(status)) return MissingDomain(auth.domain);
+    return Annotate(status, "set push auth of " + auth.domain);
+  }
+
+  absl::StatusOr<PushAuth> GetPushAuth(std::string_view domain) override {
+    LS_RETURN_IF_ERROR(CheckKey("domain name", domain), "get push auth");
+    LS_ASSIGN_OR_RETURN(PgPool::Lease conn, pool_.Acquire(), "get push auth");
+    LS_ASSIGN_OR_RETURN(PgResult result,
+                        PgExec(conn.get(),
+                               "SELECT domain, auth_type, auth_key1, auth_key2, delta_s"
+                               " FROM push_auth WHERE domain = $1",
+                               PgParams::Of(domain)),
+                        "get push auth of " + std::string(domain));
+    if (PQntuples(result.get()) == 0) return PushAuthNotFound(domain);
+    return ReadPushAuth(result.get(), 0);
+  }
+
+  absl::Status DeletePushAuth(std::string_view domain) override {
+    LS_RETURN_IF_ERROR(CheckKey("domain name", domain), "delete push auth");
+    LS_ASSIGN_OR_RETURN(PgPool::Lease conn, pool_.Acquire(), "delete push auth");
+    LS_ASSIGN_OR_RETURN(
+        PgResult result,
+        PgExec(conn.get(), "DELETE FROM push_auth WHERE domain = $1", PgParams::Of(domain)),
+        "delete push auth of " + std::string(domain));
+    if (PgAffectedRows(result.get()) == 0) return PushAuthNotFound(domain);
+    return absl::OkStatus();
+  }
+
+  absl::StatusOr<std::vector<PushAuth>> ListPushAuths() override {
+    LS_ASSIGN_OR_RETURN(PgPool::Lease conn, pool_.Acquire(), "list push auth");
+    LS_ASSIGN_OR_RETURN(PgResult result,
+                        PgExec(conn.get(),
+                               "SELECT domain, auth_type, auth_key1, auth_key2, delta_s"
+                               " FROM push_auth ORDER BY domain COLLATE \"C\""),
+                        "list push auth");
+    std::vector<PushAuth> auths;
+    for (int row = 0; row < PQntuples(result.get()); ++row) {
+      auths.push_back(ReadPushAuth(result.get(), row));
+    }
+    return auths;
   }
 
   absl::StatusOr<int64_t> NextSequence(std::string_view domain, std::string_view app,

@@ -129,10 +129,22 @@ CREATE TRIGGER notify_configs_changed AFTER INSERT OR UPDATE OR DELETE ON notify
   FOR EACH STATEMENT EXECUTE FUNCTION livesnap_notify_config_change();
 )sql";
 
+// Migration 4: URL signing of pushes (aliauth), one row per domain.
+constexpr std::string_view kSchemaV4 = R"sql(
+CREATE TABLE push_auth (
+  domain TEXT NOT NULL PRIMARY KEY REFERENCES domains (name) ON DELETE CASCADE,
+  auth_type TEXT NOT NULL,
+  auth_key1 TEXT NOT NULL,
+  auth_key2 TEXT NOT NULL,
+  delta_s BIGINT NOT NULL
+);
+)sql";
+
 constexpr Migration kMigrations[] = {
     {1, "domains, buckets, templates, notify configs, snapshot records, sequences", kSchemaV1},
     {2, "one overlay record per overwrite object; sequence records by time", kSchemaV2},
     {3, "cluster registry: nodes, live stream leases, config change notifications", kSchemaV3},
+    {4, "push URL signing (aliauth) per domain", kSchemaV4},
 };
 
 absl::StatusOr<int> CurrentVersion(PGconn* conn) {

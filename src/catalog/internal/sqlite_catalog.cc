@@ -51,6 +51,7 @@ struct Statements {
   Statement insert_template, update_template, delete_template, get_template;
   Statement count_templates, list_templates_asc, list_templates_desc, resolve_template;
   Statement upsert_notify, get_notify, delete_notify;
+  Statement upsert_push_auth, get_push_auth, delete_push_auth, list_push_auth;
   Statement next_sequence, insert_record, query_records_asc, query_records_desc, prune_records;
 };
 
@@ -91,6 +92,16 @@ absl::StatusOr<Statements> PrepareStatements(SqliteDb& db) {
       {&s.get_notify,
        "SELECT domain, notify_url, req_auth, auth_key FROM notify_configs WHERE domain = ?1"},
       {&s.delete_notify, "DELETE FROM notify_configs WHERE domain = ?1"},
+      {&s.upsert_push_auth,
+       "INSERT INTO push_auth (domain, auth_type, auth_key1, auth_key2, delta_s)"
+       " VALUES (?1, ?2, ?3, ?4, ?5) ON CONFLICT (domain) DO UPDATE SET"
+       " auth_type = excluded.auth_type, auth_key1 = excluded.auth_key1,"
+       " auth_key2 = excluded.auth_key2, delta_s = excluded.delta_s"},
+      {&s.get_push_auth,
+       "SELECT domain, auth_type, auth_key1, auth_key2, delta_s FROM push_auth WHERE domain = ?1"},
+      {&s.delete_push_auth, "DELETE FROM push_auth WHERE domain = ?1"},
+      {&s.list_push_auth,
+       "SELECT domain, auth_type, auth_key1, auth_key2, delta_s FROM push_auth ORDER BY domain"},
       {&s.next_sequence,
        "INSERT INTO stream_sequences (domain, app, stream, next_value) VALUES (?1, ?2, ?3, 1)"
        " ON CONFLICT (domain, app, stream) DO UPDATE SET next_value = next_value + 1"
@@ -112,6 +123,14 @@ absl::StatusOr<Statements> PrepareStatements(SqliteDb& db) {
 
 Domain ReadDomain(const StatementRun& row) {
   return Domain{.name = row.Text(0), .region = row.Text(1), .created_ms = row.Int64(2)};
+}
+
+PushAuth ReadPushAuth(const StatementRun& row) {
+  return PushAuth{.domain = row.Text(0),
+                  .auth_type = row.Text(1),
+                  .auth_key1 = row.Text(2),
+                  .auth_key2 = row.Text(3),
+                  .delta_s = row.Int64(4)};
 }
 
 Bucket ReadBucket(const StatementRun& row) {
@@ -360,6 +379,49 @@ class SqliteCatalog final : public Catalog {
     LS_RETURN_IF_ERROR(run.Finish(), "delete notify config of " + std::string(domain));
     if (run.Changes() == 0) return NotifyConfigNotFound(domain);
     return absl::OkStatus();
+  }
+
+  absl::Status SetPushAuth(const PushAuth& auth) override {
+    LS_RETURN_IF_ERROR(CheckPushAuth(auth), "set push auth");
+    std::lock_guard lock(mu_);
+    StatementRun run(st_.upsert_push_auth);
+    LS_RETURN_IF_ERROR(
+        run.Bind(auth.domain, auth.auth_type, auth.auth_key1, auth.auth_key2, auth.delta_s),
+        "set push auth");
+    absl::Status status = run.Finish();
+    if (absl::IsFailedPrecondition(status)) return MissingDomain(auth.domain);
+    return Annotate(status, "set push auth of " + auth.domain);
+  }
+
+  absl::StatusOr<PushAuth> GetPushAuth(std::string_view domain) override {
+    LS_RETURN_IF_ERROR(CheckKey("domain name", domain), "get push auth");
+    std::lock_guard lock(mu_);
+    StatementRun run(st_.get_push_auth);
+    LS_RETURN_IF_ERROR(run.Bind(domain), "get push auth");
+    LS_ASSIGN_OR_RETURN(bool row, run.Step(), "get push auth of " + std::string(domain));
+    if (!row) return PushAuthNotFound(domain);
+    return ReadPushAuth(run);
+  }
+
+  absl::Status DeletePushAuth(std::string_view domain) override {
+    LS_RETURN_IF_ERROR(CheckKey("domain name", domain), "delete push auth");
+    std::lock_guard lock(mu_);
+    StatementRun run(st_.delete_push_auth);
+    LS_RETURN_IF_ERROR(run.Bind(domain), "delete push auth");
+    LS_RETURN_IF_ERROR(run.Finish(), "delete push auth of " + std::string(domain));
+    if (run.Changes() == 0) return PushAuthNotFound(domain);
+    return absl::OkStatus();
+  }
+
+  absl::StatusOr<std::vector<PushAuth>> ListPushAuths() override {
+    std::lock_guard lock(mu_);
+    StatementRun run(st_.list_push_auth);
+    std::vector<PushAuth> auths;
+    while (true) {
+      LS_ASSIGN_OR_RETURN(bool row, run.Step(), "list push auth");
+      if (!row) return auths;
+      auths.push_back(ReadPushAuth(run));
+    }
   }
 
   absl::StatusOr<int64_t> NextSequence(std::string_view domain, std::string_view app,

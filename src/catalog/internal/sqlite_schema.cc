@@ -116,10 +116,22 @@ CREATE TABLE live_streams (
 CREATE INDEX live_streams_by_node ON live_streams (node_id);
 )sql";
 
+// Migration 4: URL signing of pushes (aliauth), one row per domain.
+constexpr std::string_view kSchemaV4 = R"sql(
+CREATE TABLE push_auth (
+  domain TEXT NOT NULL PRIMARY KEY REFERENCES domains (name) ON DELETE CASCADE,
+  auth_type TEXT NOT NULL,
+  auth_key1 TEXT NOT NULL,
+  auth_key2 TEXT NOT NULL,
+  delta_s BIGINT NOT NULL
+);
+)sql";
+
 constexpr Migration kMigrations[] = {
     {1, "domains, buckets, templates, notify configs, snapshot records, sequences", kSchemaV1},
     {2, "one overlay record per overwrite object; sequence records by time", kSchemaV2},
     {3, "cluster registry: nodes and live stream leases", kSchemaV3},
+    {4, "push URL signing (aliauth) per domain", kSchemaV4},
 };
 
 absl::StatusOr<int> CurrentVersion(SqliteDb& db) {

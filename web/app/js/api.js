@@ -133,6 +133,41 @@ export function deleteDomain(name) {
   return rpc('DeleteLiveDomain', { DomainName: name });
 }
 
+// The domain's push URL signing (the "aliauth" domain function):
+// { configId, authType, key1, key2, deltaS } or null when it has none.
+export async function getPushAuth(domain) {
+  const body = await rpc('DescribeLiveDomainConfigs', { DomainName: domain, FunctionNames: 'aliauth' });
+  const configs = (body.DomainConfigs && body.DomainConfigs.DomainConfig) || [];
+  const config = configs.find((c) => c.FunctionName === 'aliauth');
+  if (!config) return null;
+  const args = {};
+  for (const arg of config.FunctionArgs.FunctionArg) args[arg.ArgName] = arg.ArgValue;
+  return {
+    configId: config.ConfigId,
+    authType: args.auth_type,
+    key1: args.auth_key1 || '',
+    key2: args.auth_key2 || '',
+    deltaS: Number(args.ali_auth_delta),
+  };
+}
+
+// Sets the args given ({ authType, key1, key2, deltaS }; a key left
+// undefined keeps its value).
+export function setPushAuth(domain, { authType, key1, key2, deltaS }) {
+  const functionArgs = [{ argName: 'auth_type', argValue: authType }];
+  if (key1 !== undefined) functionArgs.push({ argName: 'auth_key1', argValue: key1 });
+  if (key2 !== undefined) functionArgs.push({ argName: 'auth_key2', argValue: key2 });
+  if (deltaS !== undefined) functionArgs.push({ argName: 'ali_auth_delta', argValue: String(deltaS) });
+  return rpc('BatchSetLiveDomainConfigs', {
+    DomainNames: domain,
+    Functions: JSON.stringify([{ functionName: 'aliauth', functionArgs }]),
+  });
+}
+
+export function deletePushAuth(domain, configId) {
+  return rpc('DeleteLiveSpecificConfig', { DomainName: domain, ConfigId: configId });
+}
+
 export async function listStorages() {
   const body = await rpc('DescribeLiveSnapshotStorages');
   return (body.Storages && body.Storages.Storage) || [];

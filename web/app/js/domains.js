@@ -4,6 +4,7 @@ import { html, useCallback, useState } from '../vendor/preact-htm.js';
 import * as api from './api.js';
 import { domainErrorField, validateDomainForm } from './forms.js';
 import { formatDateTime } from './format.js';
+import { PushAuthDialog } from './push_auth.js';
 import { Link, href } from './router.js';
 import {
   announce,
@@ -26,6 +27,7 @@ export function DomainsPage() {
   const [error, setError] = useState(null);
   const [adding, setAdding] = useState(false);
   const [deleting, setDeleting] = useState(null);
+  const [signing, setSigning] = useState(null);
 
   const load = useCallback(async () => {
     try {
@@ -66,7 +68,17 @@ export function DomainsPage() {
           domains=${domains}
           liveCounts=${liveCounts}
           onDelete=${(domain) => setDeleting(domain)}
+          onSigning=${(domain) => setSigning(domain.DomainName)}
         />`)}
+    ${signing &&
+    html`<${PushAuthDialog}
+      domain=${signing}
+      onClose=${() => setSigning(null)}
+      onSaved=${(on) => {
+        announce(`URL signing of ${signing} ${on ? 'saved' : 'turned off'}.`);
+        setSigning(null);
+      }}
+    />`}
     ${adding &&
     html`<${AddDomainDialog}
       domains=${domains || []}
@@ -103,7 +115,7 @@ export function DomainsPage() {
   `;
 }
 
-function DomainTable({ domains, liveCounts, onDelete }) {
+function DomainTable({ domains, liveCounts, onDelete, onSigning }) {
   return html`
     <table class="table">
       <caption class="visually-hidden">Streaming domains</caption>
@@ -132,6 +144,14 @@ function DomainTable({ domains, liveCounts, onDelete }) {
                 <${Link} class="button small" to=${href('domains', domain.DomainName, 'snapshots')}>
                   Manage Templates
                 <//>
+                <button
+                  type="button"
+                  class="button small"
+                  aria-label=${`URL signing of ${domain.DomainName}`}
+                  onClick=${() => onSigning(domain)}
+                >
+                  URL signing
+                </button>
                 <button
                   type="button"
                   class="button small danger-outline"
