@@ -310,8 +310,12 @@ ApiServerImpl::Outcome ApiServerImpl::HandleRpc(const httplib::Request& request,
   if (options_.auth_enabled) {
     if (auto error = auth_.Verify(request.method, params)) return fail(*error);
   }
-  const internal::ActionContext context{catalog_,           hub_,          clock_,
-                                        options_.registry,  options_.node_id, options_.lease_ms,
+  const internal::ActionContext context{catalog_,
+                                        hub_,
+                                        clock_,
+                                        options_.registry,
+                                        options_.node_id,
+                                        options_.lease_ms,
                                         options_.auth_enabled};
   internal::ApiResult<Json> result = (*handler)(context, params);
   if (!result.ok()) return fail(result.error());

@@ -52,7 +52,7 @@ struct Config {
   int rtmp_handshake_timeout_ms = 10'000;
   int rtmp_idle_timeout_ms = 30'000;
   int rtmp_read_batch_bytes = 16 * 1024;             // SO_RCVLOWAT once publishing; 0: off
-  int rtmp_read_sweep_ms = 100;                       // reads of what lies below it
+  int rtmp_read_sweep_ms = 100;                      // reads of what lies below it
   uint32_t rtmp_max_message_size = 8 * 1024 * 1024;  // once publishing; 64 KiB before
   uint32_t rtmp_max_chunk_size = 16 * 1024 * 1024;
 

@@ -22,8 +22,9 @@ std::string UtcDate(int64_t unix_ms) {
 }
 
 absl::Status BadPattern(std::string_view pattern, std::string_view why) {
-  return absl::InvalidArgumentError(absl::StrCat(
-      "object pattern \"", absl::CHexEscape(std::string(pattern.substr(0, 300))), "\" ", std::string(why)));
+  return absl::InvalidArgumentError(
+      absl::StrCat("object pattern \"", absl::CHexEscape(std::string(pattern.substr(0, 300))),
+                   "\" ", std::string(why)));
 }
 
 // The variables of `pattern` may only be the known ones, and {UnixTimestamp}

@@ -1,7 +1,7 @@
 #include "storage/reliable_uploader.h"
 
-#include <prometheus/registry.h>
 #include <errno.h>
+#include <prometheus/registry.h>
 #include <stdlib.h>
 
 #include <atomic>

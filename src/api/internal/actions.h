@@ -34,7 +34,7 @@ struct ActionContext {
   catalog::Registry* registry = nullptr;  // the cluster's; null: this node alone
   std::string node_id;                    // this node's id in the registry
   int64_t lease_ms = 15'000;              // a node silent longer is shown offline
-  bool authenticated = false;  // the request was signed with an access key
+  bool authenticated = false;             // the request was signed with an access key
 };
 
 // A stream live on another node of the cluster, as the registry knows it.
