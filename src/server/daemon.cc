@@ -336,8 +336,13 @@ class DaemonImpl final : public Daemon {
                                           .auth_key1 = auth->auth_key1,
                                           .auth_key2 = auth->auth_key2,
                                           .delta_s = auth->delta_s};
-    const snapshot::PushAuthResult result = snapshot::VerifyPush(
-        config, info.key.app, info.key.stream, info.query, SystemClock::Instance().UnixMs() / 1000);
+    const snapshot::PushAuthResult result =
+        snapshot::VerifyPush(config,
+                             {.app = info.key.app,
+                              .stream = info.key.stream,
+                              .query = info.query,
+                              .path_signature = info.path_signature},
+                             SystemClock::Instance().UnixMs() / 1000);
     if (result.verdict == snapshot::PushAuthVerdict::kAccepted) return absl::OkStatus();
     auth_refusals_.Add({{"reason", std::string(snapshot::PushAuthVerdictName(result.verdict))}})
         .Increment();

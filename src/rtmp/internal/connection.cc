@@ -221,6 +221,7 @@ absl::Status Connection::OnPublish(const PublishTarget& target) {
   media::StreamInfo info;
   info.key = {target.domain, target.app, target.stream};
   info.query = target.stream_query;
+  info.path_signature = target.path_signature;
   info.client_addr = peer_;
   info.protocol = "rtmp";
   absl::StatusOr<std::unique_ptr<media::Publication>> publication = hub_.Publish(std::move(info));
