@@ -10,9 +10,9 @@ import { Dialog, Field, FormError } from './ui.js';
 const HIDDEN = '******';
 const KEY_RULE = /^[A-Za-z0-9]{6,32}$/;
 const AUTH_TYPES = [
-  ['type_a', 'Type A: rtmp://domain/app/stream?auth_key={timestamp}-{rand}-{uid}-{md5hash}'],
-  ['type_b', 'Type B: rtmp://domain/{YYYYMMDDHHMM}/{md5hash}/app/stream'],
-  ['type_c', 'Type C: rtmp://domain/{md5hash}/{hex timestamp}/app/stream'],
+  ['type_a', 'Type A: …/app/stream?auth_key=…'],
+  ['type_b', 'Type B: …/{YYYYMMDDHHMM}/{md5hash}/app/stream'],
+  ['type_c', 'Type C: …/{md5hash}/{hex timestamp}/app/stream'],
 ];
 
 export function PushAuthDialog({ domain, onClose, onSaved }) {
