@@ -53,7 +53,8 @@ root = ")" << (dir_ / "shots").string()
 [[domain]]
 name = "push.example.com"
 region = "cn-shanghai"
-auth_type = ")" << AuthType() << R"("
+auth_type = ")" << AuthType()
+                          << R"("
 auth_key1 = "primaryKey123"
 auth_key2 = "secondaryKey456"
 ali_auth_delta = 600
@@ -185,8 +186,7 @@ TEST_F(PushAuthTest, SigningSetThroughTheApiAppliesToTheNextPush) {
 }
 
 // Types B and C: the signature leads the path, before the AppName.
-class PathSignedPushTest : public PushAuthTest,
-                           public ::testing::WithParamInterface<std::string> {
+class PathSignedPushTest : public PushAuthTest, public ::testing::WithParamInterface<std::string> {
  protected:
   std::string AuthType() const override { return GetParam(); }
 
@@ -205,8 +205,8 @@ class PathSignedPushTest : public PushAuthTest,
                             prefix + "live/" + stream + "?vhost=" + kDomain;
     std::vector<std::string> argv = testing::PushCommand(clip_, url, false);
     if (whole_app) {
-      argv.insert(argv.end() - 1, {"-rtmp_app", prefix + "live?vhost=" + kDomain,
-                                   "-rtmp_playpath", stream + "?vhost=" + kDomain});
+      argv.insert(argv.end() - 1, {"-rtmp_app", prefix + "live?vhost=" + kDomain, "-rtmp_playpath",
+                                   stream + "?vhost=" + kDomain});
     }
     Subprocess push(argv, dir_ / (stream + ".log"));
     return {push.Wait(60s).value_or(-1), push.Log()};
