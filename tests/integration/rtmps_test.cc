@@ -1,14 +1,16 @@
 // RTMPS ingest with the real livesnapd: ffmpeg pushes rtmps:// with a
 // certificate made at test time (openssl CLI) and is captured; a plain RTMP
 // client on the RTMPS port, or one that never starts TLS, is closed with a
-// log line and a counter; the per-IP limit holds for TLS clients; SIGHUP
-// loads a new certificate for new handshakes without dropping a live push.
+// log line and a counter; URL signing and the per-IP limit hold for TLS
+// clients; SIGHUP loads a new certificate for new handshakes without
+// dropping a live push.
 #include <gtest/gtest.h>
 #include <signal.h>
 
 #include <chrono>
 #include <fstream>
 
+#include "snapshot/push_auth.h"
 #include "tests/support/api_client.h"
 #include "tests/support/livesnapd.h"
 #include "tests/support/media_fixtures.h"
@@ -131,6 +133,33 @@ TEST_F(RtmpsTest, FfmpegPushOverTlsIsCaptured) {
   Subprocess plain(testing::PushCommand(clip_, Url("rtmp", server_->rtmp_port(), "plain"), false),
                    dir_ / "plain.log");
   EXPECT_EQ(plain.Wait(60s).value_or(-1), 0) << plain.Log();
+}
+
+TEST_F(RtmpsTest, UrlSigningHoldsOverTls) {
+  ASSERT_EQ(testing::ApiClient(server_->api_port())
+                .Call("BatchSetLiveDomainConfigs",
+                      {{"DomainNames", kDomain},
+                       {"Functions", R"([{"functionName":"aliauth","functionArgs":[)"
+                                     R"({"argName":"auth_type","argValue":"type_b"},)"
+                                     R"({"argName":"auth_key1","argValue":"tlsKey123"}]}])"}})
+                .status,
+            200);
+  const int64_t now = std::chrono::duration_cast<std::chrono::seconds>(
+                          std::chrono::system_clock::now().time_since_epoch())
+                          .count();
+  Subprocess unsigned_push(testing::PushCommand(clip_, Url("rtmps", tls_port_, "nosig"), false),
+                           dir_ / "unsigned.log");
+  EXPECT_NE(unsigned_push.Wait(60s).value_or(0), 0) << unsigned_push.Log();
+  EXPECT_NE(unsigned_push.Log().find("signed path missing"), std::string::npos)
+      << unsigned_push.Log();
+  const std::string url = "rtmps://127.0.0.1:" + std::to_string(tls_port_) + "/" +
+                          snapshot::SignPushTypeB("tlsKey123", "live", "signed", now) +
+                          "/live/signed?vhost=" + kDomain;
+  Subprocess signed_push(testing::PushCommand(clip_, url, false), dir_ / "signed.log");
+  EXPECT_EQ(signed_push.Wait(60s).value_or(-1), 0) << signed_push.Log();
+  EXPECT_TRUE(testing::WaitFor(
+      [&] { return std::filesystem::exists(dir_ / "shots" / "live" / "signed.jpg"); }, 15s))
+      << server_->Log();
 }
 
 TEST_F(RtmpsTest, PlainRtmpClientOnTheRtmpsPortIsClosedWithALogLineAndACounter) {
