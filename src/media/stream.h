@@ -27,11 +27,11 @@ struct StreamKey {
 };
 
 enum class StopReason {
-  kUnpublished,   // the client ended the publish (FCUnpublish/deleteStream)
-  kDisconnected,  // the connection closed without an unpublish
-  kProtocolError, // the session broke a protocol rule or a limit
-  kIdleTimeout,   // nothing arrived for the idle timeout
-  kShutdown,      // the server is stopping
+  kUnpublished,    // the client ended the publish (FCUnpublish/deleteStream)
+  kDisconnected,   // the connection closed without an unpublish
+  kProtocolError,  // the session broke a protocol rule or a limit
+  kIdleTimeout,    // nothing arrived for the idle timeout
+  kShutdown,       // the server is stopping
 };
 std::string_view StopReasonName(StopReason reason);
 
@@ -39,9 +39,10 @@ std::string_view StopReasonName(StopReason reason);
 // header and metadata arrive.
 struct StreamInfo {
   StreamKey key;
-  std::string query;        // the stream name's query string, without '?'
-  std::string client_addr;  // "ip:port" of the publisher
-  std::string protocol;     // "rtmp"
+  std::string query;           // the stream name's query string, without '?'
+  std::string path_signature;  // URL signature (types B, C) taken off the path, or ""
+  std::string client_addr;     // "ip:port" of the publisher
+  std::string protocol;        // "rtmp"
   int64_t publish_unix_ms = 0;
   VideoCodec video_codec = VideoCodec::kUnknown;
   AudioCodec audio_codec = AudioCodec::kUnknown;

@@ -13,9 +13,11 @@
 #include <unordered_map>
 
 #include "base/clock.h"
+#include "base/status.h"
 #include "rtmp/internal/admission_limits.h"
 #include "rtmp/internal/connection.h"
 #include "rtmp/internal/log_limiter.h"
+#include "rtmp/internal/tls_context.h"
 #include "rtmp/message_budget.h"
 
 namespace livesnap::rtmp {
@@ -59,6 +61,7 @@ internal::ServerCounters MakeCounters(prometheus::Registry& registry) {
   counters.handshake_timeouts = &errors.Add({{"cause", "handshake_timeout"}});
   counters.idle_timeouts = &errors.Add({{"cause", "idle_timeout"}});
   counters.publishes_refused = &errors.Add({{"cause", "publish_refused"}});
+  counters.tls_handshake_failures = &errors.Add({{"cause", "tls_handshake"}});
   counters.active = &active.Add({});
   for (int i = 1; i < internal::kLimitCount; ++i) {
     const auto limit = static_cast<internal::Limit>(i);
@@ -81,7 +84,8 @@ class AsioRtmpServer final : public RtmpServer {
             SystemClock::Instance()),
         log_limiter_(SystemClock::Instance()),
         loops_(static_cast<size_t>(std::max(1, options_.io_threads))),
-        acceptor_(loops_[0]) {
+        acceptor_(loops_[0]),
+        tls_acceptor_(loops_[0]) {
     connection_config_.session = options_.session;
     connection_config_.session.chunk_limits.budget = &budget_;
     connection_config_.handshake_timeout_ms = options_.handshake_timeout_ms;
@@ -95,31 +99,25 @@ class AsioRtmpServer final : public RtmpServer {
   ~AsioRtmpServer() override { Stop(); }
 
   absl::Status Listen() {
-    asio::error_code ec;
-    auto address = asio::ip::make_address(options_.listen_host, ec);
-    if (ec) {
-      return absl::InvalidArgumentError("RTMP listen address \"" + options_.listen_host +
-                                        "\": " + ec.message());
-    }
-    asio::ip::tcp::endpoint endpoint(address, options_.port);
-    const std::string where = options_.listen_host + ":" + std::to_string(options_.port);
-    if (acceptor_.open(endpoint.protocol(), ec); ec) {
-      return absl::UnavailableError("RTMP open " + where + ": " + ec.message());
-    }
-    acceptor_.set_option(asio::socket_base::reuse_address(true), ec);
-    if (acceptor_.bind(endpoint, ec); ec) {
-      return absl::UnavailableError("RTMP bind " + where + ": " + ec.message());
-    }
-    if (acceptor_.listen(asio::socket_base::max_listen_connections, ec); ec) {
-      return absl::UnavailableError("RTMP listen " + where + ": " + ec.message());
-    }
+    LS_RETURN_IF_ERROR(Bind(acceptor_, "RTMP", options_.listen_host, options_.port), "");
     port_ = acceptor_.local_endpoint().port();
+    if (options_.tls_port < 0) return absl::OkStatus();
+    if (options_.tls_port > 65535) {
+      return absl::InvalidArgumentError("RTMPS port " + std::to_string(options_.tls_port));
+    }
+    LS_ASSIGN_OR_RETURN(
+        tls_, internal::TlsContext::Create(options_.tls_cert_file, options_.tls_key_file), "");
+    LS_RETURN_IF_ERROR(Bind(tls_acceptor_, "RTMPS", options_.tls_listen_host,
+                            static_cast<uint16_t>(options_.tls_port)),
+                       "");
+    tls_port_ = tls_acceptor_.local_endpoint().port();
     return absl::OkStatus();
   }
 
   void Start() override {
     for (auto& loop : loops_) work_.emplace_back(asio::make_work_guard(loop));
-    Accept();
+    Accept(acceptor_, false);
+    if (tls_) Accept(tls_acceptor_, true);
     for (auto& loop : loops_) {
       threads_.emplace_back([&loop] {
         pthread_setname_np(pthread_self(), "ls-rtmp-io");  // per-thread CPU in top -H
@@ -128,6 +126,10 @@ class AsioRtmpServer final : public RtmpServer {
     }
     spdlog::info("RTMP listening on {}:{} ({} loop thread{})", options_.listen_host, port_,
                  loops_.size(), loops_.size() == 1 ? "" : "s");
+    if (tls_) {
+      spdlog::info("RTMPS listening on {}:{} (certificate {})", options_.tls_listen_host, tls_port_,
+                   options_.tls_cert_file);
+    }
   }
 
   void Stop() override {
@@ -135,6 +137,7 @@ class AsioRtmpServer final : public RtmpServer {
     asio::post(loops_[0], [this] {
       asio::error_code ignored;
       acceptor_.close(ignored);
+      tls_acceptor_.close(ignored);
     });
     {
       std::lock_guard lock(mu_);
@@ -146,6 +149,12 @@ class AsioRtmpServer final : public RtmpServer {
   }
 
   uint16_t port() const override { return port_; }
+  uint16_t tls_port() const override { return tls_port_; }
+
+  absl::Status ReloadTlsCertificate() override {
+    if (!tls_) return absl::FailedPreconditionError("RTMPS is off (no rtmp.tls_listen)");
+    return tls_->Reload();
+  }
 
   size_t connection_count() const override {
     std::lock_guard lock(mu_);
@@ -153,32 +162,33 @@ class AsioRtmpServer final : public RtmpServer {
   }
 
  private:
-  void Accept() {
+  void Accept(asio::ip::tcp::acceptor& acceptor, bool tls) {
     asio::io_context& loop = loops_[next_loop_++ % loops_.size()];
-    acceptor_.async_accept(loop,
-                           [this](const asio::error_code& error, asio::ip::tcp::socket socket) {
-                             if (error) {
-                               if (error != asio::error::operation_aborted) {
-                                 spdlog::warn("RTMP accept failed: {}", error.message());
-                                 Accept();
-                               }
-                               return;
-                             }
-                             OnAccepted(std::move(socket));
-                             Accept();
-                           });
+    acceptor.async_accept(
+        loop, [this, &acceptor, tls](const asio::error_code& error, asio::ip::tcp::socket socket) {
+          if (error) {
+            if (error != asio::error::operation_aborted) {
+              spdlog::warn("{} accept failed: {}", tls ? "RTMPS" : "RTMP", error.message());
+              Accept(acceptor, tls);
+            }
+            return;
+          }
+          OnAccepted(std::move(socket), tls);
+          Accept(acceptor, tls);
+        });
   }
 
-  void OnAccepted(asio::ip::tcp::socket socket) {
+  // The same admission limits for RTMP and RTMPS clients.
+  void OnAccepted(asio::ip::tcp::socket socket, bool tls) {
     std::shared_ptr<Connection> connection;
     {
       std::lock_guard lock(mu_);
       if (stopped_) return;
       internal::Admission admission = Admit(socket);
       if (!admission.ticket) return;  // the socket closes as it goes out of scope
-      connection = std::make_shared<Connection>(std::move(socket), std::move(admission.ticket),
-                                                connection_config_, hub_, counters_,
-                                                [this](Connection* closed) { Forget(closed); });
+      connection = std::make_shared<Connection>(
+          std::move(socket), std::move(admission.ticket), connection_config_, hub_, counters_,
+          [this](Connection* closed) { Forget(closed); }, tls ? tls_->Current() : nullptr);
       connections_.emplace(connection.get(), connection);
     }
     counters_.accepted->Increment();
@@ -207,6 +217,28 @@ class AsioRtmpServer final : public RtmpServer {
     return admission;
   }
 
+  static absl::Status Bind(asio::ip::tcp::acceptor& acceptor, const std::string& what,
+                           const std::string& host, uint16_t port) {
+    asio::error_code ec;
+    auto address = asio::ip::make_address(host, ec);
+    if (ec) {
+      return absl::InvalidArgumentError(what + " listen address \"" + host + "\": " + ec.message());
+    }
+    asio::ip::tcp::endpoint endpoint(address, port);
+    const std::string where = host + ":" + std::to_string(port);
+    if (acceptor.open(endpoint.protocol(), ec); ec) {
+      return absl::UnavailableError(what + " open " + where + ": " + ec.message());
+    }
+    acceptor.set_option(asio::socket_base::reuse_address(true), ec);
+    if (acceptor.bind(endpoint, ec); ec) {
+      return absl::UnavailableError(what + " bind " + where + ": " + ec.message());
+    }
+    if (acceptor.listen(asio::socket_base::max_listen_connections, ec); ec) {
+      return absl::UnavailableError(what + " listen " + where + ": " + ec.message());
+    }
+    return absl::OkStatus();
+  }
+
   void Forget(Connection* connection) {
     std::shared_ptr<Connection> keep;  // destroyed outside the lock
     std::lock_guard lock(mu_);
@@ -225,10 +257,13 @@ class AsioRtmpServer final : public RtmpServer {
   internal::ConnectionConfig connection_config_;
   std::deque<asio::io_context> loops_;
   asio::ip::tcp::acceptor acceptor_;
+  asio::ip::tcp::acceptor tls_acceptor_;       // open with RTMPS only
+  std::unique_ptr<internal::TlsContext> tls_;  // null without RTMPS
   std::vector<asio::executor_work_guard<asio::io_context::executor_type>> work_;
   std::vector<std::thread> threads_;
   size_t next_loop_ = 0;  // used on loop 0 only
   uint16_t port_ = 0;
+  uint16_t tls_port_ = 0;
   std::atomic<bool> stopped_{false};
   mutable std::mutex mu_;
   std::unordered_map<Connection*, std::shared_ptr<Connection>> connections_;  // guarded by mu_

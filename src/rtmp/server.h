@@ -50,6 +50,13 @@ struct RtmpServerOptions {
   int read_batch_bytes = 16 * 1024;
   int read_sweep_ms = 100;
   SessionOptions session;  // chunk_limits.budget is set by the server
+  // RTMPS (RTMP over TLS) on its own listener, with the limits and timeouts
+  // above (handshake_timeout_ms covers the TLS handshake too). Off while
+  // tls_port is -1; 0 picks a free port (tests).
+  std::string tls_listen_host = "0.0.0.0";
+  int tls_port = -1;
+  std::string tls_cert_file;  // PEM certificate chain
+  std::string tls_key_file;   // PEM private key
 };
 
 class RtmpServer {
@@ -65,7 +72,13 @@ class RtmpServer {
   // connection and joins the loop threads. Idempotent.
   virtual void Stop() = 0;
   virtual uint16_t port() const = 0;
+  virtual uint16_t tls_port() const = 0;  // 0 without RTMPS
   virtual size_t connection_count() const = 0;
+  // Reads the RTMPS certificate and key files again: handshakes that start
+  // afterwards use them; open connections and live streams are untouched.
+  // A failure (FailedPrecondition without RTMPS, InvalidArgument for bad
+  // files) keeps the certificate in use.
+  virtual absl::Status ReloadTlsCertificate() = 0;
 };
 
 }  // namespace livesnap::rtmp

@@ -113,6 +113,43 @@ absl::Status CheckName(std::string_view what, std::string_view value, bool allow
   return absl::OkStatus();
 }
 
+bool IsHex(std::string_view text, size_t min_size, size_t max_size, bool lower_only) {
+  if (text.size() < min_size || text.size() > max_size) return false;
+  return std::all_of(text.begin(), text.end(), [&](char c) {
+    return std::isdigit(static_cast<unsigned char>(c)) || (c >= 'a' && c <= 'f') ||
+           (!lower_only && c >= 'A' && c <= 'F');
+  });
+}
+
+// Type B: {YYYYMMDDHHMM}/{md5hash}; type C: {md5hash}/{hexadecimal timestamp}.
+bool IsPathSignature(std::string_view first, std::string_view second) {
+  const bool type_b =
+      first.size() == 12 &&
+      std::all_of(first.begin(), first.end(),
+                  [](char c) { return std::isdigit(static_cast<unsigned char>(c)); }) &&
+      IsHex(second, 32, 32, true);
+  const bool type_c = IsHex(first, 32, 32, true) && IsHex(second, 1, 15, false);
+  return type_b || type_c;
+}
+
+// Takes a leading URL signature off app + "/" + stream, when the rest still
+// names an app and a stream; the stream is then the last segment.
+void TakePathSignature(PublishTarget& target) {
+  const std::string path = target.app + "/" + target.stream;
+  const size_t first_end = path.find('/');
+  const size_t second_end = path.find('/', first_end + 1);
+  if (second_end == std::string::npos) return;
+  const size_t last = path.rfind('/');
+  if (last <= second_end + 1 || last + 1 == path.size()) return;  // no app or no stream left
+  if (!IsPathSignature(std::string_view(path).substr(0, first_end),
+                       std::string_view(path).substr(first_end + 1, second_end - first_end - 1))) {
+    return;
+  }
+  target.path_signature = path.substr(0, second_end);
+  target.app = path.substr(second_end + 1, last - second_end - 1);
+  target.stream = path.substr(last + 1);
+}
+
 void MergeQuery(std::map<std::string, std::string>& into, std::string_view query) {
   for (auto& [k, v] : ParseQuery(query)) into[k] = v;
 }
@@ -155,6 +192,7 @@ absl::StatusOr<PublishTarget> ResolvePublishTarget(std::string_view tc_url, std:
   while (!target.app.empty() && target.app.back() == '/') target.app.pop_back();
   target.stream = std::string(stream_parts.path);
   target.stream_query = std::string(stream_parts.query);
+  TakePathSignature(target);
 
   if (target.domain.empty()) {
     return absl::InvalidArgumentError("no domain: tcUrl \"" + std::string(tc_url) +

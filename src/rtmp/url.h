@@ -8,6 +8,14 @@
 //   rtmp://push.example.com/live          + "demo"            -> push.example.com/live/demo
 //   rtmp://127.0.0.1/live?vhost=a.com     + "demo?token=x"    -> a.com/live/demo, query "token=x"
 //
+// A path that starts with a URL signature of type B ({12 digits}/{md5hash})
+// or C ({md5hash}/{hex timestamp}) has it taken off into path_signature,
+// wherever the client split the path between app and stream name (ffmpeg
+// sends "T/H" + "live/demo" for rtmp://host/T/H/live/demo, OBS "T/H/live" +
+// "demo"):
+//   rtmp://h/202311150613/92e1...2f05/live + "demo" -> h/live/demo,
+//                                              path_signature "202311150613/92e1...2f05"
+//
 // Thread-safety: pure functions.
 #pragma once
 
@@ -25,6 +33,7 @@ struct PublishTarget {
   std::string app;
   std::string stream;
   std::string stream_query;                   // the stream name's query string, without '?'
+  std::string path_signature;                 // "{a}/{b}" taken off the path, or ""
   std::map<std::string, std::string> params;  // tcUrl, app and stream query parameters merged
 };
 

@@ -51,6 +51,56 @@ TEST(ResolvePublishTargetTest, MultiLevelAppIsKept) {
   EXPECT_EQ(t->app, "live/sub");
 }
 
+constexpr char kMd5[] = "92e1c4d13dd48e35e1a98de307d52f05";
+
+TEST(ResolvePublishTargetTest, TypeBPathSignatureIsTakenOffWhereverTheClientSplitThePath) {
+  const std::string signature = std::string("202311150613/") + kMd5;
+  // OBS: the server URL is the whole path but the stream name.
+  auto obs = ResolvePublishTarget("rtmp://a.com/" + signature + "/live", signature + "/live",
+                                  "demo?vhost=b.com");
+  ASSERT_TRUE(obs.ok()) << obs.status();
+  EXPECT_EQ(obs->domain, "b.com");
+  EXPECT_EQ(obs->app, "live");
+  EXPECT_EQ(obs->stream, "demo");
+  EXPECT_EQ(obs->stream_query, "vhost=b.com");
+  EXPECT_EQ(obs->path_signature, signature);
+  // ffmpeg: the first two segments are the app, the rest the stream name.
+  auto ffmpeg = ResolvePublishTarget("rtmp://a.com/" + signature, signature, "live/sub/demo");
+  ASSERT_TRUE(ffmpeg.ok()) << ffmpeg.status();
+  EXPECT_EQ(ffmpeg->app, "live/sub");
+  EXPECT_EQ(ffmpeg->stream, "demo");
+  EXPECT_EQ(ffmpeg->path_signature, signature);
+}
+
+TEST(ResolvePublishTargetTest, TypeCPathSignatureIsTakenOff) {
+  const std::string signature = std::string(kMd5) + "/6553F100";
+  auto t = ResolvePublishTarget("rtmp://a.com/" + signature, signature, "live/demo");
+  ASSERT_TRUE(t.ok()) << t.status();
+  EXPECT_EQ(t->app, "live");
+  EXPECT_EQ(t->stream, "demo");
+  EXPECT_EQ(t->path_signature, signature);
+}
+
+TEST(ResolvePublishTargetTest, PathsThatOnlyLookSignedAreLeftAlone) {
+  const std::string signature = std::string("202311150613/") + kMd5;
+  // Nothing left for the app: the names stay as they came (and are checked).
+  auto no_app = ResolvePublishTarget("rtmp://a.com/" + signature, signature, "demo");
+  ASSERT_TRUE(no_app.ok()) << no_app.status();
+  EXPECT_EQ(no_app->app, signature);
+  EXPECT_EQ(no_app->path_signature, "");
+  // A 13-digit first segment is no type B timestamp.
+  auto other = ResolvePublishTarget("rtmp://a.com/x",
+                                    std::string("2023111506130/") + kMd5 + "/live", "demo");
+  ASSERT_TRUE(other.ok()) << other.status();
+  EXPECT_EQ(other->path_signature, "");
+  EXPECT_EQ(other->app, std::string("2023111506130/") + kMd5 + "/live");
+  // An ordinary multi-level app.
+  auto plain = ResolvePublishTarget("rtmp://a.com/a/b/c", "a/b/c", "demo");
+  ASSERT_TRUE(plain.ok());
+  EXPECT_EQ(plain->app, "a/b/c");
+  EXPECT_EQ(plain->path_signature, "");
+}
+
 TEST(ResolvePublishTargetTest, RejectsEmptyAndUnsafeNames) {
   EXPECT_FALSE(ResolvePublishTarget("rtmp://a.com/live", "live", "").ok());
   EXPECT_FALSE(ResolvePublishTarget("rtmp://a.com/", "", "s").ok());

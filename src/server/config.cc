@@ -27,7 +27,10 @@ const std::set<std::string> kRtmpKeys = {"listen",
                                          "read_batch_bytes",
                                          "read_sweep_ms",
                                          "max_message_size",
-                                         "max_chunk_size"};
+                                         "max_chunk_size",
+                                         "tls_listen",
+                                         "tls_cert_file",
+                                         "tls_key_file"};
 const std::set<std::string> kApiKeys = {"listen", "auth", "threads", "access_keys", "console_dir"};
 const std::set<std::string> kCatalogKeys = {"url", "record_retention_days"};
 const std::set<std::string> kClusterKeys = {"node_id", "advertise_rtmp", "advertise_api",
@@ -69,6 +72,21 @@ absl::Status ReadListen(const Table& table, const std::string& where, ListenAddr
   return absl::OkStatus();
 }
 
+// RTMPS: a listen address turns it on, and then needs a certificate and a key.
+absl::Status ReadRtmps(const Table& t, Config& config) {
+  std::string listen;
+  LS_RETURN_IF_ERROR(Read(t, "rtmp", "tls_listen", listen), "");
+  LS_RETURN_IF_ERROR(Read(t, "rtmp", "tls_cert_file", config.rtmp_tls_cert_file), "");
+  LS_RETURN_IF_ERROR(Read(t, "rtmp", "tls_key_file", config.rtmp_tls_key_file), "");
+  if (listen.empty()) return absl::OkStatus();
+  LS_ASSIGN_OR_RETURN(config.rtmp_tls_listen, ParseListenAddress(listen), "rtmp.tls_listen");
+  if (config.rtmp_tls_cert_file.empty() || config.rtmp_tls_key_file.empty()) {
+    return absl::InvalidArgumentError(
+        "rtmp.tls_listen needs rtmp.tls_cert_file and rtmp.tls_key_file (PEM files)");
+  }
+  return absl::OkStatus();
+}
+
 absl::Status ReadServer(const Table& root, Config& config) {
   if (!root.contains("server")) return absl::OkStatus();
   const Table& t = toml::find(root, "server");
@@ -99,7 +117,8 @@ absl::Status ReadRtmp(const Table& root, Config& config) {
   LS_RETURN_IF_ERROR(Read(t, "rtmp", "read_batch_bytes", config.rtmp_read_batch_bytes), "");
   LS_RETURN_IF_ERROR(Read(t, "rtmp", "read_sweep_ms", config.rtmp_read_sweep_ms), "");
   LS_RETURN_IF_ERROR(Read(t, "rtmp", "max_message_size", config.rtmp_max_message_size), "");
-  return Read(t, "rtmp", "max_chunk_size", config.rtmp_max_chunk_size);
+  LS_RETURN_IF_ERROR(Read(t, "rtmp", "max_chunk_size", config.rtmp_max_chunk_size), "");
+  return ReadRtmps(t, config);
 }
 
 absl::Status ReadApi(const Table& root, Config& config) {

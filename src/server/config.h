@@ -13,6 +13,7 @@
 
 #include <cstdint>
 #include <map>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -55,6 +56,11 @@ struct Config {
   int rtmp_read_sweep_ms = 100;                      // reads of what lies below it
   uint32_t rtmp_max_message_size = 8 * 1024 * 1024;  // once publishing; 64 KiB before
   uint32_t rtmp_max_chunk_size = 16 * 1024 * 1024;
+  // RTMPS ([rtmp] tls_listen, tls_cert_file, tls_key_file): off without a
+  // listen address; the files are read again on SIGHUP.
+  std::optional<ListenAddress> rtmp_tls_listen;
+  std::string rtmp_tls_cert_file;
+  std::string rtmp_tls_key_file;
 
   ListenAddress api_listen{"0.0.0.0", 8080};
   // Whether api.listen (or --api-listen) named the address. When it did not

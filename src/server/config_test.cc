@@ -119,6 +119,24 @@ verify_tls = false
       << table.status().message();
 }
 
+TEST_F(ConfigFileTest, RtmpsNeedsACertificateAndAKey) {
+  EXPECT_FALSE(EmbeddedDefaults().rtmp_tls_listen.has_value());
+  auto config = LoadConfigFile(
+      Write("[rtmp]\ntls_listen = \"127.0.0.1:1936\"\ntls_cert_file = \"/etc/livesnap/cert.pem\"\n"
+            "tls_key_file = \"/etc/livesnap/key.pem\"\n"));
+  ASSERT_TRUE(config.ok()) << config.status();
+  ASSERT_TRUE(config->rtmp_tls_listen.has_value());
+  EXPECT_EQ(config->rtmp_tls_listen->host, "127.0.0.1");
+  EXPECT_EQ(config->rtmp_tls_listen->port, 1936);
+  EXPECT_EQ(config->rtmp_tls_cert_file, "/etc/livesnap/cert.pem");
+  EXPECT_EQ(config->rtmp_tls_key_file, "/etc/livesnap/key.pem");
+  auto keyless = LoadConfigFile(
+      Write("[rtmp]\ntls_listen = \":1936\"\ntls_cert_file = \"/etc/livesnap/cert.pem\"\n"));
+  ASSERT_FALSE(keyless.ok());
+  EXPECT_NE(keyless.status().message().find("rtmp.tls_key_file"), std::string::npos)
+      << keyless.status();
+}
+
 TEST_F(ConfigFileTest, CatalogRecordRetention) {
   auto config = LoadConfigFile(Write("[catalog]\nrecord_retention_days = 7\n"));
   ASSERT_TRUE(config.ok()) << config.status();

@@ -198,6 +198,12 @@ class DaemonImpl final : public Daemon {
     rtmp.read_batch_bytes = config_.rtmp_read_batch_bytes;
     rtmp.read_sweep_ms = config_.rtmp_read_sweep_ms;
     rtmp.session.chunk_limits.max_chunk_size = config_.rtmp_max_chunk_size;
+    if (config_.rtmp_tls_listen) {
+      rtmp.tls_listen_host = config_.rtmp_tls_listen->host;
+      rtmp.tls_port = config_.rtmp_tls_listen->port;
+      rtmp.tls_cert_file = config_.rtmp_tls_cert_file;
+      rtmp.tls_key_file = config_.rtmp_tls_key_file;
+    }
     rtmp.session.chunk_limits.max_message_size = config_.rtmp_max_message_size;
     LS_ASSIGN_OR_RETURN(rtmp_, rtmp::RtmpServer::Create(rtmp, hub_, metrics_), "RTMP server");
 
@@ -327,6 +333,20 @@ class DaemonImpl final : public Daemon {
 
   uint16_t rtmp_port() const override { return rtmp_->port(); }
 
+  void Reload() override {
+    if (!config_.rtmp_tls_listen) {
+      spdlog::info("SIGHUP: nothing to reload (no rtmp.tls_listen)");
+      return;
+    }
+    if (absl::Status reloaded = rtmp_->ReloadTlsCertificate(); !reloaded.ok()) {
+      spdlog::error("SIGHUP: RTMPS certificate not reloaded, the previous one stays: {}",
+                    std::string(reloaded.message()));
+      return;
+    }
+    spdlog::info("SIGHUP: RTMPS certificate {} reloaded; new handshakes use it",
+                 config_.rtmp_tls_cert_file);
+  }
+
   // Refuses a push whose URL signature the domain's aliauth settings reject,
   // with a log line and a count by reason. Runs on RTMP loop threads.
   absl::Status CheckSignature(const media::StreamInfo& info) {
@@ -336,8 +356,13 @@ class DaemonImpl final : public Daemon {
                                           .auth_key1 = auth->auth_key1,
                                           .auth_key2 = auth->auth_key2,
                                           .delta_s = auth->delta_s};
-    const snapshot::PushAuthResult result = snapshot::VerifyPush(
-        config, info.key.app, info.key.stream, info.query, SystemClock::Instance().UnixMs() / 1000);
+    const snapshot::PushAuthResult result =
+        snapshot::VerifyPush(config,
+                             {.app = info.key.app,
+                              .stream = info.key.stream,
+                              .query = info.query,
+                              .path_signature = info.path_signature},
+                             SystemClock::Instance().UnixMs() / 1000);
     if (result.verdict == snapshot::PushAuthVerdict::kAccepted) return absl::OkStatus();
     auth_refusals_.Add({{"reason", std::string(snapshot::PushAuthVerdictName(result.verdict))}})
         .Increment();

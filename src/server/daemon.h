@@ -6,7 +6,7 @@
 //
 //   auto daemon = Daemon::Create(config);   // opens, migrates, binds
 //   (*daemon)->Start();
-//   ... wait for SIGINT/SIGTERM ...
+//   ... wait for SIGINT/SIGTERM; (*daemon)->Reload() on SIGHUP ...
 //   (*daemon)->Stop();                      // graceful
 //
 // Thread-safety: Create/Start/Stop from the main thread.
@@ -27,6 +27,8 @@ class Daemon {
   virtual absl::Status Start() = 0;
   // Stops accepting, ends every publish, finishes in-flight API requests.
   virtual void Stop() = 0;
+  // Reads the RTMPS certificate and key again (SIGHUP); logs the outcome.
+  virtual void Reload() = 0;
   virtual uint16_t rtmp_port() const = 0;
   virtual int api_port() const = 0;
 };

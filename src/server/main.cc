@@ -45,13 +45,14 @@ absl::StatusOr<livesnap::server::Config> BuildConfig(const Flags& flags) {
   return config;
 }
 
-// Blocks SIGINT/SIGTERM in every thread (threads inherit the mask), so that
-// the main thread alone receives them with sigwait.
+// Blocks SIGINT/SIGTERM/SIGHUP in every thread (threads inherit the mask),
+// so that the main thread alone receives them with sigwait.
 sigset_t BlockStopSignals() {
   sigset_t signals;
   sigemptyset(&signals);
   sigaddset(&signals, SIGINT);
   sigaddset(&signals, SIGTERM);
+  sigaddset(&signals, SIGHUP);
   pthread_sigmask(SIG_BLOCK, &signals, nullptr);
   std::signal(SIGPIPE, SIG_IGN);
   return signals;
@@ -98,7 +99,7 @@ int main(int argc, char** argv) {
     return 1;
   }
   int signal = 0;
-  sigwait(&stop_signals, &signal);
+  while (sigwait(&stop_signals, &signal) == 0 && signal == SIGHUP) (*daemon)->Reload();
   spdlog::info("received {}, shutting down", signal == SIGINT ? "SIGINT" : "SIGTERM");
   (*daemon)->Stop();
   spdlog::info("livesnapd stopped");

@@ -644,6 +644,31 @@ test('URL signing: keys and validity on the domain page, and a signed push URL',
   assert.equal(match[2], expected);
   await screenshot('17-signed-push-url');
 
+  // Type C: the signature leads the path; saved as the domain's auth_type.
+  await signing.getByLabel('Signing type').selectOption('type_c');
+  await signing.getByRole('button', { name: 'Generate' }).click();
+  const urlC = await signing.locator('#push-url-output').inputValue();
+  const matchC = urlC.match(new RegExp(`^rtmp://${DOMAIN}/([0-9a-f]{32})/([0-9A-F]+)/live/cam1$`));
+  assert.ok(matchC, urlC);
+  assert.equal(matchC[1], createHash('md5').update(`consoleKey123/live/cam1${matchC[2]}`).digest('hex'));
+  await signing.getByLabel('Signing type').selectOption('type_b');
+  await signing.getByRole('button', { name: 'Generate' }).click();
+  const urlB = await signing.locator('#push-url-output').inputValue();
+  const matchB = urlB.match(new RegExp(`^rtmp://${DOMAIN}/(\\d{12})/([0-9a-f]{32})/live/cam1$`));
+  assert.ok(matchB, urlB);
+  assert.equal(matchB[2], createHash('md5').update(`consoleKey123${matchB[1]}/live/cam1`).digest('hex'));
+  await signing.getByRole('button', { name: 'Save' }).click();
+  await signing.waitFor({ state: 'detached' });
+  const typeB = await api('DescribeLiveDomainConfigs', { DomainName: DOMAIN });
+  assert.ok(
+    typeB.DomainConfigs.DomainConfig[0].FunctionArgs.FunctionArg.some(
+      (a) => a.ArgName === 'auth_type' && a.ArgValue === 'type_b'),
+    JSON.stringify(typeB),
+  );
+  await row.getByRole('button', { name: `URL signing of ${DOMAIN}` }).click();
+  await waitFor('the stored signing type', async () =>
+    (await signing.getByLabel('Signing type').inputValue()) === 'type_b');
+
   await signing.getByLabel('Require signed push URLs').uncheck();
   await signing.getByRole('button', { name: 'Save' }).click();
   await signing.waitFor({ state: 'detached' });

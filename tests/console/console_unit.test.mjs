@@ -300,3 +300,23 @@ test('md5 matches node:crypto, and type A push signing matches md5sum', async ()
     '1700000000-0-0-46624fa600a4809ba94262a02c3e2e6c',
   );
 });
+
+test('type B and C push signing match md5sum and the server\'s vectors', async () => {
+  const { signPushTypeB, signPushTypeC, signedPushUrl } = await import(new URL('md5.js', app));
+  // Alibaba's CDN example for type B: 2015-08-15 08:00 UTC+8.
+  assert.equal(
+    signPushTypeB('aliyuncdnexp1234', '4/44', '44c0909bcfc20a01afaf256ca99a8b8b.mp3', 1439596800),
+    '201508150800/9044548ef1527deadafa49a890a377f0',
+  );
+  // As src/snapshot/push_auth_test.cc has them (md5sum).
+  assert.equal(signPushTypeB('secretKey1', 'live', 'demo', 1700000000), '202311150613/92e1c4d13dd48e35e1a98de307d52f05');
+  assert.equal(signPushTypeC('secretKey1', 'live', 'demo', 1700000000), 'b826a25f3da68af374e38b79fe354f5a/6553F100');
+  assert.equal(
+    signedPushUrl('type_c', 'push.example.com', 'secretKey1', 'live', 'demo', 1700000000),
+    'rtmp://push.example.com/b826a25f3da68af374e38b79fe354f5a/6553F100/live/demo',
+  );
+  assert.equal(
+    signedPushUrl('type_b', 'push.example.com', 'secretKey1', 'live', 'demo', 1700000000),
+    'rtmp://push.example.com/202311150613/92e1c4d13dd48e35e1a98de307d52f05/live/demo',
+  );
+});

@@ -1,6 +1,7 @@
-// URL signing of pushes (aliauth type A) with the real livesnapd and real
-// ffmpeg pushes: signed URLs are captured, every bad signature is refused
-// with NetStream.Publish.Rejected, a description and a log line saying why.
+// URL signing of pushes (aliauth types A, B and C) with the real livesnapd
+// and real ffmpeg pushes: signed URLs are captured, every bad signature is
+// refused with NetStream.Publish.Rejected, a description and a log line
+// saying why.
 #include "snapshot/push_auth.h"
 
 #include <gtest/gtest.h>
@@ -52,7 +53,8 @@ root = ")" << (dir_ / "shots").string()
 [[domain]]
 name = "push.example.com"
 region = "cn-shanghai"
-auth_type = "type_a"
+auth_type = ")" << AuthType()
+                          << R"("
 auth_key1 = "primaryKey123"
 auth_key2 = "secondaryKey456"
 ali_auth_delta = 600
@@ -67,6 +69,8 @@ overwrite = "{AppName}/{StreamName}.jpg"
                                                  std::vector<std::string>{"-c", config.string()});
     ASSERT_TRUE(server_->Start()) << server_->Log();
   }
+  virtual std::string AuthType() const { return "type_a"; }
+
   void TearDown() override {
     if (server_ != nullptr) {
       EXPECT_EQ(server_->Stop(), 0) << server_->Log();
@@ -84,7 +88,11 @@ overwrite = "{AppName}/{StreamName}.jpg"
 
   // A push refused for `why`: ffmpeg fails and says so, and so does the log.
   void ExpectRefused(const std::string& stream, const std::string& query, const std::string& why) {
-    auto [code, log] = Push(stream, query);
+    ExpectPushRefused(stream, Push(stream, query), why);
+  }
+  void ExpectPushRefused(const std::string& stream, const std::pair<int, std::string>& push,
+                         const std::string& why) {
+    const auto& [code, log] = push;
     EXPECT_NE(code, 0) << log;
     EXPECT_NE(log.find(why), std::string::npos) << log;
     EXPECT_TRUE(server_->WaitForLog(
@@ -176,6 +184,85 @@ TEST_F(PushAuthTest, SigningSetThroughTheApiAppliesToTheNextPush) {
            "auth_key=" + snapshot::SignPushTypeA("rotatedKey789", "live", "new", NowS(), "0", "0"));
   EXPECT_EQ(new_code, 0) << new_log;
 }
+
+// Types B and C: the signature leads the path, before the AppName.
+class PathSignedPushTest : public PushAuthTest, public ::testing::WithParamInterface<std::string> {
+ protected:
+  std::string AuthType() const override { return GetParam(); }
+
+  std::string Sign(const std::string& key, const std::string& stream, int64_t timestamp_s) const {
+    return GetParam() == "type_b" ? snapshot::SignPushTypeB(key, "live", stream, timestamp_s)
+                                  : snapshot::SignPushTypeC(key, "live", stream, timestamp_s);
+  }
+
+  // Pushes the clip to rtmp://host/{signature}/live/{stream}, which ffmpeg
+  // sends as app "{signature}" and stream "live/{stream}"; with
+  // `whole_app`, as OBS sends it: app "{signature}/live", stream "{stream}".
+  std::pair<int, std::string> PushSigned(const std::string& stream, const std::string& signature,
+                                         bool whole_app = false) {
+    const std::string prefix = signature.empty() ? "" : signature + "/";
+    const std::string url = "rtmp://127.0.0.1:" + std::to_string(server_->rtmp_port()) + "/" +
+                            prefix + "live/" + stream + "?vhost=" + kDomain;
+    std::vector<std::string> argv = testing::PushCommand(clip_, url, false);
+    if (whole_app) {
+      argv.insert(argv.end() - 1, {"-rtmp_app", prefix + "live?vhost=" + kDomain, "-rtmp_playpath",
+                                   stream + "?vhost=" + kDomain});
+    }
+    Subprocess push(argv, dir_ / (stream + ".log"));
+    return {push.Wait(60s).value_or(-1), push.Log()};
+  }
+};
+
+TEST_P(PathSignedPushTest, SignedPushIsCapturedWithEitherKey) {
+  const int64_t now = NowS();
+  auto [code, log] = PushSigned("a", Sign(kKey1, "a", now));
+  EXPECT_EQ(code, 0) << log;
+  // Key rotation: the secondary key is accepted as well; and the path split
+  // as OBS splits it.
+  auto [code2, log2] = PushSigned("b", Sign(kKey2, "b", now), true);
+  EXPECT_EQ(code2, 0) << log2;
+  // The signature is no part of the app: the images land under live/.
+  const auto shots = dir_ / "shots" / "live";
+  EXPECT_TRUE(testing::WaitFor(
+      [&] {
+        return std::filesystem::exists(shots / "a.jpg") && std::filesystem::exists(shots / "b.jpg");
+      },
+      15s))
+      << server_->Log();
+  EXPECT_EQ(server_->Log().find(kKey1), std::string::npos);
+  EXPECT_EQ(server_->Log().find(kKey2), std::string::npos);
+}
+
+TEST_P(PathSignedPushTest, BadSignaturesAreRefusedSayingWhy) {
+  const int64_t now = NowS();
+  ExpectPushRefused("missing", PushSigned("missing", ""), "signed path missing");
+  // A type A auth_key does not stand in for the path signature.
+  ExpectPushRefused(
+      "typea",
+      Push("typea", "auth_key=" + snapshot::SignPushTypeA(kKey1, "live", "typea", now, "0", "0")),
+      "signed path missing");
+  // Type B counts from the minute, so two minutes more than the validity.
+  ExpectPushRefused("expired", PushSigned("expired", Sign(kKey1, "expired", now - 720)),
+                    "signed path expired");
+  ExpectPushRefused("wrongkey", PushSigned("wrongkey", Sign("notTheKey1", "wrongkey", now)),
+                    "signed path signature does not match");
+  ExpectPushRefused("other", PushSigned("other", Sign(kKey1, "a", now)),
+                    "signed path signature does not match");
+  const std::string metrics = testing::ApiClient(server_->api_port()).Get("/metrics").raw;
+  for (const auto& [reason, count] : std::vector<std::pair<std::string, int>>{
+           {"missing", 2}, {"expired", 1}, {"wrong_signature", 2}}) {
+    EXPECT_EQ(testing::MetricValue(metrics,
+                                   "livesnap_push_auth_refused_total{reason=\"" + reason + "\"}"),
+              count)
+        << metrics;
+  }
+  EXPECT_EQ(server_->Log().find(kKey1), std::string::npos);
+}
+
+INSTANTIATE_TEST_SUITE_P(TypesBAndC, PathSignedPushTest, ::testing::Values("type_b", "type_c"),
+                         [](const ::testing::TestParamInfo<std::string>& info) {
+                           return info.param;
+                         });
 
 }  // namespace
 }  // namespace livesnap

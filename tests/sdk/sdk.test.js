@@ -290,6 +290,25 @@ describe('snapshot templates through @alicloud/pop-core', () => {
     }));
     assert.equal(bad.code, 'InvalidFunctions.Malformed');
 
+    // Types B and C through the same function.
+    for (const authType of ['type_b', 'type_c']) {
+      await sdk.request('BatchSetLiveDomainConfigs', {
+        DomainNames: 'push.example.com',
+        Functions: JSON.stringify([{
+          functionName: 'aliauth',
+          functionArgs: [{ argName: 'auth_type', argValue: authType }],
+        }]),
+      }, { method: 'POST' });
+      const read = await sdk.request('DescribeLiveDomainConfigs', {
+        DomainName: 'push.example.com',
+        FunctionNames: 'aliauth',
+      });
+      const readArgs = Object.fromEntries(read.DomainConfigs.DomainConfig[0].FunctionArgs.FunctionArg
+        .map((a) => [a.ArgName, a.ArgValue]));
+      assert.equal(readArgs.auth_type, authType);
+      assert.equal(readArgs.auth_key1, 'sdkPrimaryKey1');  // kept: only the type was set
+    }
+
     await sdk.request('DeleteLiveSpecificConfig', {
       DomainName: 'push.example.com',
       ConfigId: config.ConfigId,

@@ -32,8 +32,10 @@ int NumberProperty(const amf0::Value& object, std::string_view key) {
 
 Connection::Connection(asio::ip::tcp::socket socket, std::unique_ptr<AdmissionTicket> ticket,
                        const ConnectionConfig& config, media::MediaHub& hub,
-                       const ServerCounters& counters, OnClosed on_closed)
+                       const ServerCounters& counters, OnClosed on_closed,
+                       std::shared_ptr<asio::ssl::context> tls)
     : socket_(std::move(socket)),
+      tls_context_(std::move(tls)),
       ticket_(std::move(ticket)),
       timer_(socket_.get_executor()),
       config_(config),
@@ -48,6 +50,9 @@ Connection::Connection(asio::ip::tcp::socket socket, std::unique_ptr<AdmissionTi
   tag_ = "[" + peer_ + "]";
   socket_.set_option(asio::ip::tcp::no_delay(true), ec);
   socket_.non_blocking(true, ec);
+  if (tls_context_) {
+    tls_ = std::make_unique<asio::ssl::stream<asio::ip::tcp::socket&>>(socket_, *tls_context_);
+  }
 }
 
 Connection::~Connection() = default;
@@ -58,7 +63,47 @@ void Connection::Start() {
   counted_active_ = true;
   counters_.active->Increment();
   ArmTimer();
-  WaitReadable();
+  if (tls_) {
+    StartTls();
+  } else {
+    WaitReadable();
+  }
+}
+
+void Connection::StartTls() {
+  tls_->async_handshake(
+      asio::ssl::stream_base::server, [self = shared_from_this()](const asio::error_code& error) {
+        if (self->closed_) return;
+        if (error) {
+          // Most often a plain RTMP client on the RTMPS port: its C0 is no TLS record.
+          self->counters_.tls_handshake_failures->Increment();
+          uint64_t dropped = 0;
+          if (self->config_.log_limiter == nullptr ||
+              self->config_.log_limiter->Allow("tls_handshake", dropped)) {
+            spdlog::warn(
+                "{} RTMPS: TLS handshake failed ({}): closing{}", self->tag_, error.message(),
+                dropped == 0 ? "" : " (" + std::to_string(dropped) + " similar lines not logged)");
+          }
+          self->CloseNow(media::StopReason::kProtocolError, "TLS handshake failed");
+          return;
+        }
+        self->ReadTls();
+      });
+}
+
+void Connection::ReadTls() {
+  tls_->async_read_some(
+      asio::buffer(read_buffer_),
+      [self = shared_from_this()](const asio::error_code& error, size_t size) {
+        if (self->closed_) return;
+        if (error) {
+          const bool ended =
+              error == asio::error::eof || error == asio::ssl::error::stream_truncated;
+          self->CloseNow(media::StopReason::kDisconnected, ended ? "peer closed" : error.message());
+          return;
+        }
+        if (self->Consume(size)) self->ReadTls();
+      });
 }
 
 void Connection::Close(media::StopReason reason) {
@@ -126,7 +171,7 @@ bool Connection::Consume(size_t size) {
 }
 
 void Connection::StartReadBatching() {
-  if (config_.read_batch_bytes <= 0) return;
+  if (tls_ || config_.read_batch_bytes <= 0) return;
   const int low_water = config_.read_batch_bytes;
   if (::setsockopt(socket_.native_handle(), SOL_SOCKET, SO_RCVLOWAT, &low_water,
                    sizeof(low_water)) != 0) {
@@ -145,16 +190,20 @@ void Connection::Flush() {
   writing_.swap(pending_);
   pending_.clear();
   write_in_flight_ = true;
-  asio::async_write(socket_, asio::buffer(writing_),
-                    [self = shared_from_this()](const asio::error_code& error, size_t) {
-                      self->write_in_flight_ = false;
-                      self->writing_.clear();
-                      if (error) {
-                        self->CloseNow(media::StopReason::kDisconnected, error.message());
-                        return;
-                      }
-                      self->Flush();
-                    });
+  auto written = [self = shared_from_this()](const asio::error_code& error, size_t) {
+    self->write_in_flight_ = false;
+    self->writing_.clear();
+    if (error) {
+      self->CloseNow(media::StopReason::kDisconnected, error.message());
+      return;
+    }
+    self->Flush();
+  };
+  if (tls_) {
+    asio::async_write(*tls_, asio::buffer(writing_), std::move(written));
+  } else {
+    asio::async_write(socket_, asio::buffer(writing_), std::move(written));
+  }
 }
 
 void Connection::ArmTimer() {
@@ -221,6 +270,7 @@ absl::Status Connection::OnPublish(const PublishTarget& target) {
   media::StreamInfo info;
   info.key = {target.domain, target.app, target.stream};
   info.query = target.stream_query;
+  info.path_signature = target.path_signature;
   info.client_addr = peer_;
   info.protocol = "rtmp";
   absl::StatusOr<std::unique_ptr<media::Publication>> publication = hub_.Publish(std::move(info));

@@ -12,12 +12,17 @@
 // read_sweep_ms late, which snapshots do not notice, in a quarter of the
 // reads.
 //
+// On the RTMPS listener the connection first runs a TLS handshake (within
+// the RTMP handshake's timeout) and then reads through TLS, without read
+// batching (TLS keeps what it has decrypted where SO_RCVLOWAT cannot see it).
+//
 // Thread-safety: every member runs on the connection's loop (its socket's
 // executor); Close() may be called from any thread (it posts).
 #pragma once
 
 #include <array>
 #include <asio.hpp>
+#include <asio/ssl.hpp>
 #include <chrono>
 #include <functional>
 #include <memory>
@@ -44,6 +49,7 @@ struct ServerCounters {
   prometheus::Counter* handshake_timeouts = nullptr;
   prometheus::Counter* idle_timeouts = nullptr;
   prometheus::Counter* publishes_refused = nullptr;
+  prometheus::Counter* tls_handshake_failures = nullptr;
   prometheus::Gauge* active = nullptr;
   prometheus::Counter* reads = nullptr;       // reads that returned bytes
   prometheus::Counter* read_bytes = nullptr;  // the bytes they returned
@@ -66,10 +72,11 @@ class Connection : public std::enable_shared_from_this<Connection>, private Sess
  public:
   using OnClosed = std::function<void(Connection*)>;
 
-  // `ticket` holds the connection's admission slots until it is destroyed.
+  // `ticket` holds the connection's admission slots until it is destroyed;
+  // with `tls`, the client speaks RTMP over TLS (RTMPS).
   Connection(asio::ip::tcp::socket socket, std::unique_ptr<AdmissionTicket> ticket,
              const ConnectionConfig& config, media::MediaHub& hub, const ServerCounters& counters,
-             OnClosed on_closed);
+             OnClosed on_closed, std::shared_ptr<asio::ssl::context> tls = nullptr);
   ~Connection() override;
 
   void Start();
@@ -87,6 +94,9 @@ class Connection : public std::enable_shared_from_this<Connection>, private Sess
   // Feeds `size` bytes of read_buffer_ to the session; false once closing.
   bool Consume(size_t size);
   void StartReadBatching();
+  // RTMPS: the TLS handshake, then reads through TLS.
+  void StartTls();
+  void ReadTls();
   void Flush();
   void ArmTimer();
   void OnTimer();
@@ -104,6 +114,8 @@ class Connection : public std::enable_shared_from_this<Connection>, private Sess
   void LimitHit(Limit limit, const std::string& what);
 
   asio::ip::tcp::socket socket_;
+  std::shared_ptr<asio::ssl::context> tls_context_;                 // null: plain RTMP
+  std::unique_ptr<asio::ssl::stream<asio::ip::tcp::socket&>> tls_;  // over socket_
   std::unique_ptr<AdmissionTicket> ticket_;
   asio::steady_timer timer_;
   const ConnectionConfig& config_;

@@ -71,3 +71,31 @@ export function signPushTypeA(key, app, stream, timestampS, rand = '0', uid = '0
   const prefix = `${timestampS}-${rand}-${uid}`;
   return `${prefix}-${md5Hex(`/${app}/${stream}-${prefix}-${key}`)}`;
 }
+
+// UTC+8 as YYYYMMDDHHMM, the timestamp of type B signing.
+function typeBTimestamp(timestampS) {
+  const d = new Date((timestampS + 8 * 3600) * 1000);
+  const two = (n) => String(n).padStart(2, '0');
+  return `${d.getUTCFullYear()}${two(d.getUTCMonth() + 1)}${two(d.getUTCDate())}${two(d.getUTCHours())}${two(d.getUTCMinutes())}`;
+}
+
+// The path signature "{YYYYMMDDHHMM}/{md5hash}" of a type B signed push of
+// app/stream: it goes before the AppName (rtmp://domain/{it}/app/stream).
+export function signPushTypeB(key, app, stream, timestampS) {
+  const timestamp = typeBTimestamp(timestampS);
+  return `${timestamp}/${md5Hex(`${key}${timestamp}/${app}/${stream}`)}`;
+}
+
+// The path signature "{md5hash}/{HEXTIMESTAMP}" of a type C signed push.
+export function signPushTypeC(key, app, stream, timestampS) {
+  const timestamp = timestampS.toString(16).toUpperCase();
+  return `${md5Hex(`${key}/${app}/${stream}${timestamp}`)}/${timestamp}`;
+}
+
+// A signed push URL of app/stream on `domain` for `authType`
+// ("type_a", "type_b" or "type_c"), valid from `timestampS`.
+export function signedPushUrl(authType, domain, key, app, stream, timestampS) {
+  if (authType === 'type_b') return `rtmp://${domain}/${signPushTypeB(key, app, stream, timestampS)}/${app}/${stream}`;
+  if (authType === 'type_c') return `rtmp://${domain}/${signPushTypeC(key, app, stream, timestampS)}/${app}/${stream}`;
+  return `rtmp://${domain}/${app}/${stream}?auth_key=${signPushTypeA(key, app, stream, timestampS)}`;
+}

@@ -1,18 +1,24 @@
-// A domain's push URL signing (ApsaraVideo Live's "aliauth", type A): turn
-// it on or off, set the primary and secondary keys and the validity, and
-// make a signed push URL. Without API authentication the server hides the
+// A domain's push URL signing (ApsaraVideo Live's "aliauth", type A, B or
+// C): turn it on or off, choose the type, set the primary and secondary keys
+// and the validity, and make a signed push URL of that type. Without API authentication the server hides the
 // keys: the fields then stay empty and a key left empty keeps its value.
 import { html, useEffect, useState } from '../vendor/preact-htm.js';
 import * as api from './api.js';
-import { signPushTypeA } from './md5.js';
+import { signedPushUrl } from './md5.js';
 import { Dialog, Field, FormError } from './ui.js';
 
 const HIDDEN = '******';
 const KEY_RULE = /^[A-Za-z0-9]{6,32}$/;
+const AUTH_TYPES = [
+  ['type_a', 'Type A: …/app/stream?auth_key=…'],
+  ['type_b', 'Type B: …/{YYYYMMDDHHMM}/{md5hash}/app/stream'],
+  ['type_c', 'Type C: …/{md5hash}/{hex timestamp}/app/stream'],
+];
 
 export function PushAuthDialog({ domain, onClose, onSaved }) {
   const [loaded, setLoaded] = useState(null); // null while loading, then {current}
   const [enabled, setEnabled] = useState(false);
+  const [authType, setAuthType] = useState('type_a');
   const [key1, setKey1] = useState('');
   const [key2, setKey2] = useState('');
   const [deltaS, setDeltaS] = useState('1800');
@@ -28,6 +34,7 @@ export function PushAuthDialog({ domain, onClose, onSaved }) {
         setLoaded({ current });
         if (current) {
           setEnabled(true);
+          if (AUTH_TYPES.some(([type]) => type === current.authType)) setAuthType(current.authType);
           setKey1(current.key1 === HIDDEN ? '' : current.key1);
           setKey2(current.key2 === HIDDEN ? '' : current.key2);
           setDeltaS(String(current.deltaS));
@@ -53,7 +60,7 @@ export function PushAuthDialog({ domain, onClose, onSaved }) {
     try {
       if (enabled) {
         await api.setPushAuth(domain, {
-          authType: 'type_a',
+          authType,
           key1: hidden && key1 === '' ? undefined : key1,
           key2: hidden && key2 === '' ? undefined : key2,
           deltaS: Number(deltaS),
@@ -74,8 +81,7 @@ export function PushAuthDialog({ domain, onClose, onSaved }) {
       return;
     }
     const now = Math.floor(Date.now() / 1000);
-    const authKey = signPushTypeA(key1, app, stream, now);
-    setSigned(`rtmp://${domain}/${app}/${stream}?auth_key=${authKey}`);
+    setSigned(signedPushUrl(authType, domain, key1, app, stream, now));
   };
 
   const input = (value, set, extra = {}) => (aria) =>
@@ -100,8 +106,16 @@ export function PushAuthDialog({ domain, onClose, onSaved }) {
             checked=${enabled}
             onChange=${(e) => setEnabled(e.target.checked)}
           />
-          Require signed push URLs (type A: <code>?auth_key=…</code>)
+          Require signed push URLs
         </label>
+        <${Field}
+          id="push-auth-type"
+          label="Signing type"
+          hint="As ApsaraVideo Live and Alibaba's CDN sign URLs; the md5hash covers /AppName/StreamName."
+          control=${(aria) => html`<select ...${aria} value=${authType} onChange=${(e) => setAuthType(e.target.value)}>
+            ${AUTH_TYPES.map(([type, label]) => html`<option value=${type}>${label}</option>`)}
+          </select>`}
+        />
         <${Field}
           id="push-auth-key1"
           label="Primary key"
