@@ -14,6 +14,7 @@
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "notify/callback_signature.h"
+#include "notify/retry_policy.h"
 
 namespace livesnap::notify {
 namespace {
@@ -195,11 +196,15 @@ TEST_F(NotifierTest, TooManyRequestsIsRetried) {
 
 TEST_F(NotifierTest, ClientErrorIsNotRetried) {
   Receiver receiver([](size_t) { return 404; });
-  auto notifier = Start();
+  FakeClock clock;
+  auto notifier = Start(FastOptions(), clock);
   notifier->Enqueue({.url = receiver.Url(), .json_body = "{}"});
 
   ASSERT_TRUE(Eventually([&] { return Failed() == 1; }));
-  std::this_thread::sleep_for(200ms);  // twenty backoffs: time enough for a wrong retry
+  // Past every backoff a wrong retry could wait for; both threads then look
+  // at the clock and find nothing to send.
+  clock.AdvanceMs(kMaxBackoffMs);
+  ASSERT_TRUE(clock.AwaitIdleWaits(6, 10s));
   EXPECT_EQ(receiver.received().size(), 1u);
   EXPECT_EQ(Retries(), 0);
   EXPECT_EQ(Delivered(), 0);

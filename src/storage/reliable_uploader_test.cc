@@ -116,6 +116,10 @@ class ReliableUploaderTest : public ::testing::Test {
     fs::remove_all(dir_);
   }
 
+  // Enough waits that each of Options()' two workers has looked at the
+  // clock as it stands and gone back to waiting.
+  static constexpr int kIdleWaitsOfTheWorkers = 6;
+
   ReliableUploaderOptions Options() {
     return ReliableUploaderOptions{.name = "test",
                                    .spool_dir = dir_ / "spool",
@@ -200,16 +204,17 @@ TEST_F(ReliableUploaderTest, RetriesTransientFailuresAfterBackoffOnTheClock) {
   ASSERT_TRUE(WaitForRetriesScheduled(1));
 
   // The first wait is 500..1000 ms of clock time; real time does not count.
-  std::this_thread::sleep_for(200ms);
+  ASSERT_TRUE(clock_.AwaitIdleWaits(kIdleWaitsOfTheWorkers, 10s));
+  EXPECT_EQ(store_.Attempts().size(), 1u);
   clock_.AdvanceMs(499);
-  std::this_thread::sleep_for(200ms);
+  ASSERT_TRUE(clock_.AwaitIdleWaits(kIdleWaitsOfTheWorkers, 10s));
   EXPECT_EQ(store_.Attempts().size(), 1u);
   clock_.AdvanceMs(501);
   ASSERT_TRUE(WaitForRetriesScheduled(2));
 
   // The second wait is doubled: 1000..2000 ms.
   clock_.AdvanceMs(999);
-  std::this_thread::sleep_for(200ms);
+  ASSERT_TRUE(clock_.AwaitIdleWaits(kIdleWaitsOfTheWorkers, 10s));
   EXPECT_EQ(store_.Attempts().size(), 2u);
   clock_.AdvanceMs(1001);
   ASSERT_TRUE(WaitForRetriesScheduled(3));
