@@ -7,6 +7,7 @@
 #include <gtest/gtest.h>
 #include <prometheus/registry.h>
 
+#include "tests/support/registry_metrics.h"
 #include "tests/support/subprocess.h"
 
 namespace livesnap::snapshot {
@@ -60,12 +61,7 @@ class RecordRetentionTest : public ::testing::Test {
   }
 
   double Pruned() {
-    for (const prometheus::MetricFamily& family : registry_.Collect()) {
-      if (family.name == "livesnap_snapshot_records_pruned_total") {
-        return family.metric.at(0).counter.value;
-      }
-    }
-    return -1;
+    return livesnap::testing::MetricValue(registry_, "livesnap_snapshot_records_pruned_total");
   }
 
   livesnap::testing::TempDir dir_;

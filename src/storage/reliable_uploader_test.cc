@@ -15,6 +15,7 @@
 #include "gtest/gtest.h"
 #include "storage/store_failure.h"
 #include "storage/testing/fault_injecting_store.h"
+#include "tests/support/registry_metrics.h"
 
 namespace livesnap::storage {
 namespace {
@@ -60,33 +61,6 @@ class Completions {
   std::condition_variable changed_;
   std::vector<UploadResult> results_;
 };
-
-// The value of a counter or gauge, or the sample count of a histogram.
-double MetricValue(prometheus::Registry& registry, const std::string& name,
-                   const std::map<std::string, std::string>& labels) {
-  for (const prometheus::MetricFamily& family : registry.Collect()) {
-    if (family.name != name) continue;
-    for (const prometheus::ClientMetric& metric : family.metric) {
-      size_t matched = 0;
-      for (const prometheus::ClientMetric::Label& label : metric.label) {
-        auto it = labels.find(label.name);
-        if (it != labels.end() && it->second == label.value) ++matched;
-      }
-      if (matched != labels.size()) continue;
-      switch (family.type) {
-        case prometheus::MetricType::Counter:
-          return metric.counter.value;
-        case prometheus::MetricType::Gauge:
-          return metric.gauge.value;
-        case prometheus::MetricType::Histogram:
-          return static_cast<double>(metric.histogram.sample_count);
-        default:
-          return -1;
-      }
-    }
-  }
-  return -1;
-}
 
 std::vector<std::string> WithPrefix(const std::vector<std::string>& keys, std::string_view prefix) {
   std::vector<std::string> out;
@@ -162,7 +136,7 @@ class ReliableUploaderTest : public ::testing::Test {
   }
   double Metric(const std::string& name, std::map<std::string, std::string> labels = {}) {
     labels["store"] = "test";
-    return MetricValue(registry_, name, labels);
+    return livesnap::testing::MetricValue(registry_, name, labels);
   }
 
   fs::path dir_;

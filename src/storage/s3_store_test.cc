@@ -9,16 +9,16 @@
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "storage/retry_policy.h"
-#include "storage/testing/stub_http_server.h"
+#include "tests/support/stub_http_server.h"
 #include "tests/support/subprocess.h"
 
 namespace livesnap::storage {
 namespace {
 
 using namespace std::chrono_literals;
+using livesnap::testing::RecordedRequest;
+using livesnap::testing::StubHttpServer;
 using ::testing::HasSubstr;
-using testing::RecordedRequest;
-using testing::StubHttpServer;
 
 std::string ErrorXml(const std::string& code, const std::string& message) {
   return "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<Error><Code>" + code + "</Code><Message>" +
