@@ -19,7 +19,7 @@
 #include "snapshot/internal/jpeg_encoder.h"
 #include "snapshot/internal/keyframe_decoder.h"
 #include "snapshot/internal/picture_converter.h"
-#include "snapshot/test_keyframes.h"
+#include "snapshot/testing/test_keyframes.h"
 #include "tests/support/subprocess.h"
 
 namespace livesnap::snapshot {

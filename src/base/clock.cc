@@ -38,6 +38,8 @@ void FakeClock::WaitUntil(std::unique_lock<std::mutex>& lock, std::condition_var
   {
     std::lock_guard waiters(waiters_mu_);
     waiters_.insert(&cv);
+    ++idle_waits_;
+    idle_waits_changed_.notify_all();
   }
   cv.wait_until(lock, std::min(real_limit, std::chrono::steady_clock::now() + kLookAgain));
   std::lock_guard waiters(waiters_mu_);
@@ -49,6 +51,12 @@ void FakeClock::AdvanceMs(int64_t ms) {
   unix_ms_ += ms;
   std::lock_guard waiters(waiters_mu_);
   for (std::condition_variable* cv : waiters_) cv->notify_all();
+}
+
+bool FakeClock::AwaitIdleWaits(int count, std::chrono::milliseconds real_timeout) const {
+  std::unique_lock waiters(waiters_mu_);
+  const int64_t target = idle_waits_ + count;
+  return idle_waits_changed_.wait_for(waiters, real_timeout, [&] { return idle_waits_ >= target; });
 }
 
 SystemClock& SystemClock::Instance() {

@@ -65,11 +65,21 @@ class FakeClock final : public Clock {
                  int64_t deadline_ms, RealTime real_limit = RealTime::max()) const override;
   void AdvanceMs(int64_t ms);
 
+  // Blocks, for at most `real_timeout`, until `count` calls of WaitUntil
+  // that found their deadline still ahead have begun since this call: the
+  // waiters looked at the clock as it now stands and had nothing to do. Lets
+  // a test show that nothing happens before a deadline without sleeping.
+  // With one waiting thread, 2 means it went once around its loop. False on
+  // timeout.
+  bool AwaitIdleWaits(int count, std::chrono::milliseconds real_timeout) const;
+
  private:
   std::atomic<int64_t> monotonic_ms_{0};
   std::atomic<int64_t> unix_ms_;
   mutable std::mutex waiters_mu_;
   mutable std::multiset<std::condition_variable*> waiters_;  // guarded by waiters_mu_
+  mutable int64_t idle_waits_ = 0;                           // guarded by waiters_mu_
+  mutable std::condition_variable idle_waits_changed_;
 };
 
 }  // namespace livesnap

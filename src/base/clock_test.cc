@@ -72,5 +72,30 @@ TEST(ClockTest, FakeClockWaiterSeesTheAdvancesThatReachItsDeadline) {
   EXPECT_TRUE(woke);
 }
 
+TEST(ClockTest, FakeClockShowsAWaiterThatHasNothingToDo) {
+  FakeClock clock;
+  std::mutex mu;
+  std::condition_variable cv;
+  std::atomic<int> passes{0};
+  bool stop = false;
+  std::thread waiter([&] {
+    std::unique_lock lock(mu);
+    while (!stop) {
+      ++passes;
+      clock.WaitUntil(lock, cv, 1000);
+      if (clock.MonotonicMs() >= 1000) break;
+    }
+  });
+  clock.AdvanceMs(999);
+  ASSERT_TRUE(clock.AwaitIdleWaits(2, std::chrono::seconds(10)));
+  EXPECT_GE(passes.load(), 2);
+  {
+    std::lock_guard lock(mu);
+    stop = true;
+  }
+  clock.AdvanceMs(1);
+  waiter.join();
+}
+
 }  // namespace
 }  // namespace livesnap

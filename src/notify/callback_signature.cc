@@ -6,7 +6,7 @@
 #include "absl/strings/escaping.h"
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
-#include "notify/internal/curl_handles.h"
+#include "net/curl.h"
 
 namespace livesnap::notify {
 namespace {
@@ -19,7 +19,7 @@ absl::Status InvalidUrl(std::string_view url, std::string_view why) {
 }  // namespace
 
 absl::StatusOr<std::string> CallbackHost(std::string_view url) {
-  internal::CurlUrl parsed(curl_url());
+  net::CurlUrl parsed(curl_url());
   if (parsed == nullptr) return absl::ResourceExhaustedError("curl_url: out of memory");
   // curl_url_set needs a NUL-terminated string.
   const std::string text(url);
@@ -32,7 +32,7 @@ absl::StatusOr<std::string> CallbackHost(std::string_view url) {
       code != CURLUE_OK) {
     return InvalidUrl(url, curl_url_strerror(code));
   }
-  const internal::CurlString scheme(raw_scheme);
+  const net::CurlString scheme(raw_scheme);
   if (!absl::EqualsIgnoreCase(scheme.get(), "http") &&
       !absl::EqualsIgnoreCase(scheme.get(), "https")) {
     return InvalidUrl(url, "scheme is not http or https");
@@ -42,7 +42,7 @@ absl::StatusOr<std::string> CallbackHost(std::string_view url) {
       code != CURLUE_OK) {
     return InvalidUrl(url, curl_url_strerror(code));
   }
-  const internal::CurlString host(raw_host);
+  const net::CurlString host(raw_host);
   return std::string(host.get());
 }
 

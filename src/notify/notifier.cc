@@ -194,7 +194,7 @@ void Notifier::Attempt(internal::HttpPoster& poster, Pending pending, double uni
         return;
       }
       const int64_t delay_ms =
-          BackoffMs(pending.attempts, options_.initial_backoff_ms, unit_random);
+          BackoffMs(CallbackBackoff(options_.initial_backoff_ms), pending.attempts, unit_random);
       spdlog::debug("snapshot callback to {}: {}; retry in {} ms", pending.notification.url,
                     outcome, delay_ms);
       ScheduleRetry(std::move(pending), delay_ms);

@@ -14,6 +14,9 @@
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "notify/callback_signature.h"
+#include "notify/retry_policy.h"
+#include "tests/support/registry_metrics.h"
+#include "tests/support/stub_http_server.h"
 
 namespace livesnap::notify {
 namespace {
@@ -33,58 +36,43 @@ class Receiver {
  public:
   using Answer = std::function<int(size_t n)>;
 
-  explicit Receiver(Answer answer) : answer_(std::move(answer)) {
-    server_.Post("/callback", [this](const httplib::Request& request, httplib::Response& response) {
-      size_t n = 0;
-      {
-        std::lock_guard lock(mu_);
-        n = received_.size();
-        received_.push_back({request.body, request.headers});
-        changed_.notify_all();
-      }
-      response.status = answer_(n);
-    });
-    port_ = server_.bind_to_any_port("127.0.0.1");
-    thread_ = std::thread([this] { server_.listen_after_bind(); });
-    while (!server_.is_running()) std::this_thread::sleep_for(1ms);
+  explicit Receiver(Answer answer)
+      : answer_(std::move(answer)),
+        server_([this](const livesnap::testing::RecordedRequest& request,
+                       httplib::Response& response) { response.status = answer_(request.index); }) {
   }
-  ~Receiver() {
-    Release();
-    server_.stop();
-    thread_.join();
-  }
+  ~Receiver() { Release(); }  // then server_, declared last, stops first
 
-  std::string Url() const { return "http://127.0.0.1:" + std::to_string(port_) + "/callback"; }
+  std::string Url() const { return server_.Url() + "/callback"; }
 
   // Blocks a handler for `duration`, or until Release().
   void Hold(std::chrono::milliseconds duration) {
     std::unique_lock lock(mu_);
-    changed_.wait_for(lock, duration, [this] { return released_; });
+    released_changed_.wait_for(lock, duration, [this] { return released_; });
   }
   void Release() {
     std::lock_guard lock(mu_);
     released_ = true;
-    changed_.notify_all();
+    released_changed_.notify_all();
   }
 
   bool WaitForRequests(size_t count, std::chrono::milliseconds timeout = 5s) {
-    std::unique_lock lock(mu_);
-    return changed_.wait_for(lock, timeout, [&] { return received_.size() >= count; });
+    return server_.WaitForRequests(count, timeout);
   }
   std::vector<Received> received() {
-    std::lock_guard lock(mu_);
-    return received_;
+    std::vector<Received> received;
+    for (const livesnap::testing::RecordedRequest& request : server_.requests()) {
+      received.push_back({request.body, request.headers});
+    }
+    return received;
   }
 
  private:
   Answer answer_;
-  httplib::Server server_;
-  int port_ = 0;
-  std::thread thread_;
   std::mutex mu_;
-  std::condition_variable changed_;
-  std::vector<Received> received_;  // guarded by mu_
-  bool released_ = false;           // guarded by mu_
+  std::condition_variable released_changed_;
+  bool released_ = false;  // guarded by mu_
+  livesnap::testing::StubHttpServer server_;
 };
 
 std::string Header(const Received& request, const std::string& name) {
@@ -92,19 +80,11 @@ std::string Header(const Received& request, const std::string& name) {
   return it == request.headers.end() ? "" : it->second;
 }
 
+// A callback counter by its result label (any, for an unlabelled counter).
 double CounterValue(prometheus::Registry& registry, const std::string& name,
                     const std::string& result = "") {
-  for (const prometheus::MetricFamily& family : registry.Collect()) {
-    if (family.name != name) continue;
-    for (const prometheus::ClientMetric& metric : family.metric) {
-      const bool matches =
-          result.empty() || std::any_of(metric.label.begin(), metric.label.end(), [&](auto& l) {
-            return l.name == "result" && l.value == result;
-          });
-      if (matches) return metric.counter.value;
-    }
-  }
-  return -1;
+  if (result.empty()) return livesnap::testing::MetricValue(registry, name);
+  return livesnap::testing::MetricValue(registry, name, {{"result", result}});
 }
 
 bool Eventually(const std::function<bool()>& condition, std::chrono::milliseconds timeout = 5s) {
@@ -195,11 +175,15 @@ TEST_F(NotifierTest, TooManyRequestsIsRetried) {
 
 TEST_F(NotifierTest, ClientErrorIsNotRetried) {
   Receiver receiver([](size_t) { return 404; });
-  auto notifier = Start();
+  FakeClock clock;
+  auto notifier = Start(FastOptions(), clock);
   notifier->Enqueue({.url = receiver.Url(), .json_body = "{}"});
 
   ASSERT_TRUE(Eventually([&] { return Failed() == 1; }));
-  std::this_thread::sleep_for(200ms);  // twenty backoffs: time enough for a wrong retry
+  // Past every backoff a wrong retry could wait for; both threads then look
+  // at the clock and find nothing to send.
+  clock.AdvanceMs(kMaxBackoffMs);
+  ASSERT_TRUE(clock.AwaitIdleWaits(6, 10s));
   EXPECT_EQ(receiver.received().size(), 1u);
   EXPECT_EQ(Retries(), 0);
   EXPECT_EQ(Delivered(), 0);

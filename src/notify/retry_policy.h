@@ -1,10 +1,10 @@
 // File: notify/retry_policy.h
 //
-// When a callback attempt counts as delivered, when it is worth another try,
-// and how long to wait before it:
+// When a callback attempt counts as delivered and when it is worth another
+// try; the wait before it is base/backoff.h's, capped at kMaxBackoffMs:
 //
 //   switch (ClassifyAttempt(poster.Post(request))) { ... }
-//   int64_t wait_ms = BackoffMs(retry, options.initial_backoff_ms, uniform01(rng));
+//   int64_t wait_ms = BackoffMs(CallbackBackoff(options.initial_backoff_ms), retry, unit(rng));
 //
 // Thread-safety: pure functions.
 #pragma once
@@ -12,6 +12,7 @@
 #include <cstdint>
 
 #include "absl/status/statusor.h"
+#include "base/backoff.h"
 
 namespace livesnap::notify {
 
@@ -29,10 +30,10 @@ enum class AttemptOutcome {
 // not).
 AttemptOutcome ClassifyAttempt(const absl::StatusOr<int>& result);
 
-// The wait before retry number `retry` (1 for the first): initial_backoff_ms
-// doubled for each earlier retry, capped at kMaxBackoffMs, then scaled into
-// [half, all] of that by `unit_random` in [0, 1) so that receivers that failed
-// together are not all retried in the same instant.
-int64_t BackoffMs(int retry, int64_t initial_backoff_ms, double unit_random);
+// The callbacks' backoff: initial_backoff_ms doubled each retry up to
+// kMaxBackoffMs.
+inline BackoffPolicy CallbackBackoff(int64_t initial_backoff_ms) {
+  return {.initial_backoff_ms = initial_backoff_ms, .max_backoff_ms = kMaxBackoffMs};
+}
 
 }  // namespace livesnap::notify

@@ -27,27 +27,13 @@ TEST(ClassifyAttemptTest, OtherAnswersAndBadRequestsFail) {
   EXPECT_EQ(ClassifyAttempt(absl::FailedPreconditionError("tls")), AttemptOutcome::kFailed);
 }
 
-TEST(BackoffMsTest, DoublesEachRetryWithoutJitter) {
-  EXPECT_EQ(BackoffMs(1, 1000, 0.999999), 999);
-  EXPECT_EQ(BackoffMs(1, 1000, 1.0), 1000);
-  EXPECT_EQ(BackoffMs(2, 1000, 1.0), 2000);
-  EXPECT_EQ(BackoffMs(3, 1000, 1.0), 4000);
-  EXPECT_EQ(BackoffMs(5, 1000, 1.0), 16000);
+TEST(CallbackBackoffTest, DoublesFromTheInitialBackoffUpToThirtySeconds) {
+  EXPECT_EQ(BackoffMs(CallbackBackoff(1000), 1, 1.0), 1000);
+  EXPECT_EQ(BackoffMs(CallbackBackoff(1000), 5, 1.0), 16000);
+  EXPECT_EQ(BackoffMs(CallbackBackoff(1000), 60, 1.0), kMaxBackoffMs);
+  EXPECT_EQ(BackoffMs(CallbackBackoff(100'000), 1, 1.0), kMaxBackoffMs);
+  EXPECT_EQ(BackoffMs(CallbackBackoff(0), 4, 1.0), 0);
 }
-
-TEST(BackoffMsTest, JitterKeepsAtLeastHalf) {
-  EXPECT_EQ(BackoffMs(1, 1000, 0.0), 500);
-  EXPECT_EQ(BackoffMs(3, 1000, 0.5), 3000);
-}
-
-TEST(BackoffMsTest, IsCappedAtThirtySeconds) {
-  EXPECT_EQ(BackoffMs(6, 1000, 1.0), kMaxBackoffMs);
-  EXPECT_EQ(BackoffMs(60, 1000, 1.0), kMaxBackoffMs);
-  EXPECT_EQ(BackoffMs(1, 100'000, 1.0), kMaxBackoffMs);
-  EXPECT_EQ(BackoffMs(1000, 1000, 0.0), kMaxBackoffMs / 2);
-}
-
-TEST(BackoffMsTest, ZeroInitialBackoffRetriesAtOnce) { EXPECT_EQ(BackoffMs(4, 0, 1.0), 0); }
 
 }  // namespace
 }  // namespace livesnap::notify

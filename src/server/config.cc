@@ -3,10 +3,9 @@
 #include <filesystem>
 #include <set>
 #include <toml.hpp>
-#include <tuple>
 
 #include "base/status.h"
-#include "snapshot/object_naming.h"
+#include "snapshot/template_rules.h"
 
 namespace livesnap::server {
 
@@ -92,6 +91,7 @@ absl::Status ReadServer(const Table& root, Config& config) {
   const Table& t = toml::find(root, "server");
   LS_RETURN_IF_ERROR(CheckKeys(t, "server", kServerKeys), "");
   LS_RETURN_IF_ERROR(Read(t, "server", "log_level", config.log_level), "");
+  LS_RETURN_IF_ERROR(ValidateLogLevel(config.log_level), "server.log_level");
   LS_RETURN_IF_ERROR(Read(t, "server", "min_free_disk_bytes", config.min_free_disk_bytes), "");
   return Read(t, "server", "data_dir", config.data_dir);
 }
@@ -215,15 +215,45 @@ absl::Status ReadTemplate(const Table& entry, catalog::SnapshotTemplate& tmpl) {
   if (tmpl.domain.empty() || tmpl.app.empty() || tmpl.bucket.empty()) {
     return absl::InvalidArgumentError("[[template]] needs domain, app and bucket");
   }
-  // The API's rule, so a file cannot seed a template whose snapshots can never be stored.
-  for (const auto& [key, pattern, kind] :
-       {std::tuple{"overwrite", &tmpl.overwrite_pattern, snapshot::PatternKind::kOverwrite},
-        std::tuple{"sequence", &tmpl.sequence_pattern, snapshot::PatternKind::kSequence}}) {
-    if (pattern->empty()) continue;
-    if (absl::Status status = snapshot::ValidateObjectPattern(*pattern, kind); !status.ok()) {
-      return absl::InvalidArgumentError("[[template]] " + tmpl.domain + "/" + tmpl.app +
-                                        ": template." + key + ": " + std::string(status.message()));
-    }
+  return absl::OkStatus();
+}
+
+// The config key a template rule is about.
+std::string TemplateKey(snapshot::TemplateField field) {
+  switch (field) {
+    case snapshot::TemplateField::kInterval:
+      return "template.interval";
+    case snapshot::TemplateField::kOverwritePattern:
+      return "template.overwrite";
+    case snapshot::TemplateField::kSequencePattern:
+      return "template.sequence";
+    case snapshot::TemplateField::kStorageModes:
+      return "template.overwrite and template.sequence";
+    case snapshot::TemplateField::kWidth:
+      return "template.width";
+    case snapshot::TemplateField::kHeight:
+      return "template.height";
+    case snapshot::TemplateField::kBucketRegion:
+      return "template.bucket";
+  }
+  return "template";
+}
+
+// The API's rules (snapshot::ValidateTemplate), so a file cannot seed a
+// template the API would refuse; the region rule when the file declares both
+// the template's domain and its bucket.
+absl::Status CheckTemplate(const catalog::SnapshotTemplate& tmpl, const Config& config) {
+  const catalog::Bucket* bucket = nullptr;
+  for (const StorageConfig& storage : config.storages) {
+    if (storage.bucket.name == tmpl.bucket) bucket = &storage.bucket;
+  }
+  const catalog::Domain* domain = nullptr;
+  for (const catalog::Domain& seed : config.seed_domains) {
+    if (seed.name == tmpl.domain) domain = &seed;
+  }
+  if (auto violation = snapshot::ValidateTemplate(tmpl, bucket, domain)) {
+    return absl::InvalidArgumentError("[[template]] " + tmpl.domain + "/" + tmpl.app + ": " +
+                                      TemplateKey(violation->field) + ": " + violation->message);
   }
   return absl::OkStatus();
 }
@@ -273,6 +303,7 @@ absl::Status ReadSeeds(const Table& root, Config& config) {
     for (const Table& entry : toml::find(root, "template").as_array()) {
       catalog::SnapshotTemplate tmpl;
       LS_RETURN_IF_ERROR(ReadTemplate(entry, tmpl), "");
+      LS_RETURN_IF_ERROR(CheckTemplate(tmpl, config), "");
       config.seed_templates.push_back(std::move(tmpl));
     }
   }
@@ -300,6 +331,15 @@ Config EmbeddedDefaults() {
     config.seed_templates.push_back(tmpl);
   }
   return config;
+}
+
+absl::Status ValidateLogLevel(std::string_view level) {
+  for (std::string_view known : kLogLevels) {
+    if (level == known) return absl::OkStatus();
+  }
+  return absl::InvalidArgumentError("\"" + std::string(level) +
+                                    "\" is not one of trace, debug, info, warn, error, "
+                                    "critical, off");
 }
 
 absl::StatusOr<ListenAddress> ParseListenAddress(const std::string& text) {
@@ -379,6 +419,7 @@ absl::StatusOr<Config> LoadConfigFile(const std::string& path) {
 
 absl::Status FinalizeConfig(Config& config) {
   namespace fs = std::filesystem;
+  LS_RETURN_IF_ERROR(ValidateLogLevel(config.log_level), "server.log_level");
   if (config.rtmp_io_threads < 1 || config.rtmp_io_threads > 64) {
     return absl::InvalidArgumentError("rtmp.io_threads " + std::to_string(config.rtmp_io_threads) +
                                       " is not 1..64");

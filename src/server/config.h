@@ -15,6 +15,7 @@
 #include <map>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "absl/status/statusor.h"
@@ -100,6 +101,13 @@ Config EmbeddedDefaults();
 // any [[storage]], [[domain]] or [[template]] replaces the embedded ones.
 // Errors name the file, the key and the value that was wrong.
 absl::StatusOr<Config> LoadConfigFile(const std::string& path);
+
+// The log levels livesnapd knows (spdlog's names); anything else would turn
+// logging off silently.
+inline constexpr std::string_view kLogLevels[] = {"trace", "debug",    "info", "warn",
+                                                  "error", "critical", "off"};
+// InvalidArgument naming `level` unless it is one of kLogLevels.
+absl::Status ValidateLogLevel(std::string_view level);
 
 // "host:port" or ":port" -> ListenAddress.
 absl::StatusOr<ListenAddress> ParseListenAddress(const std::string& text);

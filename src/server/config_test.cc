@@ -217,6 +217,70 @@ bucket = "shots"
   EXPECT_TRUE(LoadConfigFile(Write(seeds + "sequence = \"{StreamName}/{Sequence}.jpg\"\n")).ok());
 }
 
+// The API's template rules (snapshot::ValidateTemplate) hold for the file's
+// templates too; the error names the file, the section and the key.
+TEST_F(ConfigFileTest, TemplatesBreakingTheApiRulesAreErrorsThatNameTheKey) {
+  const std::string seeds = R"(
+[[storage]]
+name = "shots"
+region = "cn-shanghai"
+[[storage]]
+name = "beijing"
+region = "cn-beijing"
+[[domain]]
+name = "push.example.com"
+region = "cn-shanghai"
+[[template]]
+domain = "push.example.com"
+app = "live"
+overwrite = "{AppName}/{StreamName}.jpg"
+)";
+  struct Case {
+    std::string keys;
+    std::string key_named;
+    std::string rule;
+  };
+  for (const Case& c : {
+           Case{"interval = 0\nbucket = \"shots\"\n", "template.interval", "0 s is not 5..3600"},
+           Case{"interval = 5\nbucket = \"beijing\"\n", "template.bucket",
+                "bucket beijing is in region cn-beijing but domain push.example.com is in region "
+                "cn-shanghai"},
+           Case{"interval = 5\nbucket = \"shots\"\nwidth = 99999\n", "template.width",
+                "99999 is not 0..4096"},
+           Case{"interval = 5\nbucket = \"shots\"\nheight = 4097\n", "template.height",
+                "4097 is not 0..4096"},
+           Case{"interval = 5\nbucket = \"shots\"\nsequence = \"{AppName}/{StreamName}.jpg\"\n",
+                "template.sequence", "neither {UnixTimestamp} nor {Sequence}"},
+       }) {
+    const std::string path = Write(seeds + c.keys);
+    auto config = LoadConfigFile(path);
+    ASSERT_FALSE(config.ok()) << c.keys;
+    const std::string message(config.status().message());
+    EXPECT_NE(message.find("config " + path), std::string::npos) << message;
+    EXPECT_NE(message.find("[[template]] push.example.com/live"), std::string::npos) << message;
+    EXPECT_NE(message.find(c.key_named + ": "), std::string::npos) << message;
+    EXPECT_NE(message.find(c.rule), std::string::npos) << message;
+  }
+  EXPECT_TRUE(
+      LoadConfigFile(Write(seeds + "interval = 3600\nbucket = \"shots\"\nwidth = 4096\n")).ok());
+}
+
+TEST_F(ConfigFileTest, UnknownLogLevelsAreErrors) {
+  const std::string path = Write("[server]\nlog_level = \"verbose\"\n");
+  auto config = LoadConfigFile(path);
+  ASSERT_FALSE(config.ok());
+  const std::string message(config.status().message());
+  EXPECT_NE(message.find("config " + path + ": server.log_level: \"verbose\" is not one of"),
+            std::string::npos)
+      << message;
+  for (std::string_view level : kLogLevels) EXPECT_TRUE(ValidateLogLevel(level).ok()) << level;
+  EXPECT_FALSE(ValidateLogLevel("").ok());
+  EXPECT_FALSE(ValidateLogLevel("INFO").ok());
+  Config defaults = EmbeddedDefaults();
+  defaults.log_level = "verbose";
+  EXPECT_NE(FinalizeConfig(defaults).message().find("server.log_level"), std::string::npos);
+}
+
 TEST_F(ConfigFileTest, SyntaxErrorsNameTheFile) {
   const std::string path = Write("[rtmp\n");
   auto config = LoadConfigFile(path);

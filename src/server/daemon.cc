@@ -19,6 +19,7 @@
 #include "media/hub.h"
 #include "notify/notifier.h"
 #include "rtmp/server.h"
+#include "server/catalog_seed.h"
 #include "server/cluster_member.h"
 #include "server/disk_monitor.h"
 #include "server/latest_image_proxy.h"
@@ -34,49 +35,6 @@
 namespace livesnap::server {
 
 namespace {
-
-// Creates what the config declares and the catalog lacks; what the API has
-// changed since is left as it is.
-absl::Status SeedCatalog(const Config& config, catalog::Catalog& catalog, const Clock& clock) {
-  for (const StorageConfig& storage : config.storages) {
-    LS_RETURN_IF_ERROR(catalog.UpsertBucket(storage.bucket), "storage " + storage.bucket.name);
-  }
-  for (catalog::Domain domain : config.seed_domains) {
-    if (catalog.GetDomain(domain.name).ok()) continue;
-    domain.created_ms = clock.UnixMs();
-    LS_RETURN_IF_ERROR(catalog.AddDomain(domain), "domain " + domain.name);
-    spdlog::info("catalog: added domain {} (region {}) from the config", domain.name,
-                 domain.region);
-  }
-  // A domain's URL signing from the config, unless the catalog has one (the
-  // API's change wins; after DeleteLiveSpecificConfig a restart restores it).
-  for (const auto& [name, auth] : config.push_auth) {
-    absl::StatusOr<catalog::PushAuth> current = catalog.GetPushAuth(name);
-    if (current.ok()) continue;
-    if (!absl::IsNotFound(current.status())) return Annotate(current.status(), "domain " + name);
-    LS_RETURN_IF_ERROR(catalog.SetPushAuth({.domain = name,
-                                            .auth_type = auth.auth_type,
-                                            .auth_key1 = auth.auth_key1,
-                                            .auth_key2 = auth.auth_key2,
-                                            .delta_s = auth.delta_s}),
-                       "domain " + name);
-    spdlog::info("catalog: push URL signing ({}) of domain {} from the config", auth.auth_type,
-                 name);
-  }
-  for (catalog::SnapshotTemplate tmpl : config.seed_templates) {
-    if (catalog.GetTemplate(tmpl.domain, tmpl.app).ok()) continue;
-    if (tmpl.endpoint.empty()) {
-      LS_ASSIGN_OR_RETURN(catalog::Bucket bucket, catalog.GetBucket(tmpl.bucket),
-                          "template " + tmpl.domain + "/" + tmpl.app);
-      tmpl.endpoint = bucket.endpoint;
-    }
-    tmpl.created_ms = tmpl.updated_ms = clock.UnixMs();
-    LS_RETURN_IF_ERROR(catalog.AddTemplate(tmpl), "template " + tmpl.domain + "/" + tmpl.app);
-    spdlog::info("catalog: added snapshot template {}/{} every {} s from the config", tmpl.domain,
-                 tmpl.app, tmpl.interval_s);
-  }
-  return absl::OkStatus();
-}
 
 // One store per [[storage]] of the config, keyed by bucket name.
 absl::Status OpenStores(const Config& config,

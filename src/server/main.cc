@@ -6,6 +6,7 @@
 #include <csignal>
 #include <iostream>
 
+#include "base/status.h"
 #include "server/config.h"
 #include "server/daemon.h"
 
@@ -40,8 +41,15 @@ absl::StatusOr<livesnap::server::Config> BuildConfig(const Flags& flags) {
   }
   if (!flags.data_dir.empty()) config->data_dir = flags.data_dir;
   if (!flags.catalog_url.empty()) config->catalog_url = flags.catalog_url;
-  if (!flags.log_level.empty()) config->log_level = flags.log_level;
-  if (absl::Status status = livesnap::server::FinalizeConfig(*config); !status.ok()) return status;
+  if (!flags.log_level.empty()) {
+    absl::Status level = livesnap::server::ValidateLogLevel(flags.log_level);
+    if (!level.ok()) return livesnap::Annotate(level, "--log-level");
+    config->log_level = flags.log_level;
+  }
+  if (absl::Status status = livesnap::server::FinalizeConfig(*config); !status.ok()) {
+    return flags.config_path.empty() ? status
+                                     : livesnap::Annotate(status, "config " + flags.config_path);
+  }
   return config;
 }
 
@@ -69,7 +77,7 @@ int main(int argc, char** argv) {
   app.add_option("--api-listen", flags.api_listen, "HTTP API listen address host:port");
   app.add_option("--data-dir", flags.data_dir, "Directory for the SQLite catalog and file store");
   app.add_option("--catalog", flags.catalog_url, "Catalog URL: sqlite://PATH or postgres://...");
-  app.add_option("--log-level", flags.log_level, "trace, debug, info, warn, error");
+  app.add_option("--log-level", flags.log_level, "trace, debug, info, warn, error, critical, off");
   app.add_flag("--check-config", flags.check_config, "Validate the configuration and exit");
   app.set_version_flag("--version", "livesnapd 0.1.0");
   CLI11_PARSE(app, argc, argv);

@@ -11,8 +11,8 @@
 #include <vector>
 
 #include "media/codec_config.h"
-#include "snapshot/test_jpeg.h"
-#include "snapshot/test_keyframes.h"
+#include "snapshot/testing/test_jpeg.h"
+#include "snapshot/testing/test_keyframes.h"
 #include "tests/support/hevc_clip.h"
 #include "tests/support/subprocess.h"
 

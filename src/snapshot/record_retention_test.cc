@@ -7,6 +7,7 @@
 #include <gtest/gtest.h>
 #include <prometheus/registry.h>
 
+#include "tests/support/registry_metrics.h"
 #include "tests/support/subprocess.h"
 
 namespace livesnap::snapshot {
@@ -60,12 +61,7 @@ class RecordRetentionTest : public ::testing::Test {
   }
 
   double Pruned() {
-    for (const prometheus::MetricFamily& family : registry_.Collect()) {
-      if (family.name == "livesnap_snapshot_records_pruned_total") {
-        return family.metric.at(0).counter.value;
-      }
-    }
-    return -1;
+    return livesnap::testing::MetricValue(registry_, "livesnap_snapshot_records_pruned_total");
   }
 
   livesnap::testing::TempDir dir_;
@@ -90,7 +86,7 @@ TEST_F(RecordRetentionTest, RemovesOldSequenceRecordsAtStartAndAtEverySweep) {
   // Two days on, the 29-day record is too old, but only the next sweep, a
   // day later, sees it.
   clock_.AdvanceMs(2 * kDayMs);
-  std::this_thread::sleep_for(300ms);
+  ASSERT_TRUE(clock_.AwaitIdleWaits(2, 10s));  // the sweeper saw the time and went back to sleep
   EXPECT_THAT(Left(), ElementsAre(-1, 5, 6));
   clock_.AdvanceMs(kDayMs);
   ASSERT_TRUE(livesnap::testing::WaitFor([&] { return Pruned() == 6; }, 10s));

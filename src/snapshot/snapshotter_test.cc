@@ -16,13 +16,14 @@
 #include "media/codec_config.h"
 #include "media/flv_tag.h"
 #include "media/nal.h"
-#include "snapshot/test_jpeg.h"
-#include "snapshot/test_keyframes.h"
+#include "snapshot/testing/test_jpeg.h"
+#include "snapshot/testing/test_keyframes.h"
 #include "storage/file_store.h"
 #include "storage/reliable_uploader.h"
 #include "storage/testing/fault_injecting_store.h"
 #include "tests/support/flv_reader.h"
 #include "tests/support/media_fixtures.h"
+#include "tests/support/registry_metrics.h"
 #include "tests/support/subprocess.h"
 
 namespace livesnap::snapshot {
@@ -73,18 +74,11 @@ Clip LoadClip(const std::filesystem::path& flv) {
   return clip;
 }
 
-// The value of the counter `name` whose label has `label_value`; -1 if none.
+// A counter of the pipeline by its result (or, for skipped work, kind) label.
 double MetricValue(prometheus::Registry& registry, const std::string& name,
                    const std::string& label_value) {
-  for (const prometheus::MetricFamily& family : registry.Collect()) {
-    if (family.name != name) continue;
-    for (const prometheus::ClientMetric& metric : family.metric) {
-      for (const prometheus::ClientMetric::Label& label : metric.label) {
-        if (label.value == label_value) return metric.counter.value;
-      }
-    }
-  }
-  return -1;
+  const std::string label = name == "livesnap_snapshots_skipped_total" ? "kind" : "result";
+  return livesnap::testing::MetricValue(registry, name, {{label, label_value}});
 }
 
 class SnapshotterTest : public ::testing::Test {

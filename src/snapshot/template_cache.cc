@@ -8,9 +8,6 @@ namespace livesnap::snapshot {
 
 namespace {
 
-// Longest sleep of the refresh thread between looks at the clock, so that a
-// clock that is not the system's (a test's FakeClock) is noticed too.
-constexpr std::chrono::milliseconds kMaxIdleWait(50);
 constexpr int64_t kTemplatePage = 1000;
 
 }  // namespace
@@ -121,7 +118,7 @@ void TemplateCache::RefreshLoop() {
   std::unique_lock lock(mu_);
   while (!stopping_) {
     if (clock_.MonotonicMs() < next_reload_ms_) {
-      stop_changed_.wait_for(lock, kMaxIdleWait);
+      clock_.WaitUntil(lock, stop_changed_, next_reload_ms_);
       continue;
     }
     lock.unlock();

@@ -8,7 +8,9 @@
 //
 // Errors: InvalidArgument for a key that breaks the rules of ValidateObjectKey;
 // NotFound for a missing key; Unavailable for transient failures worth
-// retrying (I/O errors, a store that is down); other codes are permanent.
+// retrying (I/O errors, a store that is down) and DeadlineExceeded for a
+// store that did not answer in time (also worth retrying); other codes are
+// permanent.
 // Thread-safety: implementations are thread-safe.
 #pragma once
 

@@ -15,6 +15,7 @@
 #include "gtest/gtest.h"
 #include "storage/store_failure.h"
 #include "storage/testing/fault_injecting_store.h"
+#include "tests/support/registry_metrics.h"
 
 namespace livesnap::storage {
 namespace {
@@ -61,33 +62,6 @@ class Completions {
   std::vector<UploadResult> results_;
 };
 
-// The value of a counter or gauge, or the sample count of a histogram.
-double MetricValue(prometheus::Registry& registry, const std::string& name,
-                   const std::map<std::string, std::string>& labels) {
-  for (const prometheus::MetricFamily& family : registry.Collect()) {
-    if (family.name != name) continue;
-    for (const prometheus::ClientMetric& metric : family.metric) {
-      size_t matched = 0;
-      for (const prometheus::ClientMetric::Label& label : metric.label) {
-        auto it = labels.find(label.name);
-        if (it != labels.end() && it->second == label.value) ++matched;
-      }
-      if (matched != labels.size()) continue;
-      switch (family.type) {
-        case prometheus::MetricType::Counter:
-          return metric.counter.value;
-        case prometheus::MetricType::Gauge:
-          return metric.gauge.value;
-        case prometheus::MetricType::Histogram:
-          return static_cast<double>(metric.histogram.sample_count);
-        default:
-          return -1;
-      }
-    }
-  }
-  return -1;
-}
-
 std::vector<std::string> WithPrefix(const std::vector<std::string>& keys, std::string_view prefix) {
   std::vector<std::string> out;
   for (const std::string& key : keys) {
@@ -115,6 +89,10 @@ class ReliableUploaderTest : public ::testing::Test {
     uploader_.reset();
     fs::remove_all(dir_);
   }
+
+  // Enough waits that each of Options()' two workers has looked at the
+  // clock as it stands and gone back to waiting.
+  static constexpr int kIdleWaitsOfTheWorkers = 6;
 
   ReliableUploaderOptions Options() {
     return ReliableUploaderOptions{.name = "test",
@@ -158,7 +136,7 @@ class ReliableUploaderTest : public ::testing::Test {
   }
   double Metric(const std::string& name, std::map<std::string, std::string> labels = {}) {
     labels["store"] = "test";
-    return MetricValue(registry_, name, labels);
+    return livesnap::testing::MetricValue(registry_, name, labels);
   }
 
   fs::path dir_;
@@ -200,16 +178,17 @@ TEST_F(ReliableUploaderTest, RetriesTransientFailuresAfterBackoffOnTheClock) {
   ASSERT_TRUE(WaitForRetriesScheduled(1));
 
   // The first wait is 500..1000 ms of clock time; real time does not count.
-  std::this_thread::sleep_for(200ms);
+  ASSERT_TRUE(clock_.AwaitIdleWaits(kIdleWaitsOfTheWorkers, 10s));
+  EXPECT_EQ(store_.Attempts().size(), 1u);
   clock_.AdvanceMs(499);
-  std::this_thread::sleep_for(200ms);
+  ASSERT_TRUE(clock_.AwaitIdleWaits(kIdleWaitsOfTheWorkers, 10s));
   EXPECT_EQ(store_.Attempts().size(), 1u);
   clock_.AdvanceMs(501);
   ASSERT_TRUE(WaitForRetriesScheduled(2));
 
   // The second wait is doubled: 1000..2000 ms.
   clock_.AdvanceMs(999);
-  std::this_thread::sleep_for(200ms);
+  ASSERT_TRUE(clock_.AwaitIdleWaits(kIdleWaitsOfTheWorkers, 10s));
   EXPECT_EQ(store_.Attempts().size(), 2u);
   clock_.AdvanceMs(1001);
   ASSERT_TRUE(WaitForRetriesScheduled(3));

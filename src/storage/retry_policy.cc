@@ -1,19 +1,9 @@
 #include "storage/retry_policy.h"
 
-#include <algorithm>
-
 namespace livesnap::storage {
 
 bool IsRetryable(const absl::Status& status) {
   return absl::IsUnavailable(status) || absl::IsDeadlineExceeded(status);
-}
-
-int64_t BackoffMs(const RetryPolicy& policy, int failures, double unit_random) {
-  const int64_t cap_ms = std::max<int64_t>(policy.max_backoff_ms, 0);
-  int64_t full_ms = std::clamp<int64_t>(policy.initial_backoff_ms, 0, cap_ms);
-  for (int i = 1; i < failures && full_ms < cap_ms; ++i) full_ms = std::min(full_ms * 2, cap_ms);
-  const double fraction = 0.5 + 0.5 * std::clamp(unit_random, 0.0, 1.0);
-  return static_cast<int64_t>(static_cast<double>(full_ms) * fraction);
 }
 
 }  // namespace livesnap::storage

@@ -15,17 +15,17 @@
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "storage/s3_store.h"
-#include "storage/testing/stub_http_server.h"
+#include "tests/support/stub_http_server.h"
 #include "tests/support/subprocess.h"
 
 namespace livesnap::storage {
 namespace {
 
 using namespace std::chrono_literals;
+using livesnap::testing::RecordedRequest;
+using livesnap::testing::StubHttpServer;
 using ::testing::Contains;
 using ::testing::HasSubstr;
-using testing::RecordedRequest;
-using testing::StubHttpServer;
 
 // AWS's documentation example credentials.
 constexpr char kAccessKey[] = "AKIAIOSFODNN7EXAMPLE";

@@ -5,12 +5,12 @@
 #include <algorithm>
 #include <cstdlib>
 #include <cstring>
-#include <mutex>
 
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
 #include "base/status.h"
-#include "storage/internal/curl_handles.h"
+#include "net/curl.h"
+#include "storage/internal/curl_handle_pool.h"
 #include "storage/internal/digest.h"
 #include "storage/internal/s3_url.h"
 #include "storage/internal/s3_xml.h"
@@ -18,7 +18,7 @@
 namespace livesnap::storage {
 namespace {
 
-using internal::CurlSlist;
+using net::CurlSlist;
 
 constexpr char kUserAgent[] = "livesnap/0.1";
 // Listings and error documents; a page of 1000 keys is a few hundred KB.
@@ -99,27 +99,13 @@ struct ResponseSink {
 
 absl::Status CurlFailure(CURLcode code, const char* details, std::string_view what,
                          int64_t timeout_ms) {
-  const std::string message = absl::StrCat(std::string(what), ": ",
-                                           details[0] != '\0' ? details : curl_easy_strerror(code));
-  switch (code) {
-    case CURLE_OPERATION_TIMEDOUT:
-      return absl::UnavailableError(absl::StrCat(std::string(what), ": no answer within ",
-                                                 timeout_ms, " ms (", details, ")"));
-    case CURLE_URL_MALFORMAT:
-    case CURLE_UNSUPPORTED_PROTOCOL:
-      return absl::InvalidArgumentError(message);
-    case CURLE_PEER_FAILED_VERIFICATION:
-    case CURLE_SSL_CACERT_BADFILE:
-    case CURLE_SSL_CERTPROBLEM:
-    case CURLE_SSL_CRL_BADFILE:
-    case CURLE_SSL_ISSUER_ERROR:
-      return absl::FailedPreconditionError(message);
-    case CURLE_OUT_OF_MEMORY:
-      return absl::ResourceExhaustedError(message);
-    default:
-      // Refused, reset, unresolvable, cut short: the store may come back.
-      return absl::UnavailableError(message);
+  if (code == CURLE_OPERATION_TIMEDOUT) {
+    return absl::DeadlineExceededError(
+        absl::StrCat(std::string(what), ": no answer within ", timeout_ms, " ms (", details, ")"));
   }
+  return absl::Status(net::CurlErrorCode(code),
+                      absl::StrCat(std::string(what), ": ",
+                                   details[0] != '\0' ? details : curl_easy_strerror(code)));
 }
 
 absl::StatusCode CodeForHttpStatus(long http_status, std::string_view s3_code) {
@@ -172,8 +158,7 @@ struct S3Store::Response {
 };
 
 absl::StatusOr<std::unique_ptr<S3Store>> S3Store::Create(S3Options options) {
-  static std::once_flag curl_initialized;
-  std::call_once(curl_initialized, [] { curl_global_init(CURL_GLOBAL_DEFAULT); });
+  LS_RETURN_IF_ERROR(net::InitCurl(), "s3 store");
   if (options.access_key_id.empty() && options.secret_access_key.empty()) {
     options.access_key_id = Getenv("AWS_ACCESS_KEY_ID");
     options.secret_access_key = Getenv("AWS_SECRET_ACCESS_KEY");
@@ -219,13 +204,13 @@ absl::StatusOr<S3Store::Response> S3Store::Perform(const Request& request) {
   }
   CurlSlist headers;
   for (const std::string& line : lines) {
-    if (!internal::AppendHeader(headers, line.c_str())) {
+    if (!net::AppendHeader(headers, line.c_str())) {
       return absl::ResourceExhaustedError(absl::StrCat(what, ": out of memory"));
     }
   }
   CurlSlist resolve;
   for (const std::string& entry : options_.resolve) {
-    if (!internal::AppendHeader(resolve, entry.c_str())) {
+    if (!net::AppendHeader(resolve, entry.c_str())) {
       return absl::ResourceExhaustedError(absl::StrCat(what, ": out of memory"));
     }
   }

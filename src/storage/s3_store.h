@@ -16,13 +16,14 @@
 // Errors carry the method, the URL, the HTTP status and the S3 error code and
 // message, e.g. "PUT http://.../snaps/a.jpg: HTTP 403 InvalidAccessKeyId: The
 // AWS Access Key Id you provided does not exist in our records.". Codes:
-// 5xx, 429, S3's RequestTimeout, timeouts and connection failures are
-// Unavailable (worth retrying); 400 InvalidArgument, 401/403
+// 5xx, 429, S3's RequestTimeout and connection failures are Unavailable and
+// no answer within timeout_ms is DeadlineExceeded (both worth retrying; the
+// rest of curl's errors as net::CurlErrorCode reads them); 400 InvalidArgument, 401/403
 // PermissionDenied, 404 NotFound, other answers FailedPrecondition.
 // Redirects are not followed (a wrong region is a configuration error).
 //
 // Connections are kept alive in a pool of curl handles shared by every
-// caller (see internal/curl_handles.h).
+// caller (see internal/curl_handle_pool.h).
 //
 // Thread-safety: thread-safe; concurrent calls use separate connections.
 #pragma once

@@ -8,16 +8,17 @@
 
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
-#include "storage/testing/stub_http_server.h"
+#include "storage/retry_policy.h"
+#include "tests/support/stub_http_server.h"
 #include "tests/support/subprocess.h"
 
 namespace livesnap::storage {
 namespace {
 
 using namespace std::chrono_literals;
+using livesnap::testing::RecordedRequest;
+using livesnap::testing::StubHttpServer;
 using ::testing::HasSubstr;
-using testing::RecordedRequest;
-using testing::StubHttpServer;
 
 std::string ErrorXml(const std::string& code, const std::string& message) {
   return "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<Error><Code>" + code + "</Code><Message>" +
@@ -99,7 +100,7 @@ TEST(S3StoreTest, NoServerIsUnavailable) {
   EXPECT_TRUE(absl::IsUnavailable(store->List("").status()));
 }
 
-TEST(S3StoreTest, ASlowServerTimesOutAsUnavailable) {
+TEST(S3StoreTest, ASlowServerTimesOutAsDeadlineExceeded) {
   std::atomic<bool> released{false};
   StubHttpServer server([&](const RecordedRequest&, httplib::Response& response) {
     for (int i = 0; i < 100 && !released; ++i) std::this_thread::sleep_for(20ms);
@@ -108,7 +109,8 @@ TEST(S3StoreTest, ASlowServerTimesOutAsUnavailable) {
   auto store = StoreFor(server.Url(), 300);
   const absl::Status status = store->Put("a.jpg", kBody, "image/jpeg");
   released = true;
-  EXPECT_TRUE(absl::IsUnavailable(status)) << status;
+  EXPECT_TRUE(absl::IsDeadlineExceeded(status)) << status;
+  EXPECT_TRUE(IsRetryable(status));
   EXPECT_THAT(status.message(), HasSubstr("no answer within 300 ms"));
 }
 

@@ -120,6 +120,55 @@ TEST_F(LivesnapdTest, BadConfigFileIsRejectedWithTheKeyNamed) {
   EXPECT_NE(result.output.find("rtmp.max_conections"), std::string::npos) << result.output;
 }
 
+// --check-config applies the API's template rules and knows the log levels:
+// each bad value exits non-zero naming the file, the section and the key.
+TEST_F(LivesnapdTest, CheckConfigRefusesWhatTheApiWouldRefuse) {
+  const std::string seeds =
+      "[[storage]]\nname = \"shots\"\nregion = \"cn-shanghai\"\n"
+      "[[storage]]\nname = \"beijing\"\nregion = \"cn-beijing\"\n"
+      "[[domain]]\nname = \"push.example.com\"\nregion = \"cn-shanghai\"\n"
+      "[[template]]\ndomain = \"push.example.com\"\napp = \"live\"\n"
+      "overwrite = \"{AppName}/{StreamName}.jpg\"\n";
+  struct Case {
+    std::string name;
+    std::string text;
+    std::string expected;
+  };
+  for (const Case& c : {
+           Case{"interval", seeds + "interval = 0\nbucket = \"shots\"\n",
+                "[[template]] push.example.com/live: template.interval: 0 s is not 5..3600"},
+           Case{"region", seeds + "interval = 5\nbucket = \"beijing\"\n",
+                "[[template]] push.example.com/live: template.bucket: bucket beijing is in region "
+                "cn-beijing but domain push.example.com is in region cn-shanghai"},
+           Case{"width", seeds + "interval = 5\nbucket = \"shots\"\nwidth = 99999\n",
+                "[[template]] push.example.com/live: template.width: 99999 is not 0..4096"},
+           Case{"sequence",
+                seeds + "interval = 5\nbucket = \"shots\"\nsequence = \"{AppName}/x.jpg\"\n",
+                "[[template]] push.example.com/live: template.sequence: "},
+           Case{"log_level", "[server]\nlog_level = \"verbose\"\n",
+                "server.log_level: \"verbose\" is not one of"},
+       }) {
+    const auto config = dir_ / (c.name + ".toml");
+    std::ofstream(config) << c.text;
+    testing::RunResult result =
+        testing::Run({testing::LivesnapdPath(), "-c", config.string(), "--check-config"}, 10s);
+    EXPECT_NE(result.exit_code, 0) << c.name;
+    EXPECT_NE(result.output.find("config " + config.string() + ": " + c.expected),
+              std::string::npos)
+        << c.name << ": " << result.output;
+  }
+  testing::RunResult flag =
+      testing::Run({testing::LivesnapdPath(), "--log-level", "verbose", "--check-config"}, 10s);
+  EXPECT_NE(flag.exit_code, 0);
+  EXPECT_NE(flag.output.find("--log-level: \"verbose\" is not one of"), std::string::npos)
+      << flag.output;
+  const auto good = dir_ / "good.toml";
+  std::ofstream(good) << seeds << "interval = 5\nbucket = \"shots\"\nwidth = 4096\n";
+  testing::RunResult ok =
+      testing::Run({testing::LivesnapdPath(), "-c", good.string(), "--check-config"}, 10s);
+  EXPECT_EQ(ok.exit_code, 0) << ok.output;
+}
+
 TEST_F(LivesnapdTest, ConfigFileDomainsAndLimitsApply) {
   const auto config = dir_ / "livesnap.toml";
   std::ofstream(config) << R"(

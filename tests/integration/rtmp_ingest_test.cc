@@ -16,6 +16,7 @@
 #include "rtmp/server.h"
 #include "tests/support/media_fixtures.h"
 #include "tests/support/raw_client.h"
+#include "tests/support/registry_metrics.h"
 #include "tests/support/subprocess.h"
 
 namespace livesnap {
@@ -104,19 +105,13 @@ class Recorder : public media::StreamSubscriber {
   std::map<std::string, int> publish_count_;
 };
 
-// The value of counter `family`{label=value} in `registry`; 0 when absent.
+// The value of counter `family`{label=value} in `registry`; 0 before the
+// first count (the server adds a cause's counter when it first happens).
 double CounterValue(prometheus::Registry& registry, const std::string& family,
                     const std::string& label, const std::string& value) {
-  for (const prometheus::MetricFamily& f : registry.Collect()) {
-    if (f.name != family) continue;
-    for (const prometheus::ClientMetric& metric : f.metric) {
-      if (label.empty()) return metric.counter.value;  // an unlabelled counter
-      for (const prometheus::ClientMetric::Label& l : metric.label) {
-        if (l.name == label && l.value == value) return metric.counter.value;
-      }
-    }
-  }
-  return 0;
+  const double counted = label.empty() ? testing::MetricValue(registry, family)
+                                       : testing::MetricValue(registry, family, {{label, value}});
+  return std::max(counted, 0.0);
 }
 
 class RtmpIngestTest : public ::testing::Test {

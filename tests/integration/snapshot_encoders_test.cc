@@ -10,8 +10,8 @@
 #include <string>
 #include <vector>
 
-#include "snapshot/test_jpeg.h"
-#include "snapshot/test_keyframes.h"
+#include "snapshot/testing/test_jpeg.h"
+#include "snapshot/testing/test_keyframes.h"
 #include "tests/support/livesnapd.h"
 #include "tests/support/media_fixtures.h"
 #include "tests/support/subprocess.h"

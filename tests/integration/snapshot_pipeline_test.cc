@@ -8,7 +8,7 @@
 #include <fstream>
 #include <mutex>
 
-#include "snapshot/test_jpeg.h"
+#include "snapshot/testing/test_jpeg.h"
 #include "tests/support/api_client.h"
 #include "tests/support/flv_edit.h"
 #include "tests/support/livesnapd.h"

@@ -18,7 +18,7 @@
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_split.h"
 #include "absl/strings/strip.h"
-#include "snapshot/test_jpeg.h"
+#include "snapshot/testing/test_jpeg.h"
 #include "storage/s3_store.h"
 #include "tests/s3/delaying_proxy.h"
 #include "tests/s3/s3cmd.h"

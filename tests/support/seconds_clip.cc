@@ -2,7 +2,7 @@
 
 #include <cmath>
 
-#include "snapshot/test_jpeg.h"
+#include "snapshot/testing/test_jpeg.h"
 #include "tests/support/media_fixtures.h"
 #include "tests/support/subprocess.h"
 

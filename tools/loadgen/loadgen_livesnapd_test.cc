@@ -11,7 +11,7 @@
 #include <fstream>
 #include <map>
 
-#include "snapshot/test_jpeg.h"
+#include "snapshot/testing/test_jpeg.h"
 #include "tests/support/api_client.h"
 #include "tests/support/livesnapd.h"
 #include "tests/support/media_fixtures.h"

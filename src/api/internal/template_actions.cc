@@ -112,8 +112,9 @@ std::optional<ApiError> ApplyTemplateParams(const RequestParams& params, bool is
   return std::nullopt;
 }
 
-// The bucket must exist, be at the given endpoint and be in the domain's
-// region. An Update that names no OssEndpoint follows the bucket's.
+// The bucket must exist and be at the given endpoint, and the whole template
+// must follow snapshot::ValidateTemplate (the domain's region included). An
+// Update that names no OssEndpoint follows the bucket's.
 std::optional<ApiError> CheckStorage(const ActionContext& context, const catalog::Domain& domain,
                                      bool endpoint_given, catalog::SnapshotTemplate& tmpl) {
   absl::StatusOr<catalog::Bucket> bucket = context.catalog.GetBucket(tmpl.bucket);
@@ -130,10 +131,8 @@ std::optional<ApiError> CheckStorage(const ActionContext& context, const catalog
                 absl::StrCat("OssEndpoint \"", tmpl.endpoint, "\" is not the endpoint of bucket ",
                              bucket->name, " (\"", bucket->endpoint, "\")"));
   }
-  if (bucket->region != domain.region) {
-    return Fail(codes::kInvalidOssBucketRegionMismatch,
-                absl::StrCat("bucket ", bucket->name, " is in region ", bucket->region,
-                             " but domain ", domain.name, " is in region ", domain.region));
+  if (auto violation = snapshot::ValidateTemplate(tmpl, &*bucket, &domain)) {
+    return TemplateViolationError(*violation);
   }
   return std::nullopt;
 }

@@ -205,10 +205,9 @@ std::optional<ApiError> CheckObjectPattern(std::string_view pattern, ObjectMode 
   const absl::Status status = snapshot::ValidateObjectPattern(
       pattern, overwrite ? snapshot::PatternKind::kOverwrite : snapshot::PatternKind::kSequence);
   if (status.ok()) return std::nullopt;
-  return Fail(overwrite ? codes::kInvalidOverwriteOssObjectMalformed
-                        : codes::kInvalidSequenceOssObjectMalformed,
-              absl::StrCat(overwrite ? "OverwriteOssObject: " : "SequenceOssObject: ",
-                           std::string(status.message())));
+  return TemplateViolationError({overwrite ? snapshot::TemplateField::kOverwritePattern
+                                           : snapshot::TemplateField::kSequencePattern,
+                                 std::string(status.message())});
 }
 
 std::optional<ApiError> CheckHttpUrl(std::string_view url, const ErrorCode& code,
@@ -234,9 +233,10 @@ std::optional<ApiError> CheckHttpUrl(std::string_view url, const ErrorCode& code
 
 ApiResult<int> ParseInterval(std::string_view text) {
   const std::optional<int64_t> value = ParseNonNegativeInt(text);
-  if (!value || *value < kMinIntervalS || *value > kMaxIntervalS) {
+  if (!value || !snapshot::ValidateInterval(*value).ok()) {
     return Fail(codes::kInvalidOssIntervalMalformed,
-                absl::StrCat("TimeInterval ", Shown(text), " is not an integer from 5 to 3600"));
+                absl::StrCat("TimeInterval ", Shown(text), " is not an integer from ",
+                             snapshot::kMinIntervalS, " to ", snapshot::kMaxIntervalS));
   }
   return static_cast<int>(*value);
 }
@@ -244,11 +244,36 @@ ApiResult<int> ParseInterval(std::string_view text) {
 ApiResult<int> ParseDimension(std::string_view text, const ErrorCode& code,
                               std::string_view param) {
   const std::optional<int64_t> value = ParseNonNegativeInt(text);
-  if (!value || *value > kMaxOutputDimension) {
-    return Fail(code, absl::StrCat(std::string(param), " ", Shown(text),
-                                   " is not an integer from 0 to 4096 (0 = the source's size)"));
+  if (!value || !snapshot::ValidateOutputDimension(*value).ok()) {
+    return Fail(code,
+                absl::StrCat(std::string(param), " ", Shown(text), " is not an integer from 0 to ",
+                             snapshot::kMaxOutputDimension, " (0 = the source's size)"));
   }
   return static_cast<int>(*value);
+}
+
+ApiError TemplateViolationError(const snapshot::TemplateViolation& violation) {
+  using snapshot::TemplateField;
+  switch (violation.field) {
+    case TemplateField::kInterval:
+      return Fail(codes::kInvalidOssIntervalMalformed, "TimeInterval " + violation.message);
+    case TemplateField::kOverwritePattern:
+      return Fail(codes::kInvalidOverwriteOssObjectMalformed,
+                  "OverwriteOssObject: " + violation.message);
+    case TemplateField::kSequencePattern:
+      return Fail(codes::kInvalidSequenceOssObjectMalformed,
+                  "SequenceOssObject: " + violation.message);
+    case TemplateField::kStorageModes:
+      return Fail(codes::kInvalidOverwriteOrSequenceOssObjectMalformed,
+                  "At least one of OverwriteOssObject and SequenceOssObject is required.");
+    case TemplateField::kWidth:
+      return Fail(codes::kInvalidWidthMalformed, "Width " + violation.message);
+    case TemplateField::kHeight:
+      return Fail(codes::kInvalidHeightMalformed, "Height " + violation.message);
+    case TemplateField::kBucketRegion:
+      return Fail(codes::kInvalidOssBucketRegionMismatch, violation.message);
+  }
+  return Fail(codes::kInvalidOssIntervalMalformed, violation.message);
 }
 
 }  // namespace livesnap::api::internal

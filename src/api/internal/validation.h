@@ -16,12 +16,10 @@
 #include <string_view>
 
 #include "api/internal/api_error.h"
+#include "snapshot/template_rules.h"
 
 namespace livesnap::api::internal {
 
-inline constexpr int kMinIntervalS = 5;
-inline constexpr int kMaxIntervalS = 3600;
-inline constexpr int kMaxOutputDimension = 4096;
 inline constexpr size_t kMaxUrlChars = 500;
 
 // "yyyy-MM-ddTHH:mm:ssZ", optionally with a fraction of a second
@@ -54,9 +52,14 @@ std::optional<ApiError> CheckObjectPattern(std::string_view pattern, ObjectMode 
 std::optional<ApiError> CheckHttpUrl(std::string_view url, const ErrorCode& code,
                                      std::string_view param);
 
-// TimeInterval: an integer 5..3600.
+// TimeInterval: an integer within snapshot::ValidateInterval (5..3600).
 ApiResult<int> ParseInterval(std::string_view text);
-// Width/Height: an integer 0..4096 (0 = the source's size).
+// Width/Height: an integer within snapshot::ValidateOutputDimension (0..4096,
+// 0 = the source's size).
 ApiResult<int> ParseDimension(std::string_view text, const ErrorCode& code, std::string_view param);
+
+// A broken template rule (snapshot/template_rules.h) as the error the API
+// answers with for the parameter it concerns.
+ApiError TemplateViolationError(const snapshot::TemplateViolation& violation);
 
 }  // namespace livesnap::api::internal

@@ -12,43 +12,18 @@ size_t DiscardBody(char* /*data*/, size_t size, size_t count, void* /*user*/) {
   return size * count;
 }
 
-absl::Status InitCurlOnce() {
-  // libcurl must be initialised once per process before any handle exists.
-  static const CURLcode code = curl_global_init(CURL_GLOBAL_DEFAULT);
-  if (code != CURLE_OK) {
-    return absl::InternalError(absl::StrCat("curl_global_init: ", curl_easy_strerror(code)));
-  }
-  return absl::OkStatus();
-}
-
-absl::StatusCode CodeForCurl(CURLcode code) {
-  switch (code) {
-    case CURLE_OPERATION_TIMEDOUT:
-      return absl::StatusCode::kDeadlineExceeded;
-    case CURLE_URL_MALFORMAT:
-    case CURLE_UNSUPPORTED_PROTOCOL:
-      return absl::StatusCode::kInvalidArgument;
-    case CURLE_PEER_FAILED_VERIFICATION:
-    case CURLE_SSL_CACERT_BADFILE:
-      return absl::StatusCode::kFailedPrecondition;
-    default:
-      return absl::StatusCode::kUnavailable;
-  }
-}
-
 }  // namespace
 
 absl::StatusOr<std::unique_ptr<HttpPoster>> HttpPoster::Create(std::string user_agent) {
-  if (absl::Status status = InitCurlOnce(); !status.ok()) return status;
-  CurlEasy easy(curl_easy_init());
-  if (easy == nullptr) return absl::ResourceExhaustedError("curl_easy_init failed");
-  CurlMulti multi(curl_multi_init());
+  absl::StatusOr<net::CurlEasy> easy = net::NewCurlEasy();
+  if (!easy.ok()) return easy.status();
+  net::CurlMulti multi(curl_multi_init());
   if (multi == nullptr) return absl::ResourceExhaustedError("curl_multi_init failed");
   return std::unique_ptr<HttpPoster>(
-      new HttpPoster(std::move(easy), std::move(multi), std::move(user_agent)));
+      new HttpPoster(*std::move(easy), std::move(multi), std::move(user_agent)));
 }
 
-HttpPoster::HttpPoster(CurlEasy easy, CurlMulti multi, std::string user_agent)
+HttpPoster::HttpPoster(net::CurlEasy easy, net::CurlMulti multi, std::string user_agent)
     : easy_(std::move(easy)), multi_(std::move(multi)), user_agent_(std::move(user_agent)) {}
 
 void HttpPoster::Cancel() {
@@ -56,7 +31,7 @@ void HttpPoster::Cancel() {
   curl_multi_wakeup(multi_.get());
 }
 
-absl::Status HttpPoster::Configure(const HttpPost& post, const CurlSlist& headers) {
+absl::Status HttpPoster::Configure(const HttpPost& post, const net::CurlSlist& headers) {
   CURL* easy = easy_.get();
   const std::string url(post.url);
   // The options that matter for correctness are checked; a failure means an
@@ -79,7 +54,7 @@ absl::Status HttpPoster::Configure(const HttpPost& post, const CurlSlist& header
   for (CURLcode code : codes) {
     if (code != CURLE_OK) {
       return absl::Status(
-          CodeForCurl(code),
+          net::CurlErrorCode(code),
           absl::StrCat("POST ", url, ": set curl option: ", curl_easy_strerror(code)));
     }
   }
@@ -87,7 +62,7 @@ absl::Status HttpPoster::Configure(const HttpPost& post, const CurlSlist& header
 }
 
 absl::StatusOr<CURLcode> HttpPoster::Transfer() {
-  MultiAttachment attachment(multi_.get(), easy_.get());
+  net::MultiAttachment attachment(multi_.get(), easy_.get());
   if (attachment.code() != CURLM_OK) {
     return absl::InternalError(
         absl::StrCat("curl_multi_add_handle: ", curl_multi_strerror(attachment.code())));
@@ -114,14 +89,14 @@ absl::StatusOr<CURLcode> HttpPoster::Transfer() {
 absl::StatusOr<int> HttpPoster::Post(const HttpPost& post) {
   const std::string context = absl::StrCat("POST ", std::string(post.url));
   if (cancelled_.load()) return absl::CancelledError(absl::StrCat(context, ": cancelled"));
-  CurlSlist headers;
+  net::CurlSlist headers;
   // "Expect:" stops curl from waiting for a 100 Continue before larger bodies.
   bool appended =
-      AppendHeader(headers,
-                   absl::StrCat("Content-Type: ", std::string(post.content_type)).c_str()) &&
-      AppendHeader(headers, "Expect:");
+      net::AppendHeader(headers,
+                        absl::StrCat("Content-Type: ", std::string(post.content_type)).c_str()) &&
+      net::AppendHeader(headers, "Expect:");
   for (const std::string& header : post.headers) {
-    appended = appended && AppendHeader(headers, header.c_str());
+    appended = appended && net::AppendHeader(headers, header.c_str());
   }
   if (!appended) return absl::ResourceExhaustedError(absl::StrCat(context, ": out of memory"));
   error_buffer_[0] = '\0';
@@ -137,7 +112,7 @@ absl::StatusOr<int> HttpPoster::Post(const HttpPost& post) {
   if (*result != CURLE_OK) {
     std::string detail = curl_easy_strerror(*result);
     if (error_buffer_[0] != '\0') absl::StrAppend(&detail, " (", error_buffer_, ")");
-    return absl::Status(CodeForCurl(*result), absl::StrCat(context, ": ", detail));
+    return absl::Status(net::CurlErrorCode(*result), absl::StrCat(context, ": ", detail));
   }
   long http_status = 0;
   curl_easy_getinfo(easy_.get(), CURLINFO_RESPONSE_CODE, &http_status);

@@ -21,7 +21,7 @@
 #include <vector>
 
 #include "absl/status/statusor.h"
-#include "notify/internal/curl_handles.h"
+#include "net/curl.h"
 
 namespace livesnap::notify::internal {
 
@@ -48,12 +48,12 @@ class HttpPoster {
   void Cancel();
 
  private:
-  HttpPoster(CurlEasy easy, CurlMulti multi, std::string user_agent);
-  absl::Status Configure(const HttpPost& post, const CurlSlist& headers);
+  HttpPoster(net::CurlEasy easy, net::CurlMulti multi, std::string user_agent);
+  absl::Status Configure(const HttpPost& post, const net::CurlSlist& headers);
   absl::StatusOr<CURLcode> Transfer();
 
-  CurlEasy easy_;
-  CurlMulti multi_;
+  net::CurlEasy easy_;
+  net::CurlMulti multi_;
   const std::string user_agent_;
   char error_buffer_[CURL_ERROR_SIZE] = {};  // curl writes details of the last failure here
   std::atomic<bool> cancelled_{false};

@@ -30,6 +30,7 @@
 
 #include "absl/status/statusor.h"
 #include "snapshot/internal/av_handles.h"
+#include "snapshot/template_rules.h"
 
 namespace livesnap::snapshot::internal {
 
@@ -39,15 +40,12 @@ struct PictureSize {
   bool operator==(const PictureSize&) const = default;
 };
 
-// Largest output width or height accepted.
-inline constexpr int kMaxOutputDimension = 8192;
-
 // The output size for a `source`-sized picture given the requested width
 // and height: both 0 keeps the source size; one 0 derives it from the other,
 // keeping the aspect ratio. A scaled size is even in both dimensions (the
 // computed one rounded to the nearest even value, a requested odd one down).
-// InvalidArgument for a negative request, one above kMaxOutputDimension, or
-// an empty source.
+// InvalidArgument for a negative request, one above kMaxOutputDimension (the
+// template rule, snapshot/template_rules.h), or an empty source.
 absl::StatusOr<PictureSize> OutputSize(PictureSize source, int width, int height);
 
 // 8-bit planar YCbCr, full range. `data[1]`/`data[2]` are null for gray.

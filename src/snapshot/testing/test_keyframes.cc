@@ -1,4 +1,4 @@
-#include "snapshot/test_keyframes.h"
+#include "snapshot/testing/test_keyframes.h"
 
 #include <algorithm>
 #include <fstream>

@@ -1,4 +1,4 @@
-// File: snapshot/test_jpeg.h
+// File: snapshot/testing/test_jpeg.h
 //
 // Decodes a snapshot in tests the way a viewer sees it (TurboJPEG, RGB), so
 // assertions are about colours on screen rather than YCbCr samples.

@@ -1,9 +1,10 @@
-// File: storage/testing/stub_http_server.h
+// File: tests/support/stub_http_server.h
 //
-// A tiny HTTP server on 127.0.0.1 (cpp-httplib) for unit tests of the S3
-// client: it records every request as received (raw target, headers, body,
-// client port) and answers with what the test's handler says, so tests can
-// check what S3Store sends and how it reads odd answers:
+// A tiny HTTP server on 127.0.0.1 (cpp-httplib) for unit tests of HTTP
+// clients (the S3 store, the callback notifier): it records every request as
+// received (raw target, headers, body, client port, its number) and answers
+// with what the test's handler says, so tests can check what a client sends
+// and how it reads odd answers:
 //
 //   StubHttpServer server([](const httplib::Request& request, httplib::Response& response) {
 //     response.status = 503;
@@ -11,20 +12,21 @@
 //   ... S3Store with endpoint server.Url() ...
 //   EXPECT_EQ(server.requests().at(0).method, "PUT");
 //
-// Only for unit tests: integration tests use a real S3 server.
+// Only for unit tests: integration tests use a real S3 server and livesnapd.
 // Thread-safety: thread-safe; the handler runs on the server's threads.
 #pragma once
 
 #include <httplib.h>
 
 #include <chrono>
+#include <condition_variable>
 #include <functional>
 #include <mutex>
 #include <string>
 #include <thread>
 #include <vector>
 
-namespace livesnap::storage::testing {
+namespace livesnap::testing {
 
 struct RecordedRequest {
   std::string method;
@@ -32,6 +34,7 @@ struct RecordedRequest {
   httplib::Headers headers;
   std::string body;
   int remote_port = 0;
+  size_t index = 0;  // 0 for the server's first request, then 1, 2...
 
   std::string Header(const std::string& name) const {
     auto it = headers.find(name);  // httplib's header map ignores case
@@ -57,7 +60,9 @@ class StubHttpServer {
                                .remote_port = request.remote_port};
       {
         std::lock_guard lock(mu_);
+        recorded.index = requests_.size();
         requests_.push_back(recorded);
+        request_arrived_.notify_all();
       }
       handler_(recorded, response);
     };
@@ -83,6 +88,11 @@ class StubHttpServer {
     std::lock_guard lock(mu_);
     return requests_;
   }
+  // True once `count` requests have arrived; false after `timeout`.
+  bool WaitForRequests(size_t count, std::chrono::milliseconds timeout) const {
+    std::unique_lock lock(mu_);
+    return request_arrived_.wait_for(lock, timeout, [&] { return requests_.size() >= count; });
+  }
 
  private:
   Handler handler_;
@@ -90,7 +100,8 @@ class StubHttpServer {
   int port_ = 0;
   std::thread thread_;
   mutable std::mutex mu_;
+  mutable std::condition_variable request_arrived_;
   std::vector<RecordedRequest> requests_;  // guarded by mu_
 };
 
-}  // namespace livesnap::storage::testing
+}  // namespace livesnap::testing

@@ -1,4 +1,4 @@
-#include "storage/internal/curl_handles.h"
+#include "storage/internal/curl_handle_pool.h"
 
 namespace livesnap::storage::internal {
 
@@ -6,19 +6,19 @@ absl::StatusOr<CurlHandlePool::Lease> CurlHandlePool::Acquire() {
   {
     std::lock_guard lock(mu_);
     if (!idle_.empty()) {
-      CurlEasy easy = std::move(idle_.back());
+      net::CurlEasy easy = std::move(idle_.back());
       idle_.pop_back();
       // Forgets the previous request's options; keeps the connection cache.
       curl_easy_reset(easy.get());
       return Lease(this, std::move(easy));
     }
   }
-  CurlEasy easy(curl_easy_init());
-  if (easy == nullptr) return absl::ResourceExhaustedError("curl_easy_init failed");
-  return Lease(this, std::move(easy));
+  absl::StatusOr<net::CurlEasy> easy = net::NewCurlEasy();
+  if (!easy.ok()) return easy.status();
+  return Lease(this, *std::move(easy));
 }
 
-void CurlHandlePool::Release(CurlEasy easy) {
+void CurlHandlePool::Release(net::CurlEasy easy) {
   std::lock_guard lock(mu_);
   if (idle_.size() < max_idle_) idle_.push_back(std::move(easy));
 }

@@ -1,4 +1,4 @@
-#include "snapshot/test_jpeg.h"
+#include "snapshot/testing/test_jpeg.h"
 
 #include <turbojpeg.h>
 

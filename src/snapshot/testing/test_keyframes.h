@@ -1,4 +1,4 @@
-// File: snapshot/test_keyframes.h
+// File: snapshot/testing/test_keyframes.h
 //
 // Keyframes for the capture tests and benchmarks, encoded at run time with
 // the ffmpeg CLI from lavfi sources (never committed):
