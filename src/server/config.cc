@@ -29,8 +29,7 @@ const std::set<std::string> kRtmpKeys = {"listen",
                                          "max_message_size",
                                          "max_chunk_size"};
 const std::set<std::string> kApiKeys = {"listen", "auth", "threads", "access_keys", "console_dir"};
-const std::set<std::string> kCatalogKeys = {"url", "record_retention_days",
-                                            "backlog_max_bytes"};
+const std::set<std::string> kCatalogKeys = {"url", "record_retention_days", "backlog_max_bytes"};
 const std::set<std::string> kClusterKeys = {"node_id", "advertise_rtmp", "advertise_api",
                                             "lease_ms", "heartbeat_ms"};
 const std::set<std::string> kSnapshotKeys = {"workers", "jpeg_quality"};

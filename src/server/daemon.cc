@@ -166,8 +166,8 @@ class DaemonImpl final : public Daemon {
                         "snapshot callbacks");
     backlog_ = std::make_unique<snapshot::CatalogBacklog>(
         *catalog_,
-        snapshot::CatalogBacklogOptions{
-            .max_bytes = static_cast<size_t>(config_.catalog_backlog_max_bytes)},
+        snapshot::CatalogBacklogOptions{.max_bytes =
+                                            static_cast<size_t>(config_.catalog_backlog_max_bytes)},
         metrics_, SystemClock::Instance());
     recorder_ = std::make_unique<snapshot::SnapshotRecorder>(*backlog_, notifier_.get(), metrics_,
                                                              SystemClock::Instance());
@@ -400,8 +400,8 @@ class DaemonImpl final : public Daemon {
             "for a full backlog since the start): {}",
             fmt::gmtime(static_cast<std::time_t>(state.down_since_unix_ms / 1000)),
             state.sequence_tasks, state.record_tasks, HumanBytes(state.bytes),
-            HumanBytes(static_cast<size_t>(config_.catalog_backlog_max_bytes)),
-            state.dropped_full, state.last_error)};
+            HumanBytes(static_cast<size_t>(config_.catalog_backlog_max_bytes)), state.dropped_full,
+            state.last_error)};
   }
 
   // One uploader per store, spooling under data_dir/spool/<bucket>.

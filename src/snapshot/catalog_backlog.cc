@@ -126,8 +126,7 @@ void CatalogBacklog::EndTask(const std::string& lane) {
 }
 
 void CatalogBacklog::Count(const CatalogTask& task, int sign) {
-  size_t& tasks =
-      task.kind == CatalogWork::kSequence ? state_.sequence_tasks : state_.record_tasks;
+  size_t& tasks = task.kind == CatalogWork::kSequence ? state_.sequence_tasks : state_.record_tasks;
   if (sign > 0) {
     ++tasks;
     state_.bytes += task.size_bytes;
@@ -162,10 +161,11 @@ void CatalogBacklog::NoteResult(const absl::Status& status) {
   if (state_.catalog_down) {  // any other answer came from the catalog
     state_.catalog_down = false;
     reachable_gauge_->Set(1);
-    spdlog::info("catalog: answers again after {} s; catching up with {} sequence captures and {} "
-                 "records",
-                 (clock_.UnixMs() - state_.down_since_unix_ms) / 1000, state_.sequence_tasks,
-                 state_.record_tasks);
+    spdlog::info(
+        "catalog: answers again after {} s; catching up with {} sequence captures and {} "
+        "records",
+        (clock_.UnixMs() - state_.down_since_unix_ms) / 1000, state_.sequence_tasks,
+        state_.record_tasks);
   }
 }
 
@@ -270,7 +270,8 @@ void CatalogBacklog::Stop() {
       spdlog::error("catalog: stopping with {} snapshot catalog tasks still waiting; given up",
                     left.size());
     }
-    for (CatalogTask& task : left) Drop(task, absl::CancelledError("stopped before the catalog answered"));
+    for (CatalogTask& task : left)
+      Drop(task, absl::CancelledError("stopped before the catalog answered"));
   });
 }
 

@@ -156,14 +156,14 @@ class CatalogBacklog {
   mutable std::mutex mu_;
   std::condition_variable changed_;
   std::map<uint64_t, CatalogTask> waiting_;  // guarded by mu_; by ticket (Submit order)
-  std::map<std::string, int> lane_tasks_;  // guarded by mu_; waiting or running, per lane
-  std::set<std::string> inline_lanes_;     // guarded by mu_; lanes running on a caller's thread
-  uint64_t next_ticket_ = 0;               // guarded by mu_
-  int running_ = 0;                        // guarded by mu_; tasks running anywhere
-  CatalogBacklogState state_;              // guarded by mu_; counts of waiting tasks
-  size_t peak_bytes_ = 0;                  // guarded by mu_; since the backlog was last empty
-  int64_t next_try_ms_ = 0;                // guarded by mu_; MonotonicMs
-  bool stopping_ = false;                  // guarded by mu_
+  std::map<std::string, int> lane_tasks_;    // guarded by mu_; waiting or running, per lane
+  std::set<std::string> inline_lanes_;       // guarded by mu_; lanes running on a caller's thread
+  uint64_t next_ticket_ = 0;                 // guarded by mu_
+  int running_ = 0;                          // guarded by mu_; tasks running anywhere
+  CatalogBacklogState state_;                // guarded by mu_; counts of waiting tasks
+  size_t peak_bytes_ = 0;                    // guarded by mu_; since the backlog was last empty
+  int64_t next_try_ms_ = 0;                  // guarded by mu_; MonotonicMs
+  bool stopping_ = false;                    // guarded by mu_
   std::once_flag stopped_;
   std::thread thread_;
 };

@@ -174,7 +174,7 @@ class CatalogBacklogTest : public ::testing::Test {
   std::unique_ptr<FlakyCatalog> flaky_;
   std::unique_ptr<CatalogBacklog> backlog_;
   std::mutex mu_;
-  std::map<std::string, std::vector<int64_t>> numbered_;        // guarded by mu_
+  std::map<std::string, std::vector<int64_t>> numbered_;         // guarded by mu_
   std::map<std::string, std::vector<absl::StatusCode>> failed_;  // guarded by mu_
 };
 
@@ -265,11 +265,10 @@ TEST_F(CatalogBacklogTest, StopGivesUpWhatStillWaits) {
   flaky_->failing = true;
   backlog_->Submit(Number("a"));
   backlog_->Submit(Number("a"));
-  EXPECT_FALSE(backlog_->WaitIdle(std::chrono::steady_clock::now() +
-                                  std::chrono::milliseconds(50)));
+  EXPECT_FALSE(
+      backlog_->WaitIdle(std::chrono::steady_clock::now() + std::chrono::milliseconds(50)));
   backlog_->Stop();
-  EXPECT_THAT(Failed("a"),
-              ElementsAre(absl::StatusCode::kCancelled, absl::StatusCode::kCancelled));
+  EXPECT_THAT(Failed("a"), ElementsAre(absl::StatusCode::kCancelled, absl::StatusCode::kCancelled));
   backlog_->Submit(Number("a"));
   EXPECT_EQ(Failed("a").size(), 3u) << "refused after Stop";
   EXPECT_EQ(Value(registry_, "livesnap_catalog_backlog_dropped_total",

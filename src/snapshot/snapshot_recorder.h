@@ -33,8 +33,8 @@
 
 #include "base/clock.h"
 #include "catalog/catalog.h"
-#include "snapshot/catalog_backlog.h"
 #include "notify/notifier.h"
+#include "snapshot/catalog_backlog.h"
 #include "storage/reliable_uploader.h"
 
 namespace prometheus {

@@ -113,8 +113,8 @@ class SnapshotterTest : public ::testing::Test {
         TemplateCache::Create(*catalog_, {}, clock_);
     ASSERT_TRUE(templates.ok()) << templates.status();
     templates_ = *std::move(templates);
-    backlog_ = std::make_unique<CatalogBacklog>(*catalog_, CatalogBacklogOptions{}, registry_,
-                                                clock_);
+    backlog_ =
+        std::make_unique<CatalogBacklog>(*catalog_, CatalogBacklogOptions{}, registry_, clock_);
     recorder_ = std::make_unique<SnapshotRecorder>(*backlog_, nullptr, registry_, clock_);
   }
 

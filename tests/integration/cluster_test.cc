@@ -15,9 +15,9 @@
 #include <map>
 #include <set>
 
+#include "absl/strings/ascii.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_split.h"
-#include "absl/strings/ascii.h"
 #include "absl/strings/strip.h"
 #include "catalog/testing/test_database.h"
 #include "tests/integration/cluster_support.h"
@@ -362,8 +362,8 @@ class PostgresOutageTest : public ::testing::Test {
   void SetUp() override {
     testing::RunResult pg = testing::Run({PG_FIXTURE_PATH, "start", (dir_ / "pg").string()}, 120s);
     ASSERT_EQ(pg.exit_code, 0) << pg.output;
-    catalog_url_ = std::string(absl::StripTrailingAsciiWhitespace(
-        testing::ReadFile(dir_ / "pg" / "url")));
+    catalog_url_ =
+        std::string(absl::StripTrailingAsciiWhitespace(testing::ReadFile(dir_ / "pg" / "url")));
     ASSERT_TRUE(testing::InstallS3rver());
     s3_ = std::make_unique<testing::S3rverProcess>(dir_ / "s3rver",
                                                    std::vector<std::string>{kBucket});

@@ -41,10 +41,8 @@ void SnapshotWriter::WriteSequence(std::shared_ptr<const Capture> capture) {
         }
         return absl::OkStatus();
       },
-      .failed =
-          [this, capture](const absl::Status& why) {
-            NotStored(*capture, /*overlay=*/false, why);
-          },
+      .failed = [this,
+                 capture](const absl::Status& why) { NotStored(*capture, /*overlay=*/false, why); },
   });
 }
 
