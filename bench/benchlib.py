@@ -195,7 +195,10 @@ def scrape(port):
             for item in rest.rstrip("}").split(","):
                 if "=" in item:
                     key, _, val = item.partition("=")
-                    pairs.append((key.strip(), val.strip().strip('"')))
+                    # livesnapd labels every sample with its node_id; the
+                    # benchmarks look samples up by their own labels.
+                    if key.strip() != "node_id":
+                        pairs.append((key.strip(), val.strip().strip('"')))
             labels = tuple(sorted(pairs))
         else:
             name = name_labels

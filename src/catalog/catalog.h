@@ -179,7 +179,10 @@ class Catalog {
   // (domain, app, stream, capture_ms) is indexed. An overlay record replaces
   // the stream's overlay record of the same bucket and object key, if any
   // (that object holds only the newest image), so a stream has one per
-  // overwrite object; sequence records accumulate until pruned.
+  // overwrite object; sequence records accumulate until pruned. A sequence
+  // record equal in stream, bucket, object key, sequence and capture_ms to
+  // one already there is not added again, so a write retried after a lost
+  // reply (committed, connection broken) leaves one record.
   virtual absl::Status AddSnapshotRecord(const SnapshotRecord& record) = 0;
   // Removes at most `limit` sequence records (overlay false) captured before
   // `before_ms`, oldest first, and returns how many it removed; overlay

@@ -5,11 +5,16 @@
 #include <prometheus/registry.h>
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
 #include <vector>
 
 #include "base/status.h"
 
 namespace livesnap::server {
+
+namespace {
+constexpr int64_t kUnreachableRetryMs = 500;
+}  // namespace
 
 class ClusterMember::Sink final : public media::StreamSink {
  public:
@@ -284,7 +289,10 @@ void ClusterMember::Reconcile(int64_t renewed, const std::map<media::StreamKey, 
   (void)registry_.ReleaseStreamsExcept(options_.node_id, keep);
 }
 
-// Releases as soon as publishes end; beats every heartbeat_ms.
+// Releases as soon as publishes end; beats every heartbeat_ms, and every
+// kUnreachableRetryMs while the registry does not answer, so that once it
+// is back the leases it let expire are renewed before another node could
+// take their streams.
 void ClusterMember::Run() {
   auto next_beat = std::chrono::steady_clock::now();
   std::unique_lock lock(mu_);
@@ -294,8 +302,10 @@ void ClusterMember::Run() {
     ReleaseQueued();
     if (std::chrono::steady_clock::now() >= next_beat) {
       Beat();
-      next_beat =
-          std::chrono::steady_clock::now() + std::chrono::milliseconds(options_.heartbeat_ms);
+      const int64_t wait_ms = reachable_.load()
+                                  ? options_.heartbeat_ms
+                                  : std::min(options_.heartbeat_ms, kUnreachableRetryMs);
+      next_beat = std::chrono::steady_clock::now() + std::chrono::milliseconds(wait_ms);
     }
     lock.lock();
     wake_.wait_until(lock, next_beat, [this] { return stopping_ || release_wanted_; });

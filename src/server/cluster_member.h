@@ -11,10 +11,12 @@
 // like a local duplicate). While the registry cannot be reached, new
 // publishes are refused with Unavailable (NetStream.Publish.Rejected):
 // without the registry no node can know that a stream is not live
-// elsewhere, and encoders retry. Streams already live go on; their leases
-// are renewed as soon as the registry answers again, and any lease lost in
-// between is taken again (or, if another node took the stream, logged and
-// counted as a conflict).
+// elsewhere, and encoders retry. Streams already live go on; the heartbeat
+// is then tried every 500 ms, and the first one that passes renews every
+// lease of the node, also those that ran out in the registry meanwhile (no
+// other node can take a stream while the registry is down, since every
+// publish needs it). Any lease lost in between is taken again (or, if
+// another node took the stream, logged and counted as a conflict).
 //
 //   auto member = ClusterMember::Create(options, *registry, hub, clock, metrics);
 //   hub.AddSubscriber(member->get());             // releases leases at unpublish

@@ -31,7 +31,7 @@ const std::set<std::string> kRtmpKeys = {"listen",
                                          "tls_cert_file",
                                          "tls_key_file"};
 const std::set<std::string> kApiKeys = {"listen", "auth", "threads", "access_keys", "console_dir"};
-const std::set<std::string> kCatalogKeys = {"url", "record_retention_days"};
+const std::set<std::string> kCatalogKeys = {"url", "record_retention_days", "backlog_max_bytes"};
 const std::set<std::string> kClusterKeys = {"node_id", "advertise_rtmp", "advertise_api",
                                             "lease_ms", "heartbeat_ms"};
 const std::set<std::string> kSnapshotKeys = {"workers", "jpeg_quality"};
@@ -394,6 +394,8 @@ absl::StatusOr<Config> LoadConfigFile(const std::string& path) {
     LS_RETURN_IF_ERROR(Read(t, "catalog", "url", config.catalog_url), "config " + path);
     LS_RETURN_IF_ERROR(Read(t, "catalog", "record_retention_days", config.record_retention_days),
                        "config " + path);
+    LS_RETURN_IF_ERROR(Read(t, "catalog", "backlog_max_bytes", config.catalog_backlog_max_bytes),
+                       "config " + path);
   }
   if (root.contains("snapshot")) {
     const Table& t = toml::find(root, "snapshot");
@@ -466,6 +468,11 @@ absl::Status FinalizeConfig(Config& config) {
     return absl::InvalidArgumentError("server.min_free_disk_bytes " +
                                       std::to_string(config.min_free_disk_bytes) +
                                       " is negative (0 never reports low space)");
+  }
+  if (config.catalog_backlog_max_bytes < (int64_t{1} << 20)) {
+    return absl::InvalidArgumentError("catalog.backlog_max_bytes " +
+                                      std::to_string(config.catalog_backlog_max_bytes) +
+                                      " is less than 1 MiB");
   }
   if (config.record_retention_days < 0) {
     return absl::InvalidArgumentError("catalog.record_retention_days " +

@@ -74,6 +74,9 @@ struct Config {
 
   std::string catalog_url;         // empty: sqlite under data_dir
   int record_retention_days = 30;  // sequence records older than this are removed; 0: kept
+  // Sequence captures (with their JPEGs) and snapshot records held in memory
+  // while the catalog cannot be reached (snapshot/catalog_backlog.h).
+  int64_t catalog_backlog_max_bytes = int64_t{256} << 20;
 
   int snapshot_workers = 2;  // capture threads (decode + encode + store)
   int jpeg_quality = 80;     // 1..100

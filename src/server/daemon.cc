@@ -23,6 +23,7 @@
 #include "server/cluster_member.h"
 #include "server/disk_monitor.h"
 #include "server/latest_image_proxy.h"
+#include "snapshot/catalog_backlog.h"
 #include "snapshot/push_auth.h"
 #include "snapshot/record_retention.h"
 #include "snapshot/snapshot_recorder.h"
@@ -73,6 +74,8 @@ constexpr int64_t kSharedCatalogRefreshMs = 30'000;
 
 // How long Stop lets the uploaders deliver what waits before they spool it.
 constexpr std::chrono::milliseconds kUploadGrace(5000);
+// How long Stop lets the records of the last uploads reach the catalog.
+constexpr std::chrono::milliseconds kRecordGrace(2000);
 
 class DaemonImpl final : public Daemon {
  public:
@@ -119,7 +122,12 @@ class DaemonImpl final : public Daemon {
         std::move(disk_paths), static_cast<uint64_t>(config_.min_free_disk_bytes), metrics_);
     LS_ASSIGN_OR_RETURN(notifier_, notify::Notifier::Create({}, metrics_, SystemClock::Instance()),
                         "snapshot callbacks");
-    recorder_ = std::make_unique<snapshot::SnapshotRecorder>(*catalog_, notifier_.get(), metrics_,
+    backlog_ = std::make_unique<snapshot::CatalogBacklog>(
+        *catalog_,
+        snapshot::CatalogBacklogOptions{.max_bytes =
+                                            static_cast<size_t>(config_.catalog_backlog_max_bytes)},
+        metrics_, SystemClock::Instance());
+    recorder_ = std::make_unique<snapshot::SnapshotRecorder>(*backlog_, notifier_.get(), metrics_,
                                                              SystemClock::Instance());
     LS_RETURN_IF_ERROR(StartUploaders(), "start uploads");
     snapshot::UploaderMap uploader_map;
@@ -129,7 +137,7 @@ class DaemonImpl final : public Daemon {
     capture.jpeg_quality = config_.jpeg_quality;
     LS_ASSIGN_OR_RETURN(
         snapshotter_,
-        snapshot::Snapshotter::Create(capture, *templates_, *catalog_, std::move(uploader_map),
+        snapshot::Snapshotter::Create(capture, *templates_, *backlog_, std::move(uploader_map),
                                       *recorder_, metrics_, SystemClock::Instance()),
         "snapshot pipeline");
     hub_.AddSubscriber(snapshotter_.get());
@@ -266,10 +274,12 @@ class DaemonImpl final : public Daemon {
     return absl::OkStatus();
   }
 
-  // Ingest first (ends every publish), then the captures already queued,
-  // then their uploads (what the grace leaves is spooled for the next
-  // start), then the callbacks of what was stored, and the API last so it
-  // answers until the end.
+  // Ingest first (ends every publish), then the captures already queued
+  // and their sequence numbers, then their uploads (what the grace leaves is
+  // spooled for the next start) and records, then the callbacks of what was
+  // stored, and the API last so it answers until the end. Catalog work that
+  // still waits for a catalog that is down when the grace is over is given
+  // up and counted.
   void Stop() override {
     if (cluster_ != nullptr) cluster_->BeginDrain();  // the LB sends reconnects elsewhere
     rtmp_->Stop();
@@ -278,11 +288,14 @@ class DaemonImpl final : public Daemon {
     templates_->Stop();
     if (retention_ != nullptr) retention_->Stop();
     const auto deadline = std::chrono::steady_clock::now() + kUploadGrace;
+    backlog_->WaitIdle(deadline);  // numbers for the last captures
     for (auto& [name, uploader] : uploaders_) {
       uploader->Stop(std::max(std::chrono::milliseconds(0),
                               std::chrono::duration_cast<std::chrono::milliseconds>(
                                   deadline - std::chrono::steady_clock::now())));
     }
+    backlog_->WaitIdle(std::max(deadline, std::chrono::steady_clock::now() + kRecordGrace));
+    backlog_->Stop();
     // Leases went as the publishes ended; now the node's row.
     if (cluster_ != nullptr) cluster_->Stop();
     notifier_->Stop(std::chrono::seconds(5));
@@ -348,8 +361,30 @@ class DaemonImpl final : public Daemon {
                backlog.uploads, HumanBytes(backlog.memory_bytes), HumanBytes(backlog.spool_bytes),
                health.last_error)});
     }
+    if (std::optional<api::HealthProblem> backlog = BacklogProblem()) {
+      problems.push_back(*std::move(backlog));
+    }
     for (api::HealthProblem& problem : disk_->Check()) problems.push_back(std::move(problem));
     return problems;
+  }
+
+  // Snapshot catalog work waiting for a catalog that does not answer.
+  std::optional<api::HealthProblem> BacklogProblem() const {
+    const snapshot::CatalogBacklogState state = backlog_->state();
+    if (!state.catalog_down) return std::nullopt;
+    return api::HealthProblem{
+        .component = "snapshot catalog backlog",
+        .reason = state.bytes >= static_cast<size_t>(config_.catalog_backlog_max_bytes) * 9 / 10
+                      ? "backlog_full"
+                      : "catalog_unreachable",
+        .message = fmt::format(
+            "catalog unreachable since {:%Y-%m-%dT%H:%M:%SZ}: {} sequence captures wait for "
+            "their numbers and {} records for the catalog ({} of {} in memory; {} given up "
+            "for a full backlog since the start): {}",
+            fmt::gmtime(static_cast<std::time_t>(state.down_since_unix_ms / 1000)),
+            state.sequence_tasks, state.record_tasks, HumanBytes(state.bytes),
+            HumanBytes(static_cast<size_t>(config_.catalog_backlog_max_bytes)), state.dropped_full,
+            state.last_error)};
   }
 
   // One uploader per store, spooling under data_dir/spool/<bucket>.
@@ -383,6 +418,7 @@ class DaemonImpl final : public Daemon {
   std::map<std::string, std::unique_ptr<storage::ObjectStore>> stores_;
   std::unique_ptr<DiskMonitor> disk_;  // the data dir and file-store roots
   std::unique_ptr<notify::Notifier> notifier_;
+  std::unique_ptr<snapshot::CatalogBacklog> backlog_;     // sequence numbers and records
   std::unique_ptr<snapshot::SnapshotRecorder> recorder_;  // the uploaders' completions
   std::map<std::string, std::unique_ptr<storage::ReliableUploader>> uploaders_;  // by bucket
   std::unique_ptr<snapshot::TemplateCache> templates_;

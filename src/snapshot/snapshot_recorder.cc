@@ -8,6 +8,7 @@
 #include <ctime>
 #include <nlohmann/json.hpp>
 
+#include "base/status.h"
 #include "snapshot/internal/snapshot_note.h"
 
 namespace livesnap::snapshot {
@@ -29,9 +30,9 @@ std::string Tag(const catalog::SnapshotRecord& r) {
 
 }  // namespace
 
-SnapshotRecorder::SnapshotRecorder(catalog::Catalog& catalog, notify::Notifier* notifier,
+SnapshotRecorder::SnapshotRecorder(CatalogBacklog& backlog, notify::Notifier* notifier,
                                    prometheus::Registry& metrics, const Clock& clock)
-    : catalog_(catalog), notifier_(notifier), clock_(clock) {
+    : backlog_(backlog), notifier_(notifier), clock_(clock) {
   auto& snapshots = prometheus::BuildCounter()
                         .Name("livesnap_snapshots_total")
                         .Help("Snapshot objects, by result")
@@ -77,17 +78,33 @@ void SnapshotRecorder::OnUploadDone(const storage::UploadResult& result) {
                   result.status.ToString());
     return;
   }
-  if (absl::Status recorded = catalog_.AddSnapshotRecord(record); !recorded.ok()) {
-    record_failed_->Increment();
-    spdlog::error("{} {} stored but not recorded: {}", Tag(record), record.object_key,
-                  recorded.ToString());
-    return;
-  }
+  auto shared = std::make_shared<const internal::SnapshotNote>(*std::move(note));
+  const int attempts = result.attempts;
+  backlog_.Submit(CatalogTask{
+      .lane = "r:" + result.lane,
+      .kind = CatalogWork::kRecord,
+      .size_bytes = result.metadata.size() + sizeof(internal::SnapshotNote),
+      .run = [this, shared, attempts](catalog::Catalog& catalog) -> absl::Status {
+        LS_RETURN_IF_ERROR(catalog.AddSnapshotRecord(shared->record), "record");
+        Recorded(*shared, attempts);
+        return absl::OkStatus();
+      },
+      .failed =
+          [this, shared](const absl::Status& why) {
+            record_failed_->Increment();
+            spdlog::error("{} {} stored but not recorded: {}", Tag(shared->record),
+                          shared->record.object_key, why.ToString());
+          },
+  });
+}
+
+void SnapshotRecorder::Recorded(const internal::SnapshotNote& note, int attempts) {
+  const catalog::SnapshotRecord& record = note.record;
   stored_->Increment();
   latency_->Observe(static_cast<double>(clock_.UnixMs() - record.capture_ms) / 1000.0);
   spdlog::debug("{} stored {} ({}x{}, {} bytes, {} attempt(s))", Tag(record), record.object_key,
-                record.width, record.height, record.size_bytes, result.attempts);
-  Notify(*note);
+                record.width, record.height, record.size_bytes, attempts);
+  Notify(note);
 }
 
 void SnapshotRecorder::Notify(const internal::SnapshotNote& note) {

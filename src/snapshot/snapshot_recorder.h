@@ -8,15 +8,18 @@
 // the previous one of its object) and queues its callbacks. So a snapshot is
 // recorded and announced only once it is in the store, and the catalog is
 // written on the uploaders' threads: a slow catalog never holds up a capture
-// worker, let alone ingest. Uploads restored from a spool after a restart
-// complete here like any other.
+// worker, let alone ingest. The record goes through the CatalogBacklog (lane
+// "r:domain/app/stream"): while the catalog cannot be reached it waits in
+// memory and is written, and announced, once the catalog is back. Uploads
+// restored from a spool after a restart complete here like any other.
 //
-//   SnapshotRecorder recorder(catalog, notifier.get(), registry, clock);
+//   SnapshotRecorder recorder(backlog, notifier.get(), registry, clock);
 //   auto uploader = ReliableUploader::Create(options, store, recorder.Callback(), registry, clock);
 //
 // Metrics, one count per snapshot object (sequence or overwrite):
 //   livesnap_snapshots_total{result="stored"}         in the store and recorded
-//   livesnap_snapshots_total{result="record_failed"}  in the store; the catalog refused its record
+//   livesnap_snapshots_total{result="record_failed"}  in the store; the catalog refused its
+//                                                     record, or the backlog gave it up
 //   livesnap_snapshots_total{result="store_failed"}   never stored: refused by the store, not
 //                                                     queued, or not named or numbered
 //   livesnap_snapshots_skipped_total{kind="overwrite_coalesced"}  an overwrite image replaced by
@@ -25,12 +28,13 @@
 //       a full capture queue
 //   livesnap_snapshot_latency_seconds  keyframe arrival to stored and recorded
 //
-// Thread-safety: thread-safe. The catalog, notifier and clock must outlive it.
+// Thread-safety: thread-safe. The backlog, notifier and clock must outlive it.
 #pragma once
 
 #include "base/clock.h"
 #include "catalog/catalog.h"
 #include "notify/notifier.h"
+#include "snapshot/catalog_backlog.h"
 #include "storage/reliable_uploader.h"
 
 namespace prometheus {
@@ -48,7 +52,7 @@ struct SnapshotNote;
 class SnapshotRecorder {
  public:
   // `notifier` may be null: no callbacks are sent.
-  SnapshotRecorder(catalog::Catalog& catalog, notify::Notifier* notifier,
+  SnapshotRecorder(CatalogBacklog& backlog, notify::Notifier* notifier,
                    prometheus::Registry& metrics, const Clock& clock);
   SnapshotRecorder(const SnapshotRecorder&) = delete;
   SnapshotRecorder& operator=(const SnapshotRecorder&) = delete;
@@ -64,9 +68,11 @@ class SnapshotRecorder {
   void CountSequenceDropped(int captures);
 
  private:
+  // The record is in the catalog: count it and send its callbacks.
+  void Recorded(const internal::SnapshotNote& note, int attempts);
   void Notify(const internal::SnapshotNote& note);
 
-  catalog::Catalog& catalog_;
+  CatalogBacklog& backlog_;
   notify::Notifier* const notifier_;
   const Clock& clock_;
   prometheus::Counter* stored_;

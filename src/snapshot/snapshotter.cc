@@ -112,7 +112,7 @@ class SnapshotSink final : public media::StreamSink {
 class SnapshotterImpl final : public Snapshotter {
  public:
   SnapshotterImpl(SnapshotterOptions options, const TemplateCache& templates,
-                  catalog::Catalog& catalog, UploaderMap uploaders, SnapshotRecorder& recorder,
+                  CatalogBacklog& backlog, UploaderMap uploaders, SnapshotRecorder& recorder,
                   prometheus::Registry& metrics, const Clock& clock)
       : options_(options),
         templates_(templates),
@@ -121,7 +121,7 @@ class SnapshotterImpl final : public Snapshotter {
         clock_(clock),
         counters_(metrics),
         queue_(options.max_pending_per_stream),
-        writer_(catalog) {}
+        writer_(backlog, recorder) {}
 
   ~SnapshotterImpl() override { Stop(); }
 
@@ -204,8 +204,7 @@ class SnapshotterImpl final : public Snapshotter {
     latest_.Update(job.binding->key, job.binding->publish_id,
                    LatestImage{std::make_shared<const std::vector<uint8_t>>(image->jpeg),
                                image->width, image->height, job.arrival_unix_ms});
-    const internal::WriteOutcome outcome = writer_.Write(job, *image);
-    recorder_.CountNotStored(outcome.objects_failed);
+    writer_.Write(job, *std::move(image));
   }
 
   const SnapshotterOptions options_;
@@ -225,7 +224,7 @@ class SnapshotterImpl final : public Snapshotter {
 }  // namespace
 
 absl::StatusOr<std::unique_ptr<Snapshotter>> Snapshotter::Create(
-    SnapshotterOptions options, const TemplateCache& templates, catalog::Catalog& catalog,
+    SnapshotterOptions options, const TemplateCache& templates, CatalogBacklog& backlog,
     UploaderMap uploaders, SnapshotRecorder& recorder, prometheus::Registry& metrics,
     const Clock& clock) {
   if (options.workers < 1 || options.workers > 256) {
@@ -240,7 +239,7 @@ absl::StatusOr<std::unique_ptr<Snapshotter>> Snapshotter::Create(
     return absl::InvalidArgumentError("max_pending_per_stream must be at least 1");
   }
   auto snapshotter = std::make_unique<SnapshotterImpl>(
-      options, templates, catalog, std::move(uploaders), recorder, metrics, clock);
+      options, templates, backlog, std::move(uploaders), recorder, metrics, clock);
   LS_RETURN_IF_ERROR(snapshotter->StartWorkers(), "snapshot workers");
   return snapshotter;
 }

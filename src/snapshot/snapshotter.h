@@ -5,18 +5,20 @@
 // resolved once, from memory: a change applies from the next push, see
 // template_cache.h), schedules captures on media time, and hands due
 // keyframes to a bounded pool of capture workers. A worker decodes and
-// encodes the keyframe, allocates the sequence number and queues each
-// object on its bucket's ReliableUploader (internal/snapshot_writer.h); the
-// upload's completion records and announces it (SnapshotRecorder). Ingest
-// never waits for any of that: a due keyframe is copied into the capture
-// queue and the ingest thread goes on; a worker never waits for a store or
-// for a catalog record. Streams without a template cost nothing beyond one
+// encodes the keyframe, allocates the sequence number (through the
+// CatalogBacklog, which holds it until the catalog answers when it is down)
+// and queues each object on its bucket's ReliableUploader
+// (internal/snapshot_writer.h); the upload's completion records and
+// announces it (SnapshotRecorder). Ingest never waits for any of that: a due
+// keyframe is copied into the capture queue and the ingest thread goes on; a
+// worker never waits for a store, for a catalog record, or for a catalog
+// that is down. Streams without a template cost nothing beyond one
 // lookup in memory at publish.
 //
 // The newest image of each live bound stream is also kept in memory
 // (Latest), for the stream wall: the API serves it without reading storage.
 //
-//   auto snapshotter = Snapshotter::Create(options, templates, catalog, uploaders, recorder,
+//   auto snapshotter = Snapshotter::Create(options, templates, backlog, uploaders, recorder,
 //                                          metrics, clock);
 //   hub.AddSubscriber(snapshotter->get());
 //   ...
@@ -43,6 +45,7 @@
 #include "base/clock.h"
 #include "catalog/catalog.h"
 #include "media/hub.h"
+#include "snapshot/catalog_backlog.h"
 #include "snapshot/snapshot_recorder.h"
 #include "snapshot/template_cache.h"
 #include "storage/reliable_uploader.h"
@@ -73,12 +76,12 @@ struct LatestImage {
 
 class Snapshotter : public media::StreamSubscriber {
  public:
-  // `catalog` allocates sequence numbers; `recorder` is the completion
+  // `backlog` allocates sequence numbers; `recorder` is the completion
   // callback of every uploader and counts what never reaches one. All
   // references must outlive the Snapshotter. InvalidArgument for options out
   // of range.
   static absl::StatusOr<std::unique_ptr<Snapshotter>> Create(
-      SnapshotterOptions options, const TemplateCache& templates, catalog::Catalog& catalog,
+      SnapshotterOptions options, const TemplateCache& templates, CatalogBacklog& backlog,
       UploaderMap uploaders, SnapshotRecorder& recorder, prometheus::Registry& metrics,
       const Clock& clock);
   ~Snapshotter() override = default;

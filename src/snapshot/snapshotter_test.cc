@@ -107,7 +107,9 @@ class SnapshotterTest : public ::testing::Test {
         TemplateCache::Create(*catalog_, {}, clock_);
     ASSERT_TRUE(templates.ok()) << templates.status();
     templates_ = *std::move(templates);
-    recorder_ = std::make_unique<SnapshotRecorder>(*catalog_, nullptr, registry_, clock_);
+    backlog_ =
+        std::make_unique<CatalogBacklog>(*catalog_, CatalogBacklogOptions{}, registry_, clock_);
+    recorder_ = std::make_unique<SnapshotRecorder>(*backlog_, nullptr, registry_, clock_);
   }
 
   // The pipeline with its uploads going to `store` (the FileStore unless
@@ -115,7 +117,7 @@ class SnapshotterTest : public ::testing::Test {
   void StartPipeline(storage::ObjectStore* store = nullptr) {
     StartUploader(store != nullptr ? *store : *store_, registry_);
     absl::StatusOr<std::unique_ptr<Snapshotter>> snapshotter = Snapshotter::Create(
-        {}, *templates_, *catalog_, {{kBucket, uploader_.get()}}, *recorder_, registry_, clock_);
+        {}, *templates_, *backlog_, {{kBucket, uploader_.get()}}, *recorder_, registry_, clock_);
     ASSERT_TRUE(snapshotter.ok()) << snapshotter.status();
     snapshotter_ = *std::move(snapshotter);
   }
@@ -136,6 +138,7 @@ class SnapshotterTest : public ::testing::Test {
     faulty_.Release();
     if (snapshotter_ != nullptr) snapshotter_->Stop();
     if (uploader_ != nullptr) uploader_->Stop(std::chrono::seconds(5));
+    if (backlog_ != nullptr) backlog_->Stop();
     if (templates_ != nullptr) templates_->Stop();
   }
 
@@ -240,6 +243,7 @@ class SnapshotterTest : public ::testing::Test {
   std::unique_ptr<storage::FileStore> store_;
   storage::testing::FaultInjectingStore faulty_;  // for tests of a store that fails or hangs
   std::unique_ptr<TemplateCache> templates_;
+  std::unique_ptr<CatalogBacklog> backlog_;
   std::unique_ptr<SnapshotRecorder> recorder_;
   std::unique_ptr<storage::ReliableUploader> uploader_;
   std::unique_ptr<Snapshotter> snapshotter_;
@@ -350,7 +354,7 @@ TEST_F(SnapshotterTest, OptionsOutOfRangeAreRefused) {
        {SnapshotterOptions{.workers = 0}, SnapshotterOptions{.jpeg_quality = 0},
         SnapshotterOptions{.jpeg_quality = 101}, SnapshotterOptions{.max_pending_per_stream = 0}}) {
     absl::StatusOr<std::unique_ptr<Snapshotter>> snapshotter =
-        Snapshotter::Create(options, *templates_, *catalog_, {{kBucket, uploader_.get()}},
+        Snapshotter::Create(options, *templates_, *backlog_, {{kBucket, uploader_.get()}},
                             *recorder_, registry_, clock_);
     EXPECT_EQ(snapshotter.status().code(), absl::StatusCode::kInvalidArgument);
   }

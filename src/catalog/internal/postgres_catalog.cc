@@ -415,8 +415,16 @@ class PostgresCatalog final : public Catalog {
     LS_ASSIGN_OR_RETURN(PgPool::Lease conn, history_pool_.Acquire(), "add snapshot record");
     return Annotate(
         PgExec(conn.get(),
+               // A sequence record identical to one already there is a retry
+               // whose first write went through: not added again.
                "INSERT INTO snapshot_records (" + kRecordColumns +
-                   ") VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)" +
+                   ") SELECT $1::text, $2::text, $3::text, $4::text, $5::text, $6::text,"
+                   " $7::boolean, $8::bigint, $9::bigint, $10::bigint, $11::integer,"
+                   " $12::integer WHERE $7::boolean OR NOT EXISTS (SELECT 1 FROM"
+                   " snapshot_records WHERE domain = $1::text AND app = $2::text"
+                   " AND stream = $3::text AND capture_ms = $9::bigint AND NOT overlay"
+                   " AND sequence = $8::bigint AND bucket = $5::text"
+                   " AND object_key = $6::text)" +
                    kReplaceOverlaySql,
                PgParams::Of(r.domain, r.app, r.stream, r.endpoint, r.bucket, r.object_key,
                             r.overlay, r.sequence, r.capture_ms, r.size_bytes, r.width, r.height))

@@ -106,8 +106,14 @@ absl::StatusOr<Statements> PrepareStatements(SqliteDb& db) {
        "INSERT INTO stream_sequences (domain, app, stream, next_value) VALUES (?1, ?2, ?3, 1)"
        " ON CONFLICT (domain, app, stream) DO UPDATE SET next_value = next_value + 1"
        " RETURNING next_value - 1"},
+      // A sequence record identical to one already there is a retry whose
+      // first write went through: not added again.
       {&s.insert_record, "INSERT INTO snapshot_records (" + kRecordColumns +
-                             ") VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)" +
+                             ") SELECT ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12"
+                             " WHERE ?7 OR NOT EXISTS (SELECT 1 FROM snapshot_records"
+                             " WHERE domain = ?1 AND app = ?2 AND stream = ?3 AND capture_ms = ?9"
+                             " AND NOT overlay AND sequence = ?8 AND bucket = ?5"
+                             " AND object_key = ?6)" +
                              kReplaceOverlaySql},
       {&s.query_records_asc, QueryRecordsSql("ASC")},
       {&s.query_records_desc, QueryRecordsSql("DESC")},
