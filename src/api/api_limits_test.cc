@@ -145,7 +145,8 @@ TEST_F(LimitsTest, OneAddressHoldsAtMostTheCapOfConnections) {
   // A held connection closed frees its place.
   held.pop_back();
   std::this_thread::sleep_for(200ms);
-  EXPECT_EQ(RawHttp(server_->port(), "GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n").status, 200);
+  const RawHttpAnswer freed = RawHttp(server_->port(), "GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n");
+  EXPECT_EQ(freed.status, 200) << freed.raw;
   EXPECT_EQ(Cut("per_ip_limit"), 1);
 }
 
