@@ -13,7 +13,7 @@ run_packages=(
   libturbojpeg0-dev libcurl4-openssl-dev libssl-dev libexpat1-dev
   libsqlite3-dev libpq-dev
   libasio-dev nlohmann-json3-dev libspdlog-dev libfmt-dev libcli11-dev
-  libtoml11-dev libcpp-httplib-dev libabsl-dev
+  libtoml11-dev libcpp-httplib-dev libabsl-dev libboost-dev
   prometheus-cpp-dev
   libgtest-dev libgmock-dev libbenchmark-dev
   ffmpeg

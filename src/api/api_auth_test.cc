@@ -108,9 +108,9 @@ TEST_F(AuthTest, ReusedNonceIsRefusedForFifteenMinutes) {
   EXPECT_TRUE(IsApiSuccess(Client().Send(again)));
 }
 
-TEST_F(AuthTest, NonRpcRoutesNeedNoSignature) {
+TEST_F(AuthTest, HealthIsPublicAndMetricsNeedTheBearerToken) {
   EXPECT_EQ(Client().Get("/healthz").status, 200);
-  EXPECT_EQ(Client().Get("/metrics").status, 200);
+  EXPECT_TRUE(IsApiError(Client().Get("/metrics"), 401, "InvalidBearerToken"));
 }
 
 class AuthOffTest : public ApiFixture {

@@ -17,6 +17,20 @@
 // Errors are JSON {RequestId, HostId, Code, Message} with the status of
 // api/error_codes.h; every success carries a RequestId.
 //
+// Who may call what. With auth on, the actions and the /snapshots/ images
+// need a request signed with an access key (an image's signature covers
+// its path in place of "/"; ApiOptions::public_snapshots makes them
+// public), /metrics needs "Authorization: Bearer <metrics_token>", and
+// /healthz and /console/ (files only, no data) are public. With auth off,
+// everything is open, but an action that changes state is refused when a
+// page of another web origin may have sent it (Forbidden.CrossOrigin).
+//
+// Slow and idle clients: the server reads every connection on one event
+// loop (no thread per connection); a request must arrive whole within
+// request_timeout_ms, bodies are bounded whatever their framing, and each
+// client address holds at most max_connections_per_ip connections
+// (internal/http_listener.h).
+//
 //   ApiOptions options;
 //   options.port = 8080;
 //   auto api = ApiServer::Create(options, catalog, &hub, &metrics, &clock, sources);
@@ -24,7 +38,7 @@
 //   ...
 //   (*api)->Stop();
 //
-// Thread-safety: requests are served on options.worker_threads threads; the
+// Thread-safety: handlers run on options.worker_threads threads; the
 // catalog, hub, stores and latest_image function must be thread-safe.
 // Create, Start and Stop are called from one controlling thread.
 #pragma once
@@ -77,9 +91,15 @@ struct ApiOptions {
   uint16_t port = 0;  // 0: a free port, see ApiServer::port()
   bool auth_enabled = true;
   std::map<std::string, std::string> access_keys;  // AccessKeyId -> AccessKeySecret
-  int worker_threads = 4;
-  std::string console_dir;      // served under /console/, ahead of console_files
-  ConsoleFileFn console_files;  // what console_dir lacks; both empty: no console
+  int worker_threads = 4;               // handlers (reading and writing is on one event loop)
+  int64_t request_timeout_ms = 10'000;  // headers and body of one request, whole
+  int max_connections_per_ip = 64;
+  // With auth on, /metrics answers "Authorization: Bearer <metrics_token>"
+  // only; empty: /metrics is refused with auth on.
+  std::string metrics_token;
+  bool public_snapshots = false;  // with auth on, /snapshots/ without a signature
+  std::string console_dir;        // served under /console/, ahead of console_files
+  ConsoleFileFn console_files;    // what console_dir lacks; both empty: no console
   // Called after an action that changes domains, templates or notify configs
   // succeeded, before its answer is sent: the snapshot pipeline reloads its
   // templates, so the next push follows the change. Empty: nothing is called.

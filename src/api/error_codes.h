@@ -190,6 +190,17 @@ inline constexpr ErrorCode kInvalidPathNotFound{"InvalidPath.NotFound", 404,
                                                 "Nothing is served at this path."};
 inline constexpr ErrorCode kMalformedRequest{
     "MalformedRequest", 400, "The HTTP request could not be read (malformed or too large)."};
+inline constexpr ErrorCode kTooManyConnections{
+    "Throttling.TooManyConnections", 503,
+    "The client holds too many connections to the API at once (api.max_connections_per_ip)."};
+inline constexpr ErrorCode kForbiddenCrossOrigin{
+    "Forbidden.CrossOrigin", 403,
+    "A request that changes the configuration may have come from a page of another web origin; "
+    "with auth off such requests are taken only from the console's own origin, as POST, or with "
+    "an X-Requested-With header."};
+inline constexpr ErrorCode kInvalidBearerToken{
+    "InvalidBearerToken", 401,
+    "With auth on, /metrics needs the header Authorization: Bearer <api.metrics_token>."};
 
 // Domain functions (BatchSetLiveDomainConfigs).
 inline constexpr ErrorCode kInvalidFunctionsMalformed{"InvalidFunctions.Malformed", 400,
@@ -261,6 +272,9 @@ inline constexpr std::array kAllErrorCodes = {
     codes::kSnapshotNotFound,
     codes::kInvalidPathNotFound,
     codes::kMalformedRequest,
+    codes::kTooManyConnections,
+    codes::kForbiddenCrossOrigin,
+    codes::kInvalidBearerToken,
     codes::kInvalidFunctionsMalformed,
 };
 

@@ -50,10 +50,11 @@ std::string CanonicalizedQuery(QueryParams params) {
   return out;
 }
 
-std::string StringToSign(std::string_view http_method, std::string_view canonicalized_query) {
+std::string StringToSign(std::string_view http_method, std::string_view canonicalized_query,
+                         std::string_view path) {
   std::string out(http_method);
   out += "&";
-  out += PercentEncode("/");
+  out += PercentEncode(path);
   out += "&";
   out += PercentEncode(canonicalized_query);
   return out;

@@ -6,6 +6,8 @@
 //   CanonicalizedQuery = the parameters but Signature, sorted by name, each
 //                        PercentEncode(name) "=" PercentEncode(value), joined by "&"
 //   StringToSign       = METHOD "&" PercentEncode("/") "&" PercentEncode(CanonicalizedQuery)
+//                        (livesnap's /snapshots/ images, with auth on: the image's
+//                        decoded path in place of "/")
 //   Signature          = Base64(HMAC-SHA1(AccessKeySecret + "&", StringToSign))
 //
 // PercentEncode keeps the RFC 3986 unreserved characters (A-Z a-z 0-9 - _ . ~)
@@ -33,7 +35,9 @@ std::string PercentEncode(std::string_view text);
 // A parameter named "Signature" is left out.
 std::string CanonicalizedQuery(QueryParams params);
 
-std::string StringToSign(std::string_view http_method, std::string_view canonicalized_query);
+// `path` is "/" for the RPC actions, the image's path for /snapshots/.
+std::string StringToSign(std::string_view http_method, std::string_view canonicalized_query,
+                         std::string_view path = "/");
 
 // Base64(HMAC-SHA1(access_key_secret + "&", string_to_sign)).
 std::string RpcSignature(std::string_view string_to_sign, std::string_view access_key_secret);

@@ -30,7 +30,16 @@ const std::set<std::string> kRtmpKeys = {"listen",
                                          "tls_listen",
                                          "tls_cert_file",
                                          "tls_key_file"};
-const std::set<std::string> kApiKeys = {"listen", "auth", "threads", "access_keys", "console_dir"};
+const std::set<std::string> kApiKeys = {"listen",
+                                        "auth",
+                                        "threads",
+                                        "access_keys",
+                                        "console_dir",
+                                        "request_timeout_ms",
+                                        "max_connections_per_ip",
+                                        "metrics_token",
+                                        "metrics_token_env",
+                                        "public_snapshots"};
 const std::set<std::string> kCatalogKeys = {"url", "record_retention_days", "backlog_max_bytes"};
 const std::set<std::string> kClusterKeys = {"node_id", "advertise_rtmp", "advertise_api",
                                             "lease_ms", "heartbeat_ms"};
@@ -129,6 +138,21 @@ absl::Status ReadApi(const Table& root, Config& config) {
   config.api_listen_explicit = t.contains("listen");
   LS_RETURN_IF_ERROR(Read(t, "api", "threads", config.api_threads), "");
   LS_RETURN_IF_ERROR(Read(t, "api", "console_dir", config.api_console_dir), "");
+  LS_RETURN_IF_ERROR(Read(t, "api", "request_timeout_ms", config.api_request_timeout_ms), "");
+  LS_RETURN_IF_ERROR(Read(t, "api", "max_connections_per_ip", config.api_max_connections_per_ip),
+                     "");
+  LS_RETURN_IF_ERROR(Read(t, "api", "public_snapshots", config.api_public_snapshots), "");
+  LS_RETURN_IF_ERROR(Read(t, "api", "metrics_token", config.api_metrics_token), "");
+  std::string token_env;
+  LS_RETURN_IF_ERROR(Read(t, "api", "metrics_token_env", token_env), "");
+  if (!token_env.empty()) {
+    const char* value = std::getenv(token_env.c_str());
+    if (value == nullptr || *value == '\0') {
+      return absl::InvalidArgumentError("api.metrics_token_env: environment variable " + token_env +
+                                        " is not set");
+    }
+    config.api_metrics_token = value;
+  }
   std::string auth = config.api_auth ? "on" : "off";
   LS_RETURN_IF_ERROR(Read(t, "api", "auth", auth), "");
   if (auth != "on" && auth != "off") {
@@ -440,6 +464,14 @@ absl::Status FinalizeConfig(Config& config) {
   if (config.rtmp_read_sweep_ms < 1 || config.rtmp_read_sweep_ms > 1000) {
     return absl::InvalidArgumentError(
         "rtmp.read_sweep_ms " + std::to_string(config.rtmp_read_sweep_ms) + " is not 1..1000");
+  }
+  if (config.api_request_timeout_ms < 100 || config.api_request_timeout_ms > 600'000) {
+    return absl::InvalidArgumentError("api.request_timeout_ms " +
+                                      std::to_string(config.api_request_timeout_ms) +
+                                      " is not 100..600000");
+  }
+  if (config.api_max_connections_per_ip < 1) {
+    return absl::InvalidArgumentError("api.max_connections_per_ip must be at least 1");
   }
   if (config.rtmp_handshake_timeout_ms < 100 || config.rtmp_idle_timeout_ms < 100) {
     return absl::InvalidArgumentError("rtmp timeouts must be at least 100 ms");

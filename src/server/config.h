@@ -70,7 +70,11 @@ struct Config {
   bool api_auth = false;
   std::map<std::string, std::string> access_keys;  // AccessKeyId -> secret
   int api_threads = 4;
-  std::string api_console_dir;  // the console's files, served under /console/; empty: none
+  int64_t api_request_timeout_ms = 10'000;  // one request, headers and body, whole
+  int api_max_connections_per_ip = 64;
+  std::string api_metrics_token;      // with auth on, /metrics needs it as a bearer token
+  bool api_public_snapshots = false;  // with auth on, /snapshots/ without a signature
+  std::string api_console_dir;        // the console's files, served under /console/; empty: none
 
   std::string catalog_url;         // empty: sqlite under data_dir
   int record_retention_days = 30;  // sequence records older than this are removed; 0: kept

@@ -362,6 +362,26 @@ TEST_F(ConfigFileTest, ReadsTheFreeSpaceMinimum) {
   EXPECT_EQ(config->min_free_disk_bytes, 524288);
 }
 
+TEST_F(ConfigFileTest, ApiLimitsAndRouteAuthAreReadAndChecked) {
+  setenv("LIVESNAP_TEST_METRICS_TOKEN", "from-env", 1);
+  auto config = LoadConfigFile(
+      Write("[api]\nrequest_timeout_ms = 3000\nmax_connections_per_ip = 8\n"
+            "public_snapshots = true\nmetrics_token_env = \"LIVESNAP_TEST_METRICS_TOKEN\"\n"));
+  ASSERT_TRUE(config.ok()) << config.status();
+  EXPECT_EQ(config->api_request_timeout_ms, 3000);
+  EXPECT_EQ(config->api_max_connections_per_ip, 8);
+  EXPECT_TRUE(config->api_public_snapshots);
+  EXPECT_EQ(config->api_metrics_token, "from-env");
+  EXPECT_FALSE(
+      LoadConfigFile(Write("[api]\nmetrics_token_env = \"LIVESNAP_TEST_UNSET_ENV\"\n")).ok());
+  config->api_request_timeout_ms = 10;
+  const absl::Status status = FinalizeConfig(*config);
+  EXPECT_NE(status.message().find("api.request_timeout_ms"), std::string::npos) << status;
+  config->api_request_timeout_ms = 3000;
+  config->api_max_connections_per_ip = 0;
+  EXPECT_FALSE(FinalizeConfig(*config).ok());
+}
+
 TEST_F(ConfigFileTest, ApiWithoutAuthListensOnLoopbackUnlessTheConfigSaysOtherwise) {
   absl::StatusOr<Config> config = LoadConfigFile(Write("[api]\nauth = \"off\"\n"));
   ASSERT_TRUE(config.ok()) << config.status();

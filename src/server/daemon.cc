@@ -179,6 +179,10 @@ class DaemonImpl final : public Daemon {
     api.auth_enabled = config_.api_auth;
     api.access_keys = config_.access_keys;
     api.worker_threads = config_.api_threads;
+    api.request_timeout_ms = config_.api_request_timeout_ms;
+    api.max_connections_per_ip = config_.api_max_connections_per_ip;
+    api.metrics_token = config_.api_metrics_token;
+    api.public_snapshots = config_.api_public_snapshots;
     api.console_files = [](std::string_view path) -> std::optional<api::ConsoleFile> {
       const std::optional<console::ConsoleAsset> asset = console::FindConsoleAsset(path);
       if (!asset) return std::nullopt;
@@ -208,6 +212,11 @@ class DaemonImpl final : public Daemon {
     api.node_id = node_id;
     latest_proxy_ =
         std::make_unique<LatestImageProxy>(*registry_, node_id, SystemClock::Instance());
+    if (config_.api_auth && !config_.access_keys.empty()) {
+      // Another node's images answer signed requests only.
+      const auto& [key_id, key_secret] = *config_.access_keys.begin();
+      latest_proxy_->set_access_key(key_id, key_secret);
+    }
     LS_ASSIGN_OR_RETURN(api_,
                         api::ApiServer::Create(api, catalog_.get(), &hub_, &metrics_,
                                                &SystemClock::Instance(), std::move(snapshots)),

@@ -5,6 +5,9 @@
 
 #include <cstdio>
 #include <ctime>
+#include <random>
+
+#include "api/signature.h"
 
 namespace livesnap::server {
 namespace {
@@ -28,6 +31,31 @@ int HeaderInt(const httplib::Result& result, const char* name) {
 
 }  // namespace
 
+std::string LatestImageProxy::SignedQuery(const std::string& path) const {
+  if (key_id_.empty()) return "";
+  thread_local std::mt19937_64 random{std::random_device{}()};
+  const std::time_t now = static_cast<std::time_t>(clock_.UnixMs() / 1000);
+  std::tm utc{};
+  gmtime_r(&now, &utc);
+  char timestamp[32];
+  std::strftime(timestamp, sizeof(timestamp), "%Y-%m-%dT%H:%M:%SZ", &utc);
+  api::QueryParams params = {{"AccessKeyId", key_id_},
+                             {"SignatureMethod", "HMAC-SHA1"},
+                             {"SignatureVersion", "1.0"},
+                             {"SignatureNonce", std::to_string(random())},
+                             {"Timestamp", timestamp}};
+  params.emplace_back(
+      "Signature",
+      api::RpcSignature(api::StringToSign("GET", api::CanonicalizedQuery(params), path),
+                        key_secret_));
+  std::string query;
+  for (const auto& [name, value] : params) {
+    query +=
+        (query.empty() ? "?" : "&") + api::PercentEncode(name) + "=" + api::PercentEncode(value);
+  }
+  return query;
+}
+
 std::optional<api::LatestImage> LatestImageProxy::Fetch(const media::StreamKey& key) const {
   absl::StatusOr<std::optional<catalog::StreamLease>> lease =
       registry_.FindStream(key.domain, key.app, key.stream, clock_.UnixMs());
@@ -45,7 +73,8 @@ std::optional<api::LatestImage> LatestImageProxy::Fetch(const media::StreamKey& 
   const std::string path = "/snapshots/latest/" + httplib::detail::encode_query_param(key.domain) +
                            "/" + httplib::detail::encode_query_param(key.app) + "/" +
                            httplib::detail::encode_query_param(key.stream) + ".jpg";
-  httplib::Result result = client.Get(path);
+  httplib::Result result = client.Get(path + SignedQuery("/snapshots/latest/" + key.domain + "/" +
+                                                         key.app + "/" + key.stream + ".jpg"));
   if (!result) {
     spdlog::warn("[{}] latest image: node {} at {} did not answer: {}", key.ToString(),
                  (*lease)->node_id, address, httplib::to_string(result.error()));

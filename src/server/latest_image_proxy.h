@@ -34,6 +34,13 @@ class LatestImageProxy {
   LatestImageProxy(catalog::Registry& registry, std::string node_id, const Clock& clock)
       : registry_(registry), node_id_(std::move(node_id)), clock_(clock) {}
 
+  // With API auth on, the owner answers a request signed with an access
+  // key (the nodes share their keys); call before the first Fetch.
+  void set_access_key(std::string id, std::string secret) {
+    key_id_ = std::move(id);
+    key_secret_ = std::move(secret);
+  }
+
   // The owner's latest image of `key`; nullopt when no other node holds the
   // stream, or the owner has none or cannot be reached (logged).
   std::optional<api::LatestImage> Fetch(const media::StreamKey& key) const;
@@ -41,7 +48,13 @@ class LatestImageProxy {
  private:
   catalog::Registry& registry_;
   const std::string node_id_;
+  // "" without an access key; else "?AccessKeyId=...&Signature=..." for
+  // the image at `path` (decoded), as the API checks it.
+  std::string SignedQuery(const std::string& path) const;
+
   const Clock& clock_;
+  std::string key_id_;  // empty: unsigned requests
+  std::string key_secret_;
 };
 
 }  // namespace livesnap::server

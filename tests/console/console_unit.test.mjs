@@ -27,7 +27,7 @@ const DOC_EXAMPLE = [
 ];
 
 // Signature v1 written out again with node:crypto, independent of sign.js.
-function nodeSignature(method, entries, secret) {
+function nodeSignature(method, entries, secret, path = '/') {
   const enc = (s) =>
     encodeURIComponent(s).replace(/[!'()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
   const canonical = entries
@@ -36,7 +36,7 @@ function nodeSignature(method, entries, secret) {
     .map(([k, v]) => `${enc(k)}=${enc(v)}`)
     .join('&');
   return createHmac('sha1', `${secret}&`)
-    .update(`${method}&%2F&${enc(canonical)}`)
+    .update(`${method}&${enc(path)}&${enc(canonical)}`)
     .digest('base64');
 }
 
@@ -128,6 +128,18 @@ test('requestParams signs what it sends, and drops empty values', async () => {
   });
   const unsigned = await sign.requestParams('POST', 'DescribeLiveUserDomains', {}, null);
   assert.deepEqual(unsigned.map(([k]) => k), ['Action', 'Version', 'Format']);
+});
+
+test('an image URL is signed for its own path', async () => {
+  const credentials = { accessKeyId: 'LTAI-console', accessKeySecret: 'secret' };
+  const path = '/snapshots/object/snapshots/live/demo cam/7.jpg';
+  const query = await sign.signedImageQuery(path, credentials, Date.UTC(2024, 4, 1, 10, 0, 0));
+  const entries = [...new URLSearchParams(query)];
+  const byName = Object.fromEntries(entries);
+  assert.equal(byName.AccessKeyId, 'LTAI-console');
+  assert.equal(byName.Timestamp, '2024-05-01T10:00:00Z');
+  assert.equal(byName.Signature, nodeSignature('GET', entries, 'secret', path));
+  assert.notEqual(byName.Signature, nodeSignature('GET', entries, 'secret'));
 });
 
 test('the interval must be 5..3600 whole seconds before anything is sent', () => {

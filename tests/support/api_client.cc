@@ -75,7 +75,7 @@ std::string ApiClient::Iso8601(int64_t unix_ms) {
 
 std::string ApiClient::Sign(const std::string& http_method,
                             const std::map<std::string, std::string>& params,
-                            const std::string& secret) {
+                            const std::string& secret, const std::string& path) {
   // std::map is sorted by name already.
   std::string canonical;
   for (const auto& [name, value] : params) {
@@ -84,7 +84,7 @@ std::string ApiClient::Sign(const std::string& http_method,
     canonical += PercentEncode(name) + "=" + PercentEncode(value);
   }
   const std::string to_sign =
-      http_method + "&" + PercentEncode("/") + "&" + PercentEncode(canonical);
+      http_method + "&" + PercentEncode(path) + "&" + PercentEncode(canonical);
   const std::string key = secret + "&";
   unsigned char digest[EVP_MAX_MD_SIZE];
   unsigned int size = 0;
@@ -120,10 +120,14 @@ ApiResponse ApiClient::Call(const std::string& action,
 }
 
 ApiResponse ApiClient::Send(const std::map<std::string, std::string>& params, Method method) {
-  if (method == kGet) return Get("/?" + FormEncode(params));
   httplib::Client client("127.0.0.1", port_);
   client.set_read_timeout(10, 0);
-  return ToResponse(client.Post("/", FormEncode(params), "application/x-www-form-urlencoded"));
+  // What a script sends to an API without auth so that a change by GET is
+  // taken (a web page of another origin cannot send this header).
+  const httplib::Headers headers = {{"X-Requested-With", "livesnap-tests"}};
+  if (method == kGet) return ToResponse(client.Get("/?" + FormEncode(params), headers));
+  return ToResponse(
+      client.Post("/", headers, FormEncode(params), "application/x-www-form-urlencoded"));
 }
 
 ApiResponse ApiClient::Get(const std::string& path) { return Request("GET", path); }

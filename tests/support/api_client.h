@@ -59,7 +59,8 @@ class ApiClient {
   // url-encoded form.
   ApiResponse Call(const std::string& action, const std::map<std::string, std::string>& params,
                    Method method = kGet);
-  // Exactly `params` (nothing added, nothing signed).
+  // Exactly `params` (nothing added, nothing signed), with the header
+  // X-Requested-With as a script sends it.
   ApiResponse Send(const std::map<std::string, std::string>& params, Method method = kGet);
   // A plain GET of `path`, body returned raw (and parsed when it is JSON).
   ApiResponse Get(const std::string& path);
@@ -72,10 +73,11 @@ class ApiClient {
                                                   Method method) const;
 
   // Alibaba's signature v1 of `params` (Signature excluded), for tests that
-  // build requests by hand.
+  // build requests by hand; `path` is "/" for the actions, an image's path
+  // for livesnapd's /snapshots/ routes.
   static std::string Sign(const std::string& http_method,
                           const std::map<std::string, std::string>& params,
-                          const std::string& secret);
+                          const std::string& secret, const std::string& path = "/");
   static std::string PercentEncode(const std::string& text);
   static std::string Iso8601(int64_t unix_ms);
 

@@ -9,25 +9,34 @@ namespace livesnap::api::internal {
 
 namespace {
 
-const std::map<std::string_view, ActionHandler>& Table() {
-  static const auto* table = new std::map<std::string_view, ActionHandler>{
+// One action: its handler and whether it changes state. An action changes
+// state unless marked kReadOnly, so a new action is guarded by default.
+enum Effect { kMutates, kReadOnly };
+struct Action {
+  Action(ActionHandler h, Effect e = kMutates) : handler(h), effect(e) {}  // NOLINT: implicit
+  ActionHandler handler;
+  Effect effect;
+};
+
+const std::map<std::string_view, Action>& Table() {
+  static const auto* table = new std::map<std::string_view, Action>{
       {"AddLiveAppSnapshotConfig", &AddLiveAppSnapshotConfig},
       {"UpdateLiveAppSnapshotConfig", &UpdateLiveAppSnapshotConfig},
       {"DeleteLiveAppSnapshotConfig", &DeleteLiveAppSnapshotConfig},
-      {"DescribeLiveSnapshotConfig", &DescribeLiveSnapshotConfig},
-      {"DescribeLiveStreamSnapshotInfo", &DescribeLiveStreamSnapshotInfo},
+      {"DescribeLiveSnapshotConfig", {&DescribeLiveSnapshotConfig, kReadOnly}},
+      {"DescribeLiveStreamSnapshotInfo", {&DescribeLiveStreamSnapshotInfo, kReadOnly}},
       {"AddLiveSnapshotNotifyConfig", &AddLiveSnapshotNotifyConfig},
       {"UpdateLiveSnapshotNotifyConfig", &UpdateLiveSnapshotNotifyConfig},
       {"DeleteLiveSnapshotNotifyConfig", &DeleteLiveSnapshotNotifyConfig},
-      {"DescribeLiveSnapshotNotifyConfig", &DescribeLiveSnapshotNotifyConfig},
+      {"DescribeLiveSnapshotNotifyConfig", {&DescribeLiveSnapshotNotifyConfig, kReadOnly}},
       {"AddLiveDomain", &AddLiveDomain},
       {"DeleteLiveDomain", &DeleteLiveDomain},
-      {"DescribeLiveUserDomains", &DescribeLiveUserDomains},
-      {"DescribeLiveSnapshotStorages", &DescribeLiveSnapshotStorages},
-      {"DescribeLiveStreamsOnlineList", &DescribeLiveStreamsOnlineList},
-      {"DescribeLivesnapNodes", &DescribeLivesnapNodes},
+      {"DescribeLiveUserDomains", {&DescribeLiveUserDomains, kReadOnly}},
+      {"DescribeLiveSnapshotStorages", {&DescribeLiveSnapshotStorages, kReadOnly}},
+      {"DescribeLiveStreamsOnlineList", {&DescribeLiveStreamsOnlineList, kReadOnly}},
+      {"DescribeLivesnapNodes", {&DescribeLivesnapNodes, kReadOnly}},
       {"BatchSetLiveDomainConfigs", &BatchSetLiveDomainConfigs},
-      {"DescribeLiveDomainConfigs", &DescribeLiveDomainConfigs},
+      {"DescribeLiveDomainConfigs", {&DescribeLiveDomainConfigs, kReadOnly}},
       {"DeleteLiveSpecificConfig", &DeleteLiveSpecificConfig},
   };
   return *table;
@@ -38,7 +47,13 @@ const std::map<std::string_view, ActionHandler>& Table() {
 const ActionHandler* FindAction(std::string_view action) {
   const auto& table = Table();
   const auto it = table.find(action);
-  return it == table.end() ? nullptr : &it->second;
+  return it == table.end() ? nullptr : &it->second.handler;
+}
+
+bool ActionMutates(std::string_view action) {
+  const auto& table = Table();
+  const auto it = table.find(action);
+  return it == table.end() || it->second.effect == kMutates;
 }
 
 std::vector<std::string_view> ActionNames() {

@@ -51,6 +51,10 @@ using ActionHandler = ApiResult<Json> (*)(const ActionContext& context,
 // nullptr for an unknown action name.
 const ActionHandler* FindAction(std::string_view action);
 std::vector<std::string_view> ActionNames();
+// Whether `action` changes state (true for an unknown name), from the
+// action table: a change reloads the templates, and with auth off is
+// refused from other web origins.
+bool ActionMutates(std::string_view action);
 
 // A catalog failure the handler has no specific answer for: Unavailable
 // becomes ServiceUnavailable (503), anything else InternalError (500).

@@ -6,6 +6,9 @@
 // `action` is the RPC action (or "unknown" for a name that is not one, so a
 // caller cannot grow the label set) or the route ("http:healthz", ...);
 // `code` is "OK" or the error code.
+//   livesnap_api_clients_cut_total{reason}               connections closed or
+//     refused by a limit: timeout, too_large, malformed, per_ip_limit,
+//     max_connections
 //
 // Thread-safety: Observe may be called from any thread.
 #pragma once
@@ -26,8 +29,10 @@ class ApiMetrics {
  public:
   explicit ApiMetrics(prometheus::Registry& registry);
   void Observe(std::string_view action, std::string_view code, double seconds);
+  void Cut(std::string_view reason);
 
  private:
+  prometheus::Family<prometheus::Counter>& cut_;
   prometheus::Family<prometheus::Counter>& requests_;
   prometheus::Family<prometheus::Histogram>& duration_;
 };

@@ -26,7 +26,8 @@ size_t NonceCache::size() const {
 }
 
 std::optional<ApiError> RpcAuthenticator::Verify(std::string_view http_method,
-                                                 const RequestParams& params) {
+                                                 const RequestParams& params,
+                                                 std::string_view path) {
   const auto key_id = params.Get("AccessKeyId");
   if (!key_id) return Fail(codes::kMissingAccessKeyId);
   const auto signature = params.Get("Signature");
@@ -68,8 +69,8 @@ std::optional<ApiError> RpcAuthenticator::Verify(std::string_view http_method,
                              FormatIso8601Utc(now_ms), ")"));
   }
 
-  const std::string expected =
-      RpcSignature(StringToSign(http_method, CanonicalizedQuery(params.all())), secret->second);
+  const std::string expected = RpcSignature(
+      StringToSign(http_method, CanonicalizedQuery(params.all()), path), secret->second);
   if (!SignaturesEqual(*signature, expected)) {
     return Fail(codes::kSignatureDoesNotMatch,
                 "Specified signature is not matched with our calculation: check the "

@@ -56,7 +56,9 @@ class RpcAuthenticator {
       : access_keys_(std::move(access_keys)), clock_(clock) {}
 
   // nullopt when the request is authentic (its nonce is then used up).
-  std::optional<ApiError> Verify(std::string_view http_method, const RequestParams& params);
+  // `path` is the one signed: "/" for the actions, an image's path.
+  std::optional<ApiError> Verify(std::string_view http_method, const RequestParams& params,
+                                 std::string_view path = "/");
 
  private:
   const std::map<std::string, std::string> access_keys_;

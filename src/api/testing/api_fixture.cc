@@ -1,6 +1,11 @@
 #include "api/testing/api_fixture.h"
 
+#include <algorithm>
 #include <cstdlib>
+#include <span>
+#include <vector>
+
+#include "absl/strings/ascii.h"
 
 namespace livesnap::api::testing {
 
@@ -64,10 +69,12 @@ void ApiFixture::StartServer(bool auth_enabled, const std::string& console_dir) 
   options.access_keys = {{kKeyId, kKeySecret}};
   options.worker_threads = 2;
   options.console_dir = console_dir;
+  options.metrics_token = kMetricsToken;
   options.health = [this] {
     std::lock_guard lock(health_mu_);
     return health_problems_;
   };
+  if (adjust_options_) adjust_options_(options);
   SnapshotSources sources;
   sources.stores = {{"snapshots", store_.get()}, {"beijing", beijing_store_.get()}};
   sources.latest_image = LatestFromStore(store_.get());
@@ -170,6 +177,49 @@ std::optional<JpegSize> ReadJpegSize(const std::string& bytes) {
            << "not a success: " << response.status << " " << response.raw;
   }
   return ::testing::AssertionSuccess();
+}
+
+RawHttpAnswer ReadRawAnswer(livesnap::testing::RawClient& client,
+                            std::chrono::milliseconds timeout) {
+  RawHttpAnswer answer;
+  std::vector<uint8_t> bytes;
+  const auto deadline = std::chrono::steady_clock::now() + timeout;
+  while (std::chrono::steady_clock::now() < deadline) {
+    const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
+        deadline - std::chrono::steady_clock::now());
+    const int got = client.ReceiveSome(bytes, std::max(left, std::chrono::milliseconds(1)));
+    const std::string text(bytes.begin(), bytes.end());
+    const size_t end = text.find("\r\n\r\n");
+    bool whole = got < 0;
+    if (end != std::string::npos) {
+      const std::string head = absl::AsciiStrToLower(text.substr(0, end));
+      const size_t length_at = head.find("content-length:");
+      const size_t length =
+          length_at == std::string::npos ? 0 : std::stoul(head.substr(length_at + 15));
+      whole = whole || text.size() >= end + 4 + length;
+    }
+    if (whole) break;
+  }
+  answer.raw.assign(bytes.begin(), bytes.end());
+  if (answer.raw.starts_with("HTTP/1.1 ") && answer.raw.size() >= 12) {
+    answer.status = std::stoi(answer.raw.substr(9, 3));
+  }
+  const size_t body = answer.raw.find("\r\n\r\n");
+  if (body != std::string::npos) {
+    const auto json = nlohmann::json::parse(answer.raw.substr(body + 4), nullptr, false);
+    if (json.is_object() && json.contains("Code")) answer.code = json["Code"].get<std::string>();
+  }
+  return answer;
+}
+
+RawHttpAnswer RawHttp(uint16_t port, const std::string& request,
+                      std::chrono::milliseconds timeout) {
+  livesnap::testing::RawClient client;
+  if (!client.Connect(port)) return {};
+  if (!client.Send(std::span(reinterpret_cast<const uint8_t*>(request.data()), request.size()))) {
+    return {};
+  }
+  return ReadRawAnswer(client, timeout);
 }
 
 }  // namespace livesnap::api::testing

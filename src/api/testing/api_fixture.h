@@ -17,6 +17,8 @@
 #include <gtest/gtest.h>
 #include <prometheus/registry.h>
 
+#include <chrono>
+#include <functional>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -31,12 +33,14 @@
 #include "media/hub.h"
 #include "storage/file_store.h"
 #include "tests/support/api_client.h"
+#include "tests/support/raw_client.h"
 #include "tests/support/subprocess.h"
 
 namespace livesnap::api::testing {
 
 inline constexpr char kKeyId[] = "LTAI-test";
 inline constexpr char kKeySecret[] = "test-secret-123";
+inline constexpr char kMetricsToken[] = "metrics-token-456";  // ApiOptions::metrics_token
 
 // PostgreSQL when LIVESNAP_TEST_POSTGRES_URL_FILE names the `postgres`
 // CTest fixture's server (ctest sets it for the suite's second
@@ -69,6 +73,9 @@ class ApiFixture : public ::testing::Test {
     health_problems_ = std::move(problems);
   }
 
+  // Applied to the options last, before StartServer creates the server.
+  std::function<void(ApiOptions&)> adjust_options_;
+
   livesnap::testing::TempDir dir_;
   FakeClock clock_{1'714'557'600'000};  // 2024-05-01T10:00:00Z
   prometheus::Registry registry_;
@@ -93,6 +100,20 @@ struct JpegSize {
 std::optional<JpegSize> ReadJpegSize(const std::string& bytes);
 
 // Asserts an error answer: the status, the code and the error body's shape.
+// One exchange of raw bytes over a new connection to 127.0.0.1:port: sends
+// `request` and reads until the answer is whole (by Content-Length) or the
+// server closes. status 0: no answer within `timeout`.
+struct RawHttpAnswer {
+  int status = 0;
+  std::string code;  // the error body's Code, or ""
+  std::string raw;
+};
+RawHttpAnswer RawHttp(uint16_t port, const std::string& request,
+                      std::chrono::milliseconds timeout = std::chrono::seconds(10));
+// Reads one answer from `client` as RawHttp does.
+RawHttpAnswer ReadRawAnswer(livesnap::testing::RawClient& client,
+                            std::chrono::milliseconds timeout);
+
 ::testing::AssertionResult IsApiError(const livesnap::testing::ApiResponse& response, int status,
                                       const std::string& code);
 // Asserts a success answer with a RequestId.

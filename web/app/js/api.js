@@ -2,7 +2,7 @@
 // and signature as any SDK (POST / with a url-encoded form), nothing else.
 // With authentication on, the AccessKey entered by the user is kept in this
 // tab's sessionStorage only and every request is signed here.
-import { formEncode, requestParams } from './sign.js';
+import { formEncode, requestParams, signedImageQuery } from './sign.js';
 
 export class ApiError extends Error {
   constructor(code, message, status = 0, requestId = '') {
@@ -230,7 +230,14 @@ function pathSegment(text) {
   return encodeURIComponent(text);
 }
 
-// Images are plain GETs (no signature), like the objects in a public bucket.
+// Images are plain GETs; with auth on, livesnapd answers them signed (each
+// URL once: its nonce is used up), so a page asks for a fresh URL per load.
+export async function signedUrl(url) {
+  const credentials = loadCredentials();
+  if (!credentials) return url;
+  return `${url}?${await signedImageQuery(decodeURIComponent(url), credentials)}`;
+}
+
 export function latestImageUrl(domain, app, stream) {
   return `/snapshots/latest/${pathSegment(domain)}/${pathSegment(app)}/${pathSegment(stream)}.jpg`;
 }

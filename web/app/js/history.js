@@ -56,6 +56,30 @@ export function groupCaptures(records) {
     }));
 }
 
+// A stored image: with auth on each load needs a freshly signed URL.
+function StoredImage({ bucket, object, ...props }) {
+  const [src, setSrc] = useState(null);
+  useEffect(() => {
+    let stopped = false;
+    api.signedUrl(api.objectUrl(bucket, object)).then((url) => !stopped && setSrc(url));
+    return () => {
+      stopped = true;
+    };
+  }, [bucket, object]);
+  return src ? html`<img src=${src} ...${props} />` : html`<span class="shot-empty"></span>`;
+}
+
+// Opens a stored image in a new tab with a URL signed at the click.
+function openStored(event, bucket, object) {
+  event.preventDefault();
+  const tab = window.open('', '_blank');
+  if (!tab) return;
+  tab.opener = null;
+  api.signedUrl(api.objectUrl(bucket, object)).then((url) => {
+    tab.location = url;
+  });
+}
+
 // Not live: the newest capture of the range shown, if any.
 function LastCapture({ live, capture }) {
   if (live === undefined || !capture) {
@@ -66,9 +90,10 @@ function LastCapture({ live, capture }) {
   const shown = capture.shown;
   return html`
     <div class="shot">
-      <img
+      <${StoredImage}
+        bucket=${shown.OssBucket}
+        object=${shown.OssObject}
         class="shot-img"
-        src=${api.objectUrl(shown.OssBucket, shown.OssObject)}
         alt=${`Last snapshot in this range, ${formatDateTime(capture.ms)}`}
       />
       <span class="shot-time">Not live · last in range ${formatClock(capture.ms)}</span>
@@ -218,12 +243,14 @@ export function HistoryPage({ domain, app, stream }) {
                 href=${api.objectUrl(shown.OssBucket, shown.OssObject)}
                 target="_blank"
                 rel="noopener"
+                onClick=${(e) => openStored(e, shown.OssBucket, shown.OssObject)}
                 title=${`${shown.OssBucket}/${shown.OssObject}`}
               >
-                <img
+                <${StoredImage}
+                  bucket=${shown.OssBucket}
+                  object=${shown.OssObject}
                   loading="lazy"
                   decoding="async"
-                  src=${api.objectUrl(shown.OssBucket, shown.OssObject)}
                   width=${shown.Width || 16}
                   height=${shown.Height || 9}
                   alt=${`Snapshot at ${formatDateTime(capture.ms)}`}

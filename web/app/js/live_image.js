@@ -3,7 +3,7 @@
 // off screen and swapped in place (the box keeps its size), so a wall of
 // cards never jumps while images change.
 import { html, useEffect, useRef, useState } from '../vendor/preact-htm.js';
-import { latestImageUrl } from './api.js';
+import { latestImageUrl, signedUrl } from './api.js';
 import { formatClock } from './format.js';
 
 const NO_TEMPLATE_RETRY_MS = 10000;
@@ -52,7 +52,7 @@ export function LiveImage({ domain, app, stream, intervalS, alt }) {
     const tick = async () => {
       let delayMs = periodMs;
       try {
-        const response = await fetch(url, { cache: 'no-store' });
+        const response = await fetch(await signedUrl(url), { cache: 'no-store' });
         if (response.ok) {
           const captured = Date.parse(response.headers.get('X-Snapshot-Capture-Time') || '');
           const blob = await response.blob();

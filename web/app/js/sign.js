@@ -26,8 +26,9 @@ export function canonicalizedQuery(entries) {
     .join('&');
 }
 
-export function stringToSign(method, canonical) {
-  return `${method}&${percentEncode('/')}&${percentEncode(canonical)}`;
+// `path` is '/' for the actions; livesnapd's images sign their own path.
+export function stringToSign(method, canonical, path = '/') {
+  return `${method}&${percentEncode(path)}&${percentEncode(canonical)}`;
 }
 
 function toBase64(bytes) {
@@ -89,6 +90,24 @@ export async function requestParams(method, action, params, credentials, nowMs =
   );
   entries.push(['Signature', signature]);
   return entries;
+}
+
+// The query that signs a GET of the image at `path` (decoded, as the
+// server routes it): AccessKeyId ... Signature, form-encoded.
+export async function signedImageQuery(path, credentials, nowMs = Date.now()) {
+  const entries = [
+    ['AccessKeyId', credentials.accessKeyId],
+    ['SignatureMethod', 'HMAC-SHA1'],
+    ['SignatureVersion', '1.0'],
+    ['SignatureNonce', nonce()],
+    ['Timestamp', iso8601(nowMs)],
+  ];
+  const signature = await rpcSignature(
+    stringToSign('GET', canonicalizedQuery(entries), path),
+    credentials.accessKeySecret,
+  );
+  entries.push(['Signature', signature]);
+  return formEncode(entries);
 }
 
 export function formEncode(entries) {
