@@ -276,6 +276,7 @@ TEST_F(OnlineListTest, ListsLiveStreamsWithTheirCodecAndCounters) {
   EXPECT_EQ(stream["PublishTime"], "2024-05-01T10:00:00Z");
   EXPECT_EQ(stream["PublishUrl"], "rtmp://push.example.com/live/demo");
   EXPECT_EQ(stream["ClientIp"], "127.0.0.1");
+  EXPECT_EQ(stream["Protocol"], "rtmp");
   EXPECT_EQ(stream["VideoCodec"], "H.264");
   EXPECT_EQ(stream["Width"], 320);
   EXPECT_EQ(stream["Height"], 240);

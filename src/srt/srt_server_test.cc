@@ -128,7 +128,7 @@ TEST_F(SrtServerTest, GstreamerSrtsinkIsASecondClient) {
   // 75 frames at 25 fps, a keyframe every 10, muxed by GStreamer's mpegtsmux.
   testing::RunResult r =
       testing::Run({"gst-launch-1.0", "-q", "videotestsrc", "num-buffers=75", "is-live=true", "!",
-                    "video/x-raw,width=320,height=240,framerate=25/1", "!", "x264enc",
+                    "video/x-raw,format=I420,width=320,height=240,framerate=25/1", "!", "x264enc",
                     "key-int-max=10", "tune=zerolatency", "!", "h264parse", "!", "mpegtsmux", "!",
                     "srtsink", "uri=srt://127.0.0.1:" + std::to_string(server_->port()),
                     "streamid=#!::h=gst.example.com,r=live/gst,m=publish"},

@@ -11,6 +11,7 @@
 #include <string>
 #include <thread>
 
+#include "snapshot/push_auth.h"
 #include "tests/support/api_client.h"
 #include "tests/support/livesnapd.h"
 #include "tests/support/seconds_clip.h"
@@ -22,6 +23,8 @@ namespace {
 namespace fs = std::filesystem;
 using namespace std::chrono_literals;
 
+constexpr char kKey[] = "primaryKey123";
+
 class SrtIngestTest : public ::testing::Test {
  protected:
   void SetUp() override {
@@ -30,9 +33,14 @@ class SrtIngestTest : public ::testing::Test {
     std::ofstream out(config);
     out << "[srt]\nlisten = \"127.0.0.1:" << srt_port_
         << "\"\ndefault_domain = \"push.example.com\"\n"
+        << "latency_ms = 1000\n"  // the shared test machine may stall a pusher
         << "[[storage]]\nname = \"shots\"\nregion = \"cn-shanghai\"\nroot = \"" << shots_.string()
         << "\"\n"
         << "[[domain]]\nname = \"push.example.com\"\nregion = \"cn-shanghai\"\n"
+        << "[[domain]]\nname = \"signed.example.com\"\nregion = \"cn-shanghai\"\n"
+        << "auth_type = \"type_a\"\nauth_key1 = \"" << kKey << "\"\n"
+        << "[[template]]\ndomain = \"signed.example.com\"\napp = \"*\"\ninterval = 5\n"
+        << "bucket = \"shots\"\noverwrite = \"signed/{StreamName}.jpg\"\nsequence = \"\"\n"
         << "[[template]]\ndomain = \"push.example.com\"\napp = \"*\"\ninterval = 5\n"
         << "bucket = \"shots\"\noverwrite = \"{AppName}/{StreamName}.jpg\"\n"
         << "sequence = \"{AppName}/{StreamName}/{Sequence}.jpg\"\n";
@@ -42,9 +50,10 @@ class SrtIngestTest : public ::testing::Test {
     ASSERT_TRUE(server_->Start()) << server_->Log();
   }
 
-  // ffmpeg encoding a 12 s clip whose picture tells the second (grey level
+  // ffmpeg encoding a 12 s clip (or `seconds`) whose picture tells the second (grey level
   // 16 + 3 * second), a keyframe every 2 s, pushed in real time over SRT.
-  std::vector<std::string> PushCommand(const std::string& codec, const std::string& stream_id) {
+  std::vector<std::string> PushCommand(const std::string& codec, const std::string& stream_id,
+                                       int seconds = 12) {
     std::vector<std::string> argv = {
         "ffmpeg",
         "-hide_banner",
@@ -57,7 +66,7 @@ class SrtIngestTest : public ::testing::Test {
         "-i",
         "color=c=black:s=320x180:r=25,format=yuv420p,geq=lum='16+3*floor(T)':cb=128:cr=128",
         "-t",
-        "12",
+        std::to_string(seconds),
         "-c:v",
         codec,
         "-g",
@@ -128,6 +137,25 @@ TEST_F(SrtIngestTest, UnknownDomainIsRefusedByTheSameAdmissionAsRtmp) {
       testing::Run(PushCommand("libx264", "#!::h=unknown.example.com,r=live/x,m=publish"), 40s);
   EXPECT_TRUE(server_->WaitForLog("unknown domain", 10s)) << server_->Log();
   EXPECT_FALSE(fs::exists(shots_ / "live" / "x"));
+}
+
+TEST_F(SrtIngestTest, UrlSigningAppliesAsForRtmp) {
+  testing::RunResult unsigned_push = testing::Run(
+      PushCommand("libx264", "#!::h=signed.example.com,r=live/nosig,m=publish", 2), 40s);
+  EXPECT_TRUE(server_->WaitForLog("auth_key missing", 10s)) << server_->Log();
+  const int64_t now_s = std::chrono::duration_cast<std::chrono::seconds>(
+                            std::chrono::system_clock::now().time_since_epoch())
+                            .count();
+  const std::string auth_key = snapshot::SignPushTypeA(kKey, "live", "sig", now_s, "0", "0");
+  testing::RunResult signed_push = testing::Run(
+      PushCommand("libx264",
+                  "#!::h=signed.example.com,r=live/sig?auth_key=" + auth_key + ",m=publish", 3),
+      40s);
+  EXPECT_EQ(signed_push.exit_code, 0) << signed_push.output;
+  EXPECT_TRUE(testing::WaitFor([&] { return fs::exists(shots_ / "signed" / "sig.jpg"); }, 20s))
+      << server_->Log();
+  EXPECT_FALSE(fs::exists(shots_ / "signed" / "nosig.jpg"));
+  EXPECT_EQ(server_->Log().find(kKey), std::string::npos) << "the key never reaches the log";
 }
 
 }  // namespace
