@@ -113,34 +113,6 @@ TEST_F(SrtServerTest, PlainStreamIdTakesTheDefaultDomain) {
   EXPECT_EQ(seen->info.video_codec, media::VideoCodec::kH264);
 }
 
-TEST_F(SrtServerTest, GstreamerSrtsinkIsASecondClient) {
-  Start();
-  std::optional<media::LiveStream> seen;
-  std::thread watcher([&] {
-    testing::WaitFor(
-        [&] {
-          auto live = hub_.FindLiveStream({"gst.example.com", "live", "gst"});
-          if (live) seen = live;
-          return live && live->stats.keyframes >= 3;
-        },
-        30s);
-  });
-  // 75 frames at 25 fps, a keyframe every 10, muxed by GStreamer's mpegtsmux.
-  testing::RunResult r =
-      testing::Run({"gst-launch-1.0", "-q", "videotestsrc", "num-buffers=75", "is-live=true", "!",
-                    "video/x-raw,format=I420,width=320,height=240,framerate=25/1", "!", "x264enc",
-                    "key-int-max=10", "tune=zerolatency", "!", "h264parse", "!", "mpegtsmux", "!",
-                    "srtsink", "uri=srt://127.0.0.1:" + std::to_string(server_->port()),
-                    "streamid=#!::h=gst.example.com,r=live/gst,m=publish"},
-                   1min);
-  watcher.join();
-  EXPECT_EQ(r.exit_code, 0) << r.output;
-  ASSERT_TRUE(seen.has_value());
-  EXPECT_EQ(seen->info.video_codec, media::VideoCodec::kH264);
-  EXPECT_EQ(seen->info.width, 320);
-  EXPECT_GE(seen->stats.keyframes, 3);
-}
-
 TEST_F(SrtServerTest, BadStreamIdIsRefusedInTheHandshake) {
   Start();
   testing::RunResult r = Push("libx264", "streamid=#!::h=a.com,r=nostream", 1);

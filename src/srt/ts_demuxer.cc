@@ -1,5 +1,7 @@
 #include "srt/ts_demuxer.h"
 
+#include <spdlog/spdlog.h>
+
 #include <algorithm>
 #include <string>
 
@@ -272,8 +274,10 @@ void TsDemuxer::UpdateVideoConfig() {
       h264 ? media::ParseAvcDecoderConfigurationRecord(record)
            : media::ParseHevcDecoderConfigurationRecord(record);
   config_key_ = std::move(record);
-  if (!config.ok()) {
+  if (!config.ok()) {  // logged once per distinct set: config_key_ holds it now
     publication_->OnMalformedInput();
+    spdlog::warn("[{}] video parameter sets refused: {}", publication_->key().ToString(),
+                 config.status().ToString());
     return;
   }
   publication_->OnVideoConfig(*std::move(config));

@@ -1,6 +1,7 @@
-// TsDemuxer against what ffmpeg writes (H.264 + AAC and HEVC in MPEG-TS),
-// fed in network-sized pieces into a real MediaHub: configurations,
-// keyframes at the encoder's GOP, media time, and the ways TS breaks.
+// TsDemuxer against what ffmpeg and GStreamer's mpegtsmux write (H.264 + AAC
+// and HEVC in MPEG-TS), fed in network-sized pieces into a real MediaHub:
+// configurations, keyframes at the encoder's GOP, media time, and the ways
+// TS breaks.
 #include "srt/ts_demuxer.h"
 
 #include <gtest/gtest.h>
@@ -167,6 +168,21 @@ TEST_F(TsDemuxerTest, PtsWrapInsideTheStreamKeepsMediaTimeGoing) {
   ASSERT_TRUE(Feed(ts, 1316).ok());
   ExpectGopOfTen(subscriber_.seen);
   EXPECT_GT(subscriber_.seen.dts_ms.back(), int64_t{95443} * 1000);
+}
+
+TEST_F(TsDemuxerTest, GstreamerMpegtsmux) {
+  const fs::path file = dir_ / "gst.ts";
+  testing::RunResult r =
+      testing::Run({"gst-launch-1.0", "-q", "videotestsrc", "num-buffers=50", "!",
+                    "video/x-raw,format=I420,width=320,height=240,framerate=25/1", "!", "x264enc",
+                    "key-int-max=10", "!", "h264parse", "!", "mpegtsmux", "!", "filesink",
+                    "location=" + file.string()},
+                   std::chrono::minutes(1));
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  ASSERT_TRUE(Feed(testing::ReadFile(file), 1316).ok());
+  ASSERT_EQ(subscriber_.seen.configs.size(), 1u);
+  EXPECT_EQ(subscriber_.seen.configs[0]->width, 320);
+  ExpectGopOfTen(subscriber_.seen);
 }
 
 TEST_F(TsDemuxerTest, LostSyncIsAnError) {
