@@ -17,11 +17,11 @@
 #include <string>
 
 #include "media/codec_config.h"
-#include "media/flv_tag.h"
+#include "rtmp/flv_file.h"
+#include "rtmp/flv_tag.h"
 #include "snapshot/frame_capturer.h"
 #include "tests/support/media_fixtures.h"
 #include "tests/support/subprocess.h"
-#include "tools/loadgen/flv_file.h"
 
 namespace livesnap {
 namespace {
@@ -48,26 +48,26 @@ ClipKeyframes LoadClip() {
     spec.gop_frames = 30;
     path = livesnap::testing::MakeFlvClip(scratch->path(), "clip", spec).string();
   }
-  absl::StatusOr<loadgen::FlvFile> file = loadgen::FlvFile::Read(path);
+  absl::StatusOr<rtmp::FlvFile> file = rtmp::FlvFile::Read(path);
   if (!file.ok()) {
     std::fprintf(stderr, "%s\n", file.status().ToString().c_str());
     std::exit(2);
   }
   ClipKeyframes clip;
   bool have_config = false;
-  for (const loadgen::FlvTag& tag : file->tags()) {
+  for (const rtmp::FlvTag& tag : file->tags()) {
     if (tag.type != 9) continue;
-    absl::StatusOr<media::VideoTag> video = media::ParseVideoTag(tag.body);
+    absl::StatusOr<rtmp::VideoTag> video = rtmp::ParseVideoTag(tag.body);
     if (!video.ok()) continue;
-    if (video->kind == media::VideoPacketKind::kSequenceHeader && !have_config) {
+    if (video->kind == rtmp::VideoPacketKind::kSequenceHeader && !have_config) {
       absl::StatusOr<media::VideoConfig> config =
           media::ParseAvcDecoderConfigurationRecord(video->body);
       if (config.ok()) {
         clip.config = *std::move(config);
         have_config = true;
       }
-    } else if (video->kind == media::VideoPacketKind::kCodedFrames &&
-               video->frame_type == media::VideoFrameType::kKeyframe) {
+    } else if (video->kind == rtmp::VideoPacketKind::kCodedFrames &&
+               video->frame_type == rtmp::VideoFrameType::kKeyframe) {
       clip.keyframes.emplace_back(video->body.begin(), video->body.end());
       clip.keyframe_bytes += video->body.size();
     }

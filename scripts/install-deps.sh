@@ -10,7 +10,7 @@ profile="${1:-run}"
 run_packages=(
   build-essential cmake ninja-build pkg-config git ccache
   libavcodec-dev libavformat-dev libavutil-dev libswscale-dev
-  libturbojpeg0-dev libcurl4-openssl-dev libssl-dev libexpat1-dev
+  libturbojpeg0-dev libcurl4-openssl-dev libssl-dev libexpat1-dev libsrt-openssl-dev
   libsqlite3-dev libpq-dev
   libasio-dev nlohmann-json3-dev libspdlog-dev libfmt-dev libcli11-dev
   libtoml11-dev libcpp-httplib-dev libabsl-dev libboost-dev

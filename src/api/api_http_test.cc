@@ -7,7 +7,8 @@
 
 #include "api/testing/api_fixture.h"
 #include "media/publication.h"
-#include "tests/support/flv_reader.h"
+#include "rtmp/flv_demuxer.h"
+#include "rtmp/flv_file.h"
 #include "tests/support/media_fixtures.h"
 
 namespace livesnap::api::testing {
@@ -224,13 +225,15 @@ class OnlineListTest : public ApiFixture {
     EXPECT_TRUE(publication.ok()) << publication.status();
     if (!publication.ok()) return nullptr;
     (*publication)->OnMetadata({0, 0, 25});
-    auto tags = livesnap::testing::ReadFlvFile(clip);
-    EXPECT_TRUE(tags.ok()) << tags.status();
-    for (const auto& tag : *tags) {
-      if (tag.type == livesnap::testing::FlvFileTag::kVideo) {
-        EXPECT_TRUE((*publication)->OnVideoTag(tag.timestamp_ms, tag.body).ok());
-      } else if (tag.type == livesnap::testing::FlvFileTag::kAudio) {
-        EXPECT_TRUE((*publication)->OnAudioTag(tag.timestamp_ms, tag.body).ok());
+    absl::StatusOr<rtmp::FlvFile> file = rtmp::FlvFile::Read(clip);
+    EXPECT_TRUE(file.ok()) << file.status();
+    if (!file.ok()) return nullptr;
+    rtmp::FlvDemuxer flv(publication->get());
+    for (const rtmp::FlvTag& tag : file->tags()) {
+      if (tag.type == rtmp::FlvTag::kVideo) {
+        EXPECT_TRUE(flv.OnVideo(tag.timestamp_ms, tag.body).ok());
+      } else if (tag.type == rtmp::FlvTag::kAudio) {
+        EXPECT_TRUE(flv.OnAudio(tag.timestamp_ms, tag.body).ok());
       }
     }
     return *std::move(publication);
@@ -273,6 +276,7 @@ TEST_F(OnlineListTest, ListsLiveStreamsWithTheirCodecAndCounters) {
   EXPECT_EQ(stream["PublishTime"], "2024-05-01T10:00:00Z");
   EXPECT_EQ(stream["PublishUrl"], "rtmp://push.example.com/live/demo");
   EXPECT_EQ(stream["ClientIp"], "127.0.0.1");
+  EXPECT_EQ(stream["Protocol"], "rtmp");
   EXPECT_EQ(stream["VideoCodec"], "H.264");
   EXPECT_EQ(stream["Width"], 320);
   EXPECT_EQ(stream["Height"], 240);

@@ -1,15 +1,15 @@
 // File: media/hub.h
 //
 // MediaHub is where ingest and consumers meet (DESIGN.md: rtmp -> media <-
-// snapshot). An ingest session publishes a stream and feeds it FLV-format
-// tags; subscribers are told of every publish and may attach a per-stream
-// sink that receives the stream's video. The hub also keeps the registry of
+// snapshot). An ingest session publishes a stream and feeds it codec
+// configurations and access units (media/frame.h); subscribers are told of every publish and may
+// attach a per-stream sink that receives the stream's video. The hub also keeps the registry of
 // live streams with their stats, which the API reads.
 //
 //   MediaHub hub(SystemClock::Instance());
 //   hub.AddSubscriber(&snapshotter);              // before streams start
 //   auto pub = hub.Publish(info);                 // AlreadyExists if live
-//   (*pub)->OnVideoTag(rtmp_timestamp, payload);  // per message
+//   (*pub)->OnVideoFrame(frame);                  // per access unit
 //   (*pub)->Stop(StopReason::kUnpublished);       // or destroy it
 //
 // Thread-safety: MediaHub is thread-safe. A Publication is driven by one

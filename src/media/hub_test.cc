@@ -3,29 +3,40 @@
 #include <gtest/gtest.h>
 #include <prometheus/registry.h>
 
+#include "media/codec_config.h"
 #include "media/publication.h"
 
 namespace livesnap::media {
 namespace {
 
-// The AVC sequence header ffmpeg/libx264 (ultrafast) writes for 640x360.
-const std::vector<uint8_t> kAvcSequenceHeader = {
-    0x17, 0x00, 0x00, 0x00, 0x00, 0x01, 0x42, 0xc0, 0x1e, 0xff, 0xe1, 0x00, 0x19, 0x67, 0x42,
-    0xc0, 0x1e, 0xda, 0x02, 0x80, 0xbf, 0xe5, 0xc0, 0x44, 0x00, 0x00, 0x03, 0x00, 0x04, 0x00,
-    0x00, 0x03, 0x00, 0xc8, 0x3c, 0x58, 0xba, 0x80, 0x01, 0x00, 0x04, 0x68, 0xce, 0x0f, 0xc8};
+// The AVCDecoderConfigurationRecord ffmpeg/libx264 (ultrafast) writes for 640x360.
+const std::vector<uint8_t> kAvcRecord = {
+    0x01, 0x42, 0xc0, 0x1e, 0xff, 0xe1, 0x00, 0x19, 0x67, 0x42, 0xc0, 0x1e, 0xda, 0x02,
+    0x80, 0xbf, 0xe5, 0xc0, 0x44, 0x00, 0x00, 0x03, 0x00, 0x04, 0x00, 0x00, 0x03, 0x00,
+    0xc8, 0x3c, 0x58, 0xba, 0x80, 0x01, 0x00, 0x04, 0x68, 0xce, 0x0f, 0xc8};
 
-std::vector<uint8_t> AvcFrame(bool keyframe, uint8_t nal_type) {
-  return {static_cast<uint8_t>(keyframe ? 0x17 : 0x27),
-          0x01,
-          0,
-          0,
-          0,  // NALU, cts 0
-          0,
-          0,
-          0,
-          2,
-          nal_type,
-          0x88};
+VideoConfig AvcConfig() { return *ParseAvcDecoderConfigurationRecord(kAvcRecord); }
+
+// One length-prefixed NAL unit of `nal_type`, padded to `size_bytes`.
+std::vector<uint8_t> AvcAccessUnit(uint8_t nal_type, size_t size_bytes = 6) {
+  std::vector<uint8_t> data(size_bytes, 0x88);
+  const size_t nal_size = size_bytes - 4;
+  data[0] = 0;
+  data[1] = static_cast<uint8_t>(nal_size >> 16);
+  data[2] = static_cast<uint8_t>(nal_size >> 8);
+  data[3] = static_cast<uint8_t>(nal_size);
+  data[4] = nal_type;
+  return data;
+}
+
+VideoFrame Frame(int64_t dts_ms, bool flagged_key, const std::vector<uint8_t>& data) {
+  VideoFrame frame;
+  frame.codec = VideoCodec::kH264;
+  frame.dts_ms = dts_ms;
+  frame.pts_ms = dts_ms;
+  frame.keyframe = flagged_key;
+  frame.data = data;
+  return frame;
 }
 
 struct Seen {
@@ -123,11 +134,12 @@ TEST_F(HubTest, AdmissionPolicyCanRefuse) {
 
 TEST_F(HubTest, FramesReachSinksWithKeyframesFromFlagAndNalType) {
   auto pub = *hub_.Publish(Info("s"));
-  ASSERT_TRUE(pub->OnVideoTag(0, kAvcSequenceHeader).ok());
+  pub->OnVideoConfig(AvcConfig());
   EXPECT_EQ(subscriber_.seen.configs, 1);
-  ASSERT_TRUE(pub->OnVideoTag(0, AvcFrame(true, 0x65)).ok());    // IDR
-  ASSERT_TRUE(pub->OnVideoTag(40, AvcFrame(false, 0x41)).ok());  // P
-  ASSERT_TRUE(pub->OnVideoTag(80, AvcFrame(true, 0x41)).ok());   // flagged, but no IDR
+  const std::vector<uint8_t> idr = AvcAccessUnit(0x65), p = AvcAccessUnit(0x41);
+  ASSERT_TRUE(pub->OnVideoFrame(Frame(0, true, idr)).ok());
+  ASSERT_TRUE(pub->OnVideoFrame(Frame(40, false, p)).ok());
+  ASSERT_TRUE(pub->OnVideoFrame(Frame(80, true, p)).ok());  // flagged, but no IDR
   EXPECT_EQ(subscriber_.seen.frames, 3);
   EXPECT_EQ(subscriber_.seen.keyframes, 1);
   EXPECT_EQ(subscriber_.seen.last_dts, 80);
@@ -135,59 +147,83 @@ TEST_F(HubTest, FramesReachSinksWithKeyframesFromFlagAndNalType) {
   EXPECT_EQ(stats.video_frames, 3);
   EXPECT_EQ(stats.keyframes, 1);
   EXPECT_EQ(stats.last_keyframe_dts_ms, 0);
+  EXPECT_EQ(stats.last_dts_ms, 80);
   StreamInfo info = pub->Info();
   EXPECT_EQ(info.video_codec, VideoCodec::kH264);
   EXPECT_EQ(info.width, 640);
   EXPECT_EQ(info.height, 360);
 }
 
-TEST_F(HubTest, RepeatedIdenticalSequenceHeaderIsNotANewConfig) {
+TEST_F(HubTest, MediaTimeBeyondThirtyTwoBitsPassesThrough) {
   auto pub = *hub_.Publish(Info("s"));
-  ASSERT_TRUE(pub->OnVideoTag(0, kAvcSequenceHeader).ok());
-  ASSERT_TRUE(pub->OnVideoTag(1000, kAvcSequenceHeader).ok());
+  pub->OnVideoConfig(AvcConfig());
+  const std::vector<uint8_t> idr = AvcAccessUnit(0x65);
+  const int64_t past_wrap_ms = (int64_t{1} << 33) + 5;
+  ASSERT_TRUE(pub->OnVideoFrame(Frame(past_wrap_ms, true, idr)).ok());
+  EXPECT_EQ(subscriber_.seen.last_dts, past_wrap_ms);
+  EXPECT_EQ(pub->Stats().last_keyframe_dts_ms, past_wrap_ms);
+}
+
+TEST_F(HubTest, FramesBeforeAConfigAreNeverKeyframes) {
+  auto pub = *hub_.Publish(Info("s"));
+  const std::vector<uint8_t> idr = AvcAccessUnit(0x65);
+  ASSERT_TRUE(pub->OnVideoFrame(Frame(0, true, idr)).ok());
+  EXPECT_EQ(subscriber_.seen.frames, 1);
+  EXPECT_EQ(subscriber_.seen.keyframes, 0);
+}
+
+TEST_F(HubTest, AnEqualConfigIsNotANewConfig) {
+  auto pub = *hub_.Publish(Info("s"));
+  pub->OnVideoConfig(AvcConfig());
+  pub->OnVideoConfig(AvcConfig());
   EXPECT_EQ(subscriber_.seen.configs, 1);
 }
 
-TEST_F(HubTest, MalformedTagsAreErrors) {
+TEST_F(HubTest, AKeyframeWithBrokenNalLengthsIsAnError) {
   auto pub = *hub_.Publish(Info("s"));
-  EXPECT_FALSE(pub->OnVideoTag(0, std::vector<uint8_t>{0x17}).ok());
-  std::vector<uint8_t> broken_record(kAvcSequenceHeader.begin(), kAvcSequenceHeader.begin() + 12);
-  EXPECT_FALSE(pub->OnVideoTag(0, broken_record).ok());
-  ASSERT_TRUE(pub->OnVideoTag(0, kAvcSequenceHeader).ok());
-  std::vector<uint8_t> bad_nal_length = {0x17, 1, 0, 0, 0, 0, 0, 0x10, 0, 0x65};
-  EXPECT_FALSE(pub->OnVideoTag(0, bad_nal_length).ok());
+  pub->OnVideoConfig(AvcConfig());
+  const std::vector<uint8_t> bad_nal_length = {0, 0, 0x10, 0, 0x65};
+  EXPECT_FALSE(pub->OnVideoFrame(Frame(0, true, bad_nal_length)).ok());
+  EXPECT_EQ(pub->Stats().video_frames, 0);
 }
 
-TEST_F(HubTest, MetadataFillsSizeUntilTheSequenceHeaderArrives) {
+TEST_F(HubTest, AudioCodecAndFramesAreCounted) {
+  auto pub = *hub_.Publish(Info("s"));
+  pub->OnAudioConfig(AudioCodec::kAac);
+  const std::vector<uint8_t> data = {0x21, 0x10};
+  pub->OnAudioFrame({AudioCodec::kAac, 0, data});
+  pub->OnAudioFrame({AudioCodec::kAac, 23, data});
+  EXPECT_EQ(pub->Info().audio_codec, AudioCodec::kAac);
+  EXPECT_EQ(pub->Stats().audio_frames, 2);
+}
+
+TEST_F(HubTest, MetadataFillsSizeUntilTheConfigArrives) {
   auto pub = *hub_.Publish(Info("s"));
   pub->OnMetadata({1920, 1080, 30});
   EXPECT_EQ(pub->Info().width, 1920);
   EXPECT_EQ(pub->Info().frame_rate, 30);
-  ASSERT_TRUE(pub->OnVideoTag(0, kAvcSequenceHeader).ok());
+  pub->OnVideoConfig(AvcConfig());
   EXPECT_EQ(pub->Info().width, 640);
 }
 
 TEST_F(HubTest, SubscriberMayDeclineAStream) {
   auto pub = *hub_.Publish(Info("s", "ignored"));
-  ASSERT_TRUE(pub->OnVideoTag(0, kAvcSequenceHeader).ok());
-  ASSERT_TRUE(pub->OnVideoTag(0, AvcFrame(true, 0x65)).ok());
+  pub->OnVideoConfig(AvcConfig());
+  const std::vector<uint8_t> idr = AvcAccessUnit(0x65);
+  ASSERT_TRUE(pub->OnVideoFrame(Frame(0, true, idr)).ok());
   EXPECT_EQ(subscriber_.seen.frames, 0);
   EXPECT_EQ(pub->Stats().video_frames, 1);
 }
 
-TEST_F(HubTest, BitrateIsMeasuredOverTheWindow) {
+TEST_F(HubTest, BitrateIsMeasuredOverTheIngestBytes) {
   auto pub = *hub_.Publish(Info("s"));
-  ASSERT_TRUE(pub->OnVideoTag(0, kAvcSequenceHeader).ok());
   for (int i = 0; i <= 50; ++i) {
-    std::vector<uint8_t> frame = AvcFrame(false, 0x41);
-    frame.resize(frame.size() + 2490);  // 2.5 KB per frame, 10 frames per second
-    frame[8] = static_cast<uint8_t>((2 + 2490) & 0xFF);
-    frame[7] = static_cast<uint8_t>((2 + 2490) >> 8);
-    ASSERT_TRUE(pub->OnVideoTag(static_cast<uint32_t>(i * 100), frame).ok());
+    pub->OnIngestBytes(2500);  // 2.5 KB per frame, 10 frames per second
     clock_.AdvanceMs(100);
   }
   // 2.5 KB * 10/s = 25 KB/s = ~200 kbit/s
   EXPECT_NEAR(static_cast<double>(pub->Stats().bitrate_kbps), 200, 10);
+  EXPECT_EQ(pub->Stats().bytes, 51 * 2500);
 }
 
 }  // namespace

@@ -3,8 +3,6 @@
 #include <spdlog/spdlog.h>
 
 #include "base/status.h"
-#include "media/codec_config.h"
-#include "media/flv_tag.h"
 #include "media/internal/ingest_counters.h"
 #include "media/nal.h"
 
@@ -31,61 +29,11 @@ void Publication::OnMetadata(const StreamMetadata& metadata) {
   if (metadata.frame_rate > 0) info_.frame_rate = metadata.frame_rate;
 }
 
-absl::Status Publication::OnVideoTag(uint32_t timestamp_ms, std::span<const uint8_t> payload) {
-  CountBytes(payload.size());
-  absl::StatusOr<VideoTag> tag = ParseVideoTag(payload);
-  if (!tag.ok()) {
-    hub_->counters_->malformed_tags.Increment();
-    return Annotate(tag.status(), "video tag at " + std::to_string(timestamp_ms) + " ms");
-  }
-  if (tag->codec == VideoCodec::kUnknown) return absl::OkStatus();  // not ours to decode
-  switch (tag->kind) {
-    case VideoPacketKind::kSequenceHeader:
-      return OnVideoSequenceHeader(tag->codec, tag->body);
-    case VideoPacketKind::kCodedFrames:
-      break;
-    default:
-      return absl::OkStatus();
-  }
-  const int64_t dts_ms = video_clock_.Unwrap(timestamp_ms);
-  VideoFrame frame;
-  frame.codec = tag->codec;
-  frame.dts_ms = dts_ms;
-  frame.pts_ms = dts_ms + tag->composition_time_ms;
-  frame.data = tag->body;
-  frame.config = config_;
-  if (tag->frame_type == VideoFrameType::kKeyframe && config_ != nullptr) {
-    absl::Status nal_status;
-    frame.keyframe =
-        ContainsRandomAccessPicture(tag->codec, config_->nal_length_size, tag->body, &nal_status);
-    if (!nal_status.ok()) {
-      hub_->counters_->malformed_tags.Increment();
-      return Annotate(nal_status, "keyframe at " + std::to_string(dts_ms) + " ms");
-    }
-  }
-  video_frames_.fetch_add(1, std::memory_order_relaxed);
-  last_dts_ms_.store(dts_ms, std::memory_order_relaxed);
-  hub_->counters_->video_frames.Increment();
-  if (frame.keyframe) {
-    keyframes_.fetch_add(1, std::memory_order_relaxed);
-    last_keyframe_dts_ms_.store(dts_ms, std::memory_order_relaxed);
-    last_keyframe_unix_ms_.store(hub_->clock_.UnixMs(), std::memory_order_relaxed);
-    hub_->counters_->keyframes.Increment();
-  }
-  for (auto& sink : sinks_) sink->OnVideoFrame(frame);
-  return absl::OkStatus();
-}
+void Publication::OnMalformedInput() { hub_->counters_->malformed_tags.Increment(); }
 
-absl::Status Publication::OnVideoSequenceHeader(VideoCodec codec, std::span<const uint8_t> record) {
-  absl::StatusOr<VideoConfig> config = codec == VideoCodec::kH264
-                                           ? ParseAvcDecoderConfigurationRecord(record)
-                                           : ParseHevcDecoderConfigurationRecord(record);
-  if (!config.ok()) {
-    hub_->counters_->malformed_tags.Increment();
-    return Annotate(config.status(), "video sequence header");
-  }
-  if (config_ != nullptr && config_->record == config->record) return absl::OkStatus();
-  config_ = std::make_shared<const VideoConfig>(*std::move(config));
+void Publication::OnVideoConfig(VideoConfig config) {
+  if (config_ != nullptr && config_->record == config.record) return;
+  config_ = std::make_shared<const VideoConfig>(std::move(config));
   {
     std::lock_guard lock(info_mu_);
     info_.video_codec = config_->codec;
@@ -97,27 +45,44 @@ absl::Status Publication::OnVideoSequenceHeader(VideoCodec codec, std::span<cons
   spdlog::info("[{}] video {} {} level {} {}x{}", key_.ToString(), VideoCodecName(config_->codec),
                config_->profile, config_->level, config_->width, config_->height);
   for (auto& sink : sinks_) sink->OnVideoConfig(config_);
+}
+
+absl::Status Publication::OnVideoFrame(VideoFrame frame) {
+  frame.config = config_;
+  if (frame.keyframe) {
+    absl::Status nal_status;
+    frame.keyframe =
+        config_ != nullptr &&
+        ContainsRandomAccessPicture(frame.codec, config_->nal_length_size, frame.data, &nal_status);
+    if (!nal_status.ok()) {
+      OnMalformedInput();
+      return Annotate(nal_status, "keyframe at " + std::to_string(frame.dts_ms) + " ms");
+    }
+  }
+  video_frames_.fetch_add(1, std::memory_order_relaxed);
+  last_dts_ms_.store(frame.dts_ms, std::memory_order_relaxed);
+  hub_->counters_->video_frames.Increment();
+  if (frame.keyframe) {
+    keyframes_.fetch_add(1, std::memory_order_relaxed);
+    last_keyframe_dts_ms_.store(frame.dts_ms, std::memory_order_relaxed);
+    last_keyframe_unix_ms_.store(hub_->clock_.UnixMs(), std::memory_order_relaxed);
+    hub_->counters_->keyframes.Increment();
+  }
+  for (auto& sink : sinks_) sink->OnVideoFrame(frame);
   return absl::OkStatus();
 }
 
-absl::Status Publication::OnAudioTag(uint32_t timestamp_ms, std::span<const uint8_t> payload) {
-  CountBytes(payload.size());
-  absl::StatusOr<AudioTag> tag = ParseAudioTag(payload);
-  if (!tag.ok()) {
-    hub_->counters_->malformed_tags.Increment();
-    return Annotate(tag.status(), "audio tag at " + std::to_string(timestamp_ms) + " ms");
-  }
-  if (tag->sequence_header) {
-    std::lock_guard lock(info_mu_);
-    info_.audio_codec = tag->codec;
-    return absl::OkStatus();
-  }
+void Publication::OnAudioConfig(AudioCodec codec) {
+  std::lock_guard lock(info_mu_);
+  info_.audio_codec = codec;
+}
+
+void Publication::OnAudioFrame(const AudioFrame& /*frame*/) {
   audio_frames_.fetch_add(1, std::memory_order_relaxed);
   hub_->counters_->audio_frames.Increment();
-  return absl::OkStatus();
 }
 
-void Publication::CountBytes(size_t size) {
+void Publication::OnIngestBytes(size_t size) {
   bytes_.fetch_add(static_cast<int64_t>(size), std::memory_order_relaxed);
   hub_->counters_->bytes.Increment(static_cast<double>(size));
   const int64_t now_ms = hub_->clock_.MonotonicMs();

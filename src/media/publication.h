@@ -1,9 +1,14 @@
 // File: media/publication.h
 //
 // One live publish, from MediaHub::Publish until Stop or destruction. Its
-// ingest session feeds it FLV-format tags (RTMP video/audio message bodies);
-// it keeps the stream's codec configuration and stats and hands decodable
-// video to the subscribers' sinks.
+// ingest session (RTMP, SRT, ...) has already taken its container apart: it
+// feeds codec configurations and access units with 64-bit media time
+// (media/frame.h). The publication keeps the stream's configuration and
+// stats, finds the keyframes from the NAL units and hands decodable video to
+// the subscribers' sinks.
+//
+//   pub->OnVideoConfig(*ParseAvcDecoderConfigurationRecord(record));
+//   LS_RETURN_IF_ERROR(pub->OnVideoFrame(frame), "video");  // error: close the session
 //
 // Thread-safety: the On*/Stop calls come from one thread at a time (the
 // session's). Info() and Stats() may be called from any thread: stats are
@@ -18,12 +23,13 @@
 #include <vector>
 
 #include "absl/status/status.h"
+#include "media/frame.h"
 #include "media/hub.h"
-#include "media/timestamp_unwrapper.h"
 
 namespace livesnap::media {
 
-// The onMetaData fields ingest understands; 0 = not announced.
+// The stream metadata fields ingest understands (RTMP's onMetaData); 0 = not
+// announced.
 struct StreamMetadata {
   int width = 0;
   int height = 0;
@@ -39,9 +45,23 @@ class Publication {
   const StreamKey& key() const { return key_; }
 
   void OnMetadata(const StreamMetadata& metadata);
-  // An error means the tag is malformed; the session should close.
-  absl::Status OnVideoTag(uint32_t timestamp_ms, std::span<const uint8_t> payload);
-  absl::Status OnAudioTag(uint32_t timestamp_ms, std::span<const uint8_t> payload);
+  // `size_bytes` of this stream's media arrived (the container's payload: RTMP
+  // message bodies, TS packets); the stats' bytes and bitrate count these.
+  void OnIngestBytes(size_t size_bytes);
+  // Input the ingest could not parse (counted; the ingest decides whether to
+  // close).
+  void OnMalformedInput();
+
+  // A decoder configuration (H.264 or HEVC). One equal to the configuration
+  // in force (the same record) changes nothing; a new one goes to the sinks.
+  void OnVideoConfig(VideoConfig config);
+  // One access unit in length-prefixed NAL units of the configuration in
+  // force (frame.config is set here). DataLoss/InvalidArgument when its NAL
+  // units are malformed: the ingest should close the session.
+  absl::Status OnVideoFrame(VideoFrame frame);
+  void OnAudioConfig(AudioCodec codec);
+  void OnAudioFrame(const AudioFrame& frame);
+
   // Ends the publish: sinks get OnStop, the key is free to publish again.
   // Later calls do nothing.
   void Stop(StopReason reason);
@@ -53,14 +73,10 @@ class Publication {
   friend class MediaHub;
   Publication(MediaHub* hub, StreamInfo info, std::vector<std::unique_ptr<StreamSink>> sinks);
 
-  absl::Status OnVideoSequenceHeader(VideoCodec codec, std::span<const uint8_t> record);
-  void CountBytes(size_t size);
-
   MediaHub* hub_;
   const StreamKey key_;
   std::vector<std::unique_ptr<StreamSink>> sinks_;
   std::shared_ptr<const VideoConfig> config_;
-  TimestampUnwrapper video_clock_;
   bool stopped_ = false;
 
   mutable std::mutex info_mu_;

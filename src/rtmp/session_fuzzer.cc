@@ -9,12 +9,14 @@
 #include <cstddef>
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <span>
 #include <vector>
 
 #include "base/clock.h"
 #include "media/hub.h"
 #include "media/publication.h"
+#include "rtmp/flv_demuxer.h"
 #include "rtmp/session.h"
 
 using namespace livesnap;
@@ -31,22 +33,24 @@ class HubDelegate : public rtmp::SessionDelegate {
     absl::StatusOr<std::unique_ptr<media::Publication>> publication = hub_.Publish(info);
     if (!publication.ok()) return publication.status();
     publication_ = *std::move(publication);
+    flv_.emplace(publication_.get());
     return absl::OkStatus();
   }
   void OnMetadata(const rtmp::amf0::Value& metadata) override {
     if (publication_ && metadata.Find("width") != nullptr) publication_->OnMetadata({1, 1, 1});
   }
   absl::Status OnVideo(uint32_t timestamp, std::span<const uint8_t> payload) override {
-    return publication_ ? publication_->OnVideoTag(timestamp, payload) : absl::OkStatus();
+    return publication_ ? flv_->OnVideo(timestamp, payload) : absl::OkStatus();
   }
   absl::Status OnAudio(uint32_t timestamp, std::span<const uint8_t> payload) override {
-    return publication_ ? publication_->OnAudioTag(timestamp, payload) : absl::OkStatus();
+    return publication_ ? flv_->OnAudio(timestamp, payload) : absl::OkStatus();
   }
   void OnUnpublish() override { publication_.reset(); }
 
  private:
   media::MediaHub& hub_;
   std::unique_ptr<media::Publication> publication_;
+  std::optional<rtmp::FlvDemuxer> flv_;  // of publication_
 };
 
 }  // namespace

@@ -30,6 +30,8 @@ const std::set<std::string> kRtmpKeys = {"listen",
                                          "tls_listen",
                                          "tls_cert_file",
                                          "tls_key_file"};
+const std::set<std::string> kSrtKeys = {"listen",         "default_domain", "passphrase",
+                                        "passphrase_env", "latency_ms",     "max_connections"};
 const std::set<std::string> kApiKeys = {"listen",
                                         "auth",
                                         "threads",
@@ -128,6 +130,36 @@ absl::Status ReadRtmp(const Table& root, Config& config) {
   LS_RETURN_IF_ERROR(Read(t, "rtmp", "max_message_size", config.rtmp_max_message_size), "");
   LS_RETURN_IF_ERROR(Read(t, "rtmp", "max_chunk_size", config.rtmp_max_chunk_size), "");
   return ReadRtmps(t, config);
+}
+
+absl::Status ReadSrt(const Table& root, Config& config) {
+  if (!root.contains("srt")) return absl::OkStatus();
+  const Table& t = toml::find(root, "srt");
+  LS_RETURN_IF_ERROR(CheckKeys(t, "srt", kSrtKeys), "");
+  LS_RETURN_IF_ERROR(ReadListen(t, "srt", config.srt_listen), "");
+  LS_RETURN_IF_ERROR(Read(t, "srt", "default_domain", config.srt_default_domain), "");
+  LS_RETURN_IF_ERROR(Read(t, "srt", "passphrase", config.srt_passphrase), "");
+  std::string passphrase_env;
+  LS_RETURN_IF_ERROR(Read(t, "srt", "passphrase_env", passphrase_env), "");
+  if (!passphrase_env.empty()) {
+    const char* value = std::getenv(passphrase_env.c_str());
+    if (value == nullptr) {
+      return absl::InvalidArgumentError("srt.passphrase_env: " + passphrase_env + " is not set");
+    }
+    config.srt_passphrase = value;
+  }
+  LS_RETURN_IF_ERROR(Read(t, "srt", "latency_ms", config.srt_latency_ms), "");
+  LS_RETURN_IF_ERROR(Read(t, "srt", "max_connections", config.srt_max_connections), "");
+  if (!config.srt_passphrase.empty() &&
+      (config.srt_passphrase.size() < 10 || config.srt_passphrase.size() > 79)) {
+    return absl::InvalidArgumentError("srt.passphrase must have 10..79 characters");
+  }
+  if (config.srt_latency_ms < 20 || config.srt_latency_ms > 10'000 ||
+      config.srt_max_connections < 1) {
+    return absl::InvalidArgumentError(
+        "srt.latency_ms must be 20..10000 and srt.max_connections at least 1");
+  }
+  return absl::OkStatus();
 }
 
 absl::Status ReadApi(const Table& root, Config& config) {
@@ -403,14 +435,16 @@ absl::StatusOr<Config> LoadConfigFile(const std::string& path) {
     return absl::InvalidArgumentError("config " + path + ": " + e.what());
   }
   for (const auto& [key, value] : root.as_table()) {
-    static const std::set<std::string> kSections = {
-        "server", "rtmp", "api", "catalog", "snapshot", "storage", "domain", "template", "cluster"};
+    static const std::set<std::string> kSections = {"server",   "rtmp",     "srt",     "api",
+                                                    "catalog",  "snapshot", "storage", "domain",
+                                                    "template", "cluster"};
     if (!kSections.contains(key)) {
       return absl::InvalidArgumentError("config " + path + ": unknown section \"" + key + "\"");
     }
   }
   LS_RETURN_IF_ERROR(ReadServer(root, config), "config " + path);
   LS_RETURN_IF_ERROR(ReadRtmp(root, config), "config " + path);
+  LS_RETURN_IF_ERROR(ReadSrt(root, config), "config " + path);
   LS_RETURN_IF_ERROR(ReadApi(root, config), "config " + path);
   if (root.contains("catalog")) {
     const Table& t = toml::find(root, "catalog");

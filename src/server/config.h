@@ -85,6 +85,13 @@ struct Config {
   int snapshot_workers = 2;  // capture threads (decode + encode + store)
   int jpeg_quality = 80;     // 1..100
 
+  // [srt]: the SRT listener (srt/srt_server.h); off while srt.listen is unset.
+  ListenAddress srt_listen;        // port 0: off
+  std::string srt_default_domain;  // for stream ids without h=
+  std::string srt_passphrase;      // AES encryption; empty: none
+  int srt_latency_ms = 120;
+  int srt_max_connections = 5000;
+
   // [cluster]: this node in the registry of the nodes sharing the catalog.
   std::string cluster_node_id;         // empty: "<hostname>:<RTMP port>"
   std::string cluster_advertise_rtmp;  // host:port others name it by; empty: from rtmp.listen

@@ -147,6 +147,26 @@ TEST_F(ConfigFileTest, CatalogRecordRetention) {
   EXPECT_NE(status.message().find("catalog.record_retention_days"), std::string::npos) << status;
 }
 
+TEST_F(ConfigFileTest, SrtSectionIsOffUntilListenIsSet) {
+  auto defaults = LoadConfigFile(Write("[server]\nlog_level = \"info\"\n"));
+  ASSERT_TRUE(defaults.ok()) << defaults.status();
+  EXPECT_EQ(defaults->srt_listen.port, 0);
+  auto config = LoadConfigFile(
+      Write("[srt]\nlisten = \"127.0.0.1:10080\"\ndefault_domain = \"a.com\"\n"
+            "passphrase = \"0123456789\"\nlatency_ms = 200\nmax_connections = 10\n"));
+  ASSERT_TRUE(config.ok()) << config.status();
+  EXPECT_EQ(config->srt_listen.host, "127.0.0.1");
+  EXPECT_EQ(config->srt_listen.port, 10080);
+  EXPECT_EQ(config->srt_default_domain, "a.com");
+  EXPECT_EQ(config->srt_passphrase, "0123456789");
+  EXPECT_EQ(config->srt_latency_ms, 200);
+  EXPECT_EQ(config->srt_max_connections, 10);
+  EXPECT_FALSE(LoadConfigFile(Write("[srt]\npassphrase = \"short\"\n")).ok());
+  EXPECT_FALSE(LoadConfigFile(Write("[srt]\nlatency_ms = 5\n")).ok());
+  EXPECT_FALSE(LoadConfigFile(Write("[srt]\nport = 1\n")).ok());
+  EXPECT_FALSE(LoadConfigFile(Write("[srt]\npassphrase_env = \"LIVESNAP_NO_SUCH_VAR\"\n")).ok());
+}
+
 TEST_F(ConfigFileTest, ClusterSectionNamesTheNodeAndItsLease) {
   auto config = LoadConfigFile(
       Write("[cluster]\nnode_id = \"snap-1\"\nadvertise_rtmp = \"10.0.0.11:1935\"\n"

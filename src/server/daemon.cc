@@ -29,6 +29,7 @@
 #include "snapshot/snapshot_recorder.h"
 #include "snapshot/snapshotter.h"
 #include "snapshot/template_cache.h"
+#include "srt/srt_server.h"
 #include "storage/reliable_uploader.h"
 #include "storage/store_factory.h"
 #include "web/console_assets.h"
@@ -172,6 +173,7 @@ class DaemonImpl final : public Daemon {
     }
     rtmp.session.chunk_limits.max_message_size = config_.rtmp_max_message_size;
     LS_ASSIGN_OR_RETURN(rtmp_, rtmp::RtmpServer::Create(rtmp, hub_, metrics_), "RTMP server");
+    LS_RETURN_IF_ERROR(StartSrt(), "SRT listener");
 
     api::ApiOptions api;
     api.listen_host = config_.api_listen.host;
@@ -292,6 +294,7 @@ class DaemonImpl final : public Daemon {
   void Stop() override {
     if (cluster_ != nullptr) cluster_->BeginDrain();  // the LB sends reconnects elsewhere
     rtmp_->Stop();
+    if (srt_ != nullptr) srt_->Stop();
     snapshotter_->Stop();
     change_feed_.reset();  // calls templates_
     templates_->Stop();
@@ -325,6 +328,23 @@ class DaemonImpl final : public Daemon {
     }
     spdlog::info("SIGHUP: RTMPS certificate {} reloaded; new handshakes use it",
                  config_.rtmp_tls_cert_file);
+  }
+
+  // The SRT listener, when srt.listen names a port: its publishes go through
+  // the same hub admission (domain, signature, cluster lease) as RTMP's.
+  absl::Status StartSrt() {
+    if (config_.srt_listen.port == 0) return absl::OkStatus();
+    srt::SrtServerOptions options;
+    options.listen_host = config_.srt_listen.host;
+    options.port = config_.srt_listen.port;
+    options.default_domain = config_.srt_default_domain;
+    options.passphrase = config_.srt_passphrase;
+    options.latency_ms = config_.srt_latency_ms;
+    options.max_connections = config_.srt_max_connections;
+    LS_ASSIGN_OR_RETURN(srt_, srt::SrtServer::Create(options, hub_, metrics_), "");
+    spdlog::info("SRT listening on {}:{}{}", options.listen_host, srt_->port(),
+                 options.passphrase.empty() ? "" : " (encrypted)");
+    return absl::OkStatus();
   }
 
   // Refuses a push whose URL signature the domain's aliauth settings reject,
@@ -437,6 +457,7 @@ class DaemonImpl final : public Daemon {
   std::unique_ptr<ClusterMember> cluster_;                // subscribed to hub_: declared before it
   media::MediaHub hub_;
   std::unique_ptr<rtmp::RtmpServer> rtmp_;
+  std::unique_ptr<srt::SrtServer> srt_;  // null unless srt.listen is set
   std::unique_ptr<api::ApiServer> api_;
 };
 

@@ -14,14 +14,14 @@
 #include <vector>
 
 #include "media/codec_config.h"
-#include "media/flv_tag.h"
 #include "media/nal.h"
+#include "rtmp/flv_file.h"
+#include "rtmp/flv_tag.h"
 #include "snapshot/testing/test_jpeg.h"
 #include "snapshot/testing/test_keyframes.h"
 #include "storage/file_store.h"
 #include "storage/reliable_uploader.h"
 #include "storage/testing/fault_injecting_store.h"
-#include "tests/support/flv_reader.h"
 #include "tests/support/media_fixtures.h"
 #include "tests/support/registry_metrics.h"
 #include "tests/support/subprocess.h"
@@ -47,24 +47,23 @@ struct Clip {
 };
 
 Clip LoadClip(const std::filesystem::path& flv) {
-  absl::StatusOr<std::vector<livesnap::testing::FlvFileTag>> tags =
-      livesnap::testing::ReadFlvFile(flv);
-  EXPECT_TRUE(tags.ok()) << tags.status();
+  absl::StatusOr<rtmp::FlvFile> file = rtmp::FlvFile::Read(flv);
+  EXPECT_TRUE(file.ok()) << file.status();
   Clip clip;
-  if (!tags.ok()) return clip;
-  for (const livesnap::testing::FlvFileTag& tag : *tags) {
-    if (tag.type != livesnap::testing::FlvFileTag::kVideo) continue;
-    absl::StatusOr<media::VideoTag> video = media::ParseVideoTag(tag.body);
+  if (!file.ok()) return clip;
+  for (const rtmp::FlvTag& tag : file->tags()) {
+    if (tag.type != rtmp::FlvTag::kVideo) continue;
+    absl::StatusOr<rtmp::VideoTag> video = rtmp::ParseVideoTag(tag.body);
     EXPECT_TRUE(video.ok()) << video.status();
     if (!video.ok()) continue;
-    if (video->kind == media::VideoPacketKind::kSequenceHeader) {
+    if (video->kind == rtmp::VideoPacketKind::kSequenceHeader) {
       absl::StatusOr<media::VideoConfig> config =
           media::ParseAvcDecoderConfigurationRecord(video->body);
       EXPECT_TRUE(config.ok()) << config.status();
       if (config.ok()) clip.config = std::make_shared<const media::VideoConfig>(*config);
-    } else if (video->kind == media::VideoPacketKind::kCodedFrames && clip.config != nullptr) {
+    } else if (video->kind == rtmp::VideoPacketKind::kCodedFrames && clip.config != nullptr) {
       const bool keyframe =
-          video->frame_type == media::VideoFrameType::kKeyframe &&
+          video->frame_type == rtmp::VideoFrameType::kKeyframe &&
           media::ContainsRandomAccessPicture(media::VideoCodec::kH264, clip.config->nal_length_size,
                                              video->body);
       clip.frames.push_back({tag.timestamp_ms, keyframe,

@@ -8,12 +8,14 @@
 //   flv/    audio and video message bodies (sequence headers and frames)
 //   avc/    AVCDecoderConfigurationRecords
 //   hevc/   HEVC parameter-set NAL units from an ffmpeg libx265 encode
+//   ts/     MPEG-TS as SRT encoders send it: H.264 + AAC and HEVC, in pieces
 // Usage: capture_corpus OUT_DIR
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstdio>
 #include <fstream>
 
@@ -116,6 +118,36 @@ void CaptureHevcParameterSets(const fs::path& work, const fs::path& out) {
   std::printf("capture_corpus: %d hevc seeds\n", seeds);
 }
 
+// MPEG-TS from ffmpeg (H.264 + AAC, then HEVC), cut into 16 KiB seeds that
+// start at packet boundaries, as SRT's 1316-byte messages do.
+void CaptureTs(const fs::path& work, const fs::path& out) {
+  int seeds = 0;
+  for (const char* codec : {"libx264", "libx265"}) {
+    const fs::path file = work / (std::string(codec) + ".ts");
+    testing::RunResult r = testing::Run({"ffmpeg", "-hide_banner", "-loglevel",
+                                         "error",  "-y",           "-f",
+                                         "lavfi",  "-i",           "testsrc2=size=320x180:rate=25",
+                                         "-f",     "lavfi",        "-i",
+                                         "sine",   "-t",           "1",
+                                         "-c:v",   codec,          "-g",
+                                         "10",     "-c:a",         "aac",
+                                         "-f",     "mpegts",       file.string()},
+                                        std::chrono::minutes(2));
+    if (r.exit_code != 0) {
+      std::fprintf(stderr, "capture_corpus: ffmpeg %s to TS failed:\n%s\n", codec,
+                   r.output.c_str());
+      std::exit(1);
+    }
+    const std::string data = testing::ReadFile(file);
+    const auto* bytes = reinterpret_cast<const uint8_t*>(data.data());
+    constexpr size_t kSeedBytes = 188 * 87;
+    for (size_t at = 0; at < data.size() && seeds < 32; at += kSeedBytes) {
+      WriteSeed(out / "ts", seeds++, std::span(bytes + at, std::min(kSeedBytes, data.size() - at)));
+    }
+  }
+  std::printf("capture_corpus: %d ts seeds\n", seeds);
+}
+
 int Main(const fs::path& out) {
   testing::TempDir work;
   testing::ClipSpec spec;
@@ -160,6 +192,7 @@ int Main(const fs::path& out) {
   WriteSeed(out / "publisher", 0, answered);
   SortMessages(chunks, out);
   CaptureHevcParameterSets(work.path(), out);
+  CaptureTs(work.path(), out);
   return 0;
 }
 

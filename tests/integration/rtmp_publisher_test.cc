@@ -10,9 +10,9 @@
 
 #include "base/clock.h"
 #include "media/hub.h"
+#include "rtmp/flv_file.h"
 #include "rtmp/publisher.h"
 #include "rtmp/server.h"
-#include "tests/support/flv_reader.h"
 #include "tests/support/hevc_clip.h"
 #include "tests/support/media_fixtures.h"
 #include "tests/support/raw_client.h"
@@ -294,17 +294,17 @@ TEST_F(RtmpPublisherTest, ReplaysAnFfmpegFlvClipFrameForFrame) {
   spec.gop_frames = 10;
   const std::filesystem::path flv = testing::MakeFlvClip(dir_->path(), "h264", spec);
   const testing::VideoCounts counts = testing::ProbeVideo(flv);
-  absl::StatusOr<std::vector<testing::FlvFileTag>> tags = testing::ReadFlvFile(flv);
-  ASSERT_TRUE(tags.ok()) << tags.status();
+  absl::StatusOr<rtmp::FlvFile> file = rtmp::FlvFile::Read(flv);
+  ASSERT_TRUE(file.ok()) << file.status();
 
   rtmp::PublisherOptions options = Options("h264_replay");
   options.chunk_size = 60000;
   SocketPublisher pub(server_->port(), options);
   ASSERT_TRUE(pub.Start().ok());
   int audio_tags = 0;
-  for (const testing::FlvFileTag& tag : *tags) {
-    if (tag.type == testing::FlvFileTag::kScript) continue;  // the file's onMetaData
-    audio_tags += tag.type == testing::FlvFileTag::kAudio;
+  for (const rtmp::FlvTag& tag : file->tags()) {
+    if (tag.type == rtmp::FlvTag::kScript) continue;  // the file's onMetaData
+    audio_tags += tag.type == rtmp::FlvTag::kAudio;
     ASSERT_TRUE(pub.Send(tag.type, tag.timestamp_ms, tag.body).ok());
   }
   const media::StreamKey key{"127.0.0.1", "live", "h264_replay"};

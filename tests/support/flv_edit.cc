@@ -5,6 +5,8 @@
 #include <iterator>
 #include <vector>
 
+#include "rtmp/flv_file.h"
+
 namespace livesnap::testing {
 
 namespace {
@@ -15,7 +17,8 @@ uint32_t Be(const std::vector<uint8_t>& d, size_t at, int n) {
   return v;
 }
 
-// Flips bytes in the middle of every IDR slice NAL of an AVC NALU packet.
+// Flips bytes in the middle of every IDR slice NAL of an AVC NALU packet
+// (the tag body at `body` of `body_size` bytes).
 bool DamageSlices(std::vector<uint8_t>& d, size_t body, size_t body_size) {
   bool damaged = false;
   size_t p = body + 5;  // frame/codec byte, packet type, composition time
@@ -36,21 +39,18 @@ bool DamageSlices(std::vector<uint8_t>& d, size_t body, size_t body_size) {
 }  // namespace
 
 int CorruptKeyframes(const std::filesystem::path& in, const std::filesystem::path& out, int every) {
-  std::ifstream input(in, std::ios::binary);
-  std::vector<uint8_t> d((std::istreambuf_iterator<char>(input)), std::istreambuf_iterator<char>());
+  absl::StatusOr<rtmp::FlvFile> file = rtmp::FlvFile::Read(in);
+  if (!file.ok()) return 0;
+  std::vector<uint8_t> d(file->bytes().begin(), file->bytes().end());
   int keyframe_index = 0, damaged = 0;
-  size_t p = Be(d, 5, 4) + 4;  // header size, then PreviousTagSize0
-  while (p + 11 <= d.size()) {
-    const uint8_t type = d[p] & 0x1F;
-    const uint32_t size = Be(d, p + 1, 3);
-    const size_t body = p + 11;
-    if (body + size > d.size()) break;
+  for (const rtmp::FlvTag& tag : file->tags()) {
     // AVC keyframe (0x17) with AVCPacketType 1 (NALUs).
-    if (type == 9 && size > 5 && d[body] == 0x17 && d[body + 1] == 1) {
-      if (keyframe_index % every == 1 % every && DamageSlices(d, body, size)) ++damaged;
+    if (tag.type == rtmp::FlvTag::kVideo && tag.body.size() > 5 && tag.body[0] == 0x17 &&
+        tag.body[1] == 1) {
+      const auto body = static_cast<size_t>(tag.body.data() - file->bytes().data());
+      if (keyframe_index % every == 1 % every && DamageSlices(d, body, tag.body.size())) ++damaged;
       ++keyframe_index;
     }
-    p = body + size + 4;
   }
   std::ofstream(out, std::ios::binary)
       .write(reinterpret_cast<const char*>(d.data()), static_cast<std::streamsize>(d.size()));

@@ -78,7 +78,7 @@ int main(int argc, char** argv) {
     options.host = parsed->host;
     options.port = parsed->port;
   }
-  absl::StatusOr<livesnap::loadgen::FlvFile> flv = livesnap::loadgen::FlvFile::Read(file);
+  absl::StatusOr<livesnap::rtmp::FlvFile> flv = livesnap::rtmp::FlvFile::Read(file);
   if (!flv.ok()) {
     std::cerr << "livesnap-loadgen: " << flv.status().message() << "\n";
     return 2;

@@ -3,15 +3,11 @@
 #include <algorithm>
 #include <limits>
 
-#include "media/flv_tag.h"
+#include "rtmp/flv_tag.h"
 
 namespace livesnap::loadgen {
 
 namespace {
-
-constexpr uint8_t kAudio = 8;
-constexpr uint8_t kVideo = 9;
-constexpr uint8_t kScript = 18;
 
 // AMF0 string "@setDataFrame": what RTMP encoders put before onMetaData.
 void AppendSetDataFrame(std::vector<uint8_t>& out) {
@@ -24,11 +20,11 @@ void AppendSetDataFrame(std::vector<uint8_t>& out) {
 
 }  // namespace
 
-absl::StatusOr<ReplayPlan> ReplayPlan::Create(FlvFile file) {
+absl::StatusOr<ReplayPlan> ReplayPlan::Create(rtmp::FlvFile file) {
   ReplayPlan plan(std::move(file));
   bool have_metadata = false;
-  for (const FlvTag& tag : plan.file_.tags()) {
-    if (tag.type == kScript) {
+  for (const rtmp::FlvTag& tag : plan.file_.tags()) {
+    if (tag.type == rtmp::FlvTag::kScript) {
       if (have_metadata) continue;  // the first script tag is onMetaData
       have_metadata = true;
       AppendSetDataFrame(plan.metadata_);
@@ -36,16 +32,16 @@ absl::StatusOr<ReplayPlan> ReplayPlan::Create(FlvFile file) {
       continue;
     }
     ReplayTag replay{tag.type, tag.timestamp_ms, tag.body, false};
-    if (tag.type == kVideo) {
-      absl::StatusOr<media::VideoTag> video = media::ParseVideoTag(tag.body);
-      if (video.ok() && video->kind == media::VideoPacketKind::kSequenceHeader) {
+    if (tag.type == rtmp::FlvTag::kVideo) {
+      absl::StatusOr<rtmp::VideoTag> video = rtmp::ParseVideoTag(tag.body);
+      if (video.ok() && video->kind == rtmp::VideoPacketKind::kSequenceHeader) {
         plan.header_.push_back({tag.type, 0, tag.body, false});
         continue;
       }
-      replay.keyframe = video.ok() && video->kind == media::VideoPacketKind::kCodedFrames &&
-                        video->frame_type == media::VideoFrameType::kKeyframe;
-    } else if (tag.type == kAudio) {
-      absl::StatusOr<media::AudioTag> audio = media::ParseAudioTag(tag.body);
+      replay.keyframe = video.ok() && video->kind == rtmp::VideoPacketKind::kCodedFrames &&
+                        video->frame_type == rtmp::VideoFrameType::kKeyframe;
+    } else if (tag.type == rtmp::FlvTag::kAudio) {
+      absl::StatusOr<rtmp::AudioTag> audio = rtmp::ParseAudioTag(tag.body);
       if (audio.ok() && audio->sequence_header) {
         plan.header_.push_back({tag.type, 0, tag.body, false});
         continue;
@@ -59,7 +55,8 @@ absl::StatusOr<ReplayPlan> ReplayPlan::Create(FlvFile file) {
     return absl::InvalidArgumentError("the FLV file has no audio or video frames");
   }
   if (have_metadata) {
-    plan.header_.insert(plan.header_.begin(), ReplayTag{kScript, 0, plan.metadata_, false});
+    plan.header_.insert(plan.header_.begin(),
+                        ReplayTag{rtmp::FlvTag::kScript, 0, plan.metadata_, false});
   }
 
   uint32_t first_ms = std::numeric_limits<uint32_t>::max();
@@ -71,7 +68,7 @@ absl::StatusOr<ReplayPlan> ReplayPlan::Create(FlvFile file) {
     last_ms = std::max(last_ms, tag.timestamp_ms);
     plan.loop_bytes_ += tag.body.size();
     plan.loop_keyframes_ += tag.keyframe;
-    if (tag.type == kVideo) video_ms.push_back(tag.timestamp_ms);
+    if (tag.type == rtmp::FlvTag::kVideo) video_ms.push_back(tag.timestamp_ms);
   }
   int64_t duration_ms = int64_t{last_ms} + 1;
   if (video_ms.size() >= 2) {

@@ -23,7 +23,7 @@
 #include <vector>
 
 #include "absl/status/statusor.h"
-#include "tools/loadgen/flv_file.h"
+#include "rtmp/flv_file.h"
 
 namespace livesnap::loadgen {
 
@@ -37,7 +37,7 @@ struct ReplayTag {
 class ReplayPlan {
  public:
   // InvalidArgument when the file has no audio or video frames.
-  static absl::StatusOr<ReplayPlan> Create(FlvFile file);
+  static absl::StatusOr<ReplayPlan> Create(rtmp::FlvFile file);
 
   // The tags are views into the plan's own buffers: moves keep them valid,
   // copies would not.
@@ -60,9 +60,9 @@ class ReplayPlan {
   int loop_keyframes() const { return loop_keyframes_; }
 
  private:
-  explicit ReplayPlan(FlvFile file) : file_(std::move(file)) {}
+  explicit ReplayPlan(rtmp::FlvFile file) : file_(std::move(file)) {}
 
-  FlvFile file_;
+  rtmp::FlvFile file_;
   std::vector<uint8_t> metadata_;  // @setDataFrame + the file's onMetaData
   std::vector<ReplayTag> header_;
   std::vector<ReplayTag> loop_;

@@ -7,12 +7,12 @@
 #include <cmath>
 #include <map>
 
-#include "tools/loadgen/flv_test_util.h"
+#include "rtmp/flv_test_util.h"
 
 namespace livesnap::loadgen {
 namespace {
 
-using testing::FlvBuilder;
+using rtmp::testing::FlvBuilder;
 
 constexpr uint8_t kAudio = 8;
 constexpr uint8_t kVideo = 9;
@@ -48,7 +48,7 @@ std::vector<uint8_t> Clip(int seconds, int gop, uint32_t first_ms = 0, int extra
 }
 
 ReplayPlan Plan(const std::vector<uint8_t>& bytes) {
-  absl::StatusOr<FlvFile> file = FlvFile::Parse(bytes);
+  absl::StatusOr<rtmp::FlvFile> file = rtmp::FlvFile::Parse(bytes);
   EXPECT_TRUE(file.ok()) << file.status();
   absl::StatusOr<ReplayPlan> plan = ReplayPlan::Create(*std::move(file));
   EXPECT_TRUE(plan.ok()) << plan.status();
@@ -149,7 +149,7 @@ TEST(ReplayPlanTest, CursorPacesAtRealTime) {
 TEST(ReplayPlanTest, AFileWithoutFramesIsRefused) {
   FlvBuilder flv;
   flv.Tag(kScript, 0, {0x02, 0x00, 0x01, 'x'}).Tag(kVideo, 0, {0x17, 0x00, 0, 0, 0, 1});
-  absl::StatusOr<FlvFile> file = FlvFile::Parse(flv.bytes());
+  absl::StatusOr<rtmp::FlvFile> file = rtmp::FlvFile::Parse(flv.bytes());
   ASSERT_TRUE(file.ok());
   EXPECT_EQ(ReplayPlan::Create(*std::move(file)).status().code(),
             absl::StatusCode::kInvalidArgument);

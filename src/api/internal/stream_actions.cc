@@ -62,6 +62,7 @@ Json OnlineJson(const media::LiveStream& live) {
   json["PublishDomain"] = info.key.domain;
   json["PublishType"] = "edge";
   json["ClientIp"] = ClientIp(info.client_addr);
+  json["Protocol"] = info.protocol.empty() ? "rtmp" : info.protocol;  // "rtmp", "srt"
   json["VideoCodec"] = std::string(media::VideoCodecName(info.video_codec));
   json["AudioCodec"] = std::string(media::AudioCodecName(info.audio_codec));
   json["Width"] = info.width;

@@ -281,6 +281,7 @@ absl::Status Connection::OnPublish(const PublishTarget& target) {
     return publication.status();
   }
   publication_ = *std::move(publication);
+  flv_.emplace(publication_.get());
   tag_ = key;
   spdlog::info("{} publish started from {} (handshake {})", tag_, peer_,
                session_.handshake_flavor() == HandshakeFlavor::kPlain ? "plain" : "digest");
@@ -300,11 +301,11 @@ void Connection::OnMetadata(const amf0::Value& metadata) {
 }
 
 absl::Status Connection::OnVideo(uint32_t timestamp_ms, std::span<const uint8_t> payload) {
-  return publication_ ? publication_->OnVideoTag(timestamp_ms, payload) : absl::OkStatus();
+  return publication_ ? flv_->OnVideo(timestamp_ms, payload) : absl::OkStatus();
 }
 
 absl::Status Connection::OnAudio(uint32_t timestamp_ms, std::span<const uint8_t> payload) {
-  return publication_ ? publication_->OnAudioTag(timestamp_ms, payload) : absl::OkStatus();
+  return publication_ ? flv_->OnAudio(timestamp_ms, payload) : absl::OkStatus();
 }
 
 void Connection::OnPublishRefused(const absl::Status& reason) {

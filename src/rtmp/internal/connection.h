@@ -26,11 +26,13 @@
 #include <chrono>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
 #include "media/hub.h"
 #include "media/publication.h"
+#include "rtmp/flv_demuxer.h"
 #include "rtmp/internal/admission_limits.h"
 #include "rtmp/internal/log_limiter.h"
 #include "rtmp/session.h"
@@ -126,6 +128,7 @@ class Connection : public std::enable_shared_from_this<Connection>, private Sess
   std::string peer_;
   std::string tag_;  // "[domain/app/stream]" once publishing, else "[peer]"
   std::unique_ptr<media::Publication> publication_;
+  std::optional<FlvDemuxer> flv_;  // of publication_, set with it
 
   std::vector<uint8_t> read_buffer_;
   std::vector<uint8_t> pending_;  // produced by the session, not yet writing

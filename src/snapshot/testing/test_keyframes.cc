@@ -6,9 +6,9 @@
 #include <string_view>
 
 #include "media/codec_config.h"
-#include "media/flv_tag.h"
 #include "media/nal.h"
-#include "tests/support/flv_reader.h"
+#include "rtmp/flv_file.h"
+#include "rtmp/flv_tag.h"
 #include "tests/support/subprocess.h"
 
 namespace livesnap::snapshot::testing {
@@ -217,31 +217,30 @@ absl::StatusOr<EncodedKeyframe> EncodeKeyframe(const std::filesystem::path& dir,
 }
 
 absl::StatusOr<EncodedKeyframe> ReadFlvKeyframe(const std::filesystem::path& flv) {
-  absl::StatusOr<std::vector<livesnap::testing::FlvFileTag>> tags =
-      livesnap::testing::ReadFlvFile(flv);
-  if (!tags.ok()) return tags.status();
+  absl::StatusOr<rtmp::FlvFile> file = rtmp::FlvFile::Read(flv);
+  if (!file.ok()) return file.status();
   EncodedKeyframe out;
   bool have_config = false;
   bool after_keyframe = false;
-  for (const livesnap::testing::FlvFileTag& tag : *tags) {
-    if (tag.type != livesnap::testing::FlvFileTag::kVideo) continue;
-    absl::StatusOr<media::VideoTag> video = media::ParseVideoTag(tag.body);
+  for (const rtmp::FlvTag& tag : file->tags()) {
+    if (tag.type != rtmp::FlvTag::kVideo) continue;
+    absl::StatusOr<rtmp::VideoTag> video = rtmp::ParseVideoTag(tag.body);
     if (!video.ok()) return video.status();
-    if (video->kind == media::VideoPacketKind::kSequenceHeader) {
+    if (video->kind == rtmp::VideoPacketKind::kSequenceHeader) {
       absl::StatusOr<media::VideoConfig> config =
           media::ParseAvcDecoderConfigurationRecord(video->body);
       if (!config.ok()) return config.status();
       out.config = *std::move(config);
       have_config = true;
-    } else if (video->kind == media::VideoPacketKind::kCodedFrames && have_config &&
-               video->frame_type == media::VideoFrameType::kKeyframe &&
+    } else if (video->kind == rtmp::VideoPacketKind::kCodedFrames && have_config &&
+               video->frame_type == rtmp::VideoFrameType::kKeyframe &&
                media::ContainsRandomAccessPicture(media::VideoCodec::kH264,
                                                   out.config.nal_length_size, video->body)) {
       out.keyframe.assign(video->body.begin(), video->body.end());
       out.inter_frame.clear();
       after_keyframe = true;
       continue;
-    } else if (video->kind == media::VideoPacketKind::kCodedFrames && after_keyframe) {
+    } else if (video->kind == rtmp::VideoPacketKind::kCodedFrames && after_keyframe) {
       out.inter_frame.assign(video->body.begin(), video->body.end());
     }
     after_keyframe = false;

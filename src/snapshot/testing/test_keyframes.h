@@ -3,7 +3,7 @@
 // Keyframes for the capture tests and benchmarks, encoded at run time with
 // the ffmpeg CLI from lavfi sources (never committed):
 // - H.264 with libx264 into FLV, read back the way ingest reads an RTMP push
-//   (media::ParseVideoTag, ParseAvcDecoderConfigurationRecord);
+//   (rtmp::ParseVideoTag, media::ParseAvcDecoderConfigurationRecord);
 // - HEVC with libx265 into MP4, its hvcC record and its one sample pulled
 //   out of the file.
 // Plus the damage the tests inflict on them: flipped slice bytes, slices

@@ -186,6 +186,7 @@ export function HistoryPage({ domain, app, stream }) {
         html`
           <div><dt>Status</dt><dd><span class="live-badge inline"><span class="dot" aria-hidden="true"></span>LIVE</span> for ${formatDuration(now - Date.parse(live.PublishTime))}</dd></div>
           <div><dt>Video</dt><dd>${streamDescription(live) || '—'}</dd></div>
+          <div><dt>Protocol</dt><dd>${(live.Protocol || 'rtmp').toUpperCase()}</dd></div>
           <div><dt>Audio</dt><dd>${!live.AudioCodec || live.AudioCodec === 'unknown' ? 'none' : live.AudioCodec}</dd></div>
           <div><dt>Bitrate</dt><dd>${formatBitrate(live.BitrateKbps)}</dd></div>
           <div><dt>Push started</dt><dd>${formatDateTime(live.PublishTime)}</dd></div>

@@ -129,6 +129,7 @@ function StreamCard({ stream, template, templatesKnown, now }) {
         <p class="card-sub">${stream.DomainName} / ${stream.AppName}</p>
         <dl class="card-meta">
           <div class="wide"><dt>Video</dt><dd>${streamDescription(stream) || '—'}</dd></div>
+          <div><dt>Protocol</dt><dd class="protocol">${(stream.Protocol || 'rtmp').toUpperCase()}</dd></div>
           <div><dt>Bitrate</dt><dd class="bitrate">${formatBitrate(stream.BitrateKbps)}</dd></div>
           <div>
             <dt>Snapshots</dt>

@@ -7,10 +7,11 @@
 #include <span>
 
 #include "media/codec_config.h"
-#include "media/flv_tag.h"
 #include "media/nal.h"
+#include "rtmp/flv_tag.h"
 
 using namespace livesnap::media;
+using namespace livesnap::rtmp;
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   const std::span<const uint8_t> input(data, size);

@@ -1,8 +1,8 @@
-#include "media/timestamp_unwrapper.h"
+#include "rtmp/timestamp_unwrapper.h"
 
 #include <gtest/gtest.h>
 
-namespace livesnap::media {
+namespace livesnap::rtmp {
 namespace {
 
 TEST(TimestampUnwrapperTest, PassesOrdinaryTimestampsThrough) {
@@ -29,4 +29,4 @@ TEST(TimestampUnwrapperTest, AResetToZeroFarFromTheWrapIsAStepBack) {
 }
 
 }  // namespace
-}  // namespace livesnap::media
+}  // namespace livesnap::rtmp

@@ -1,11 +1,11 @@
-#include "tools/loadgen/flv_file.h"
+#include "rtmp/flv_file.h"
 
 #include <fstream>
 #include <iterator>
 
 #include "absl/strings/str_cat.h"
 
-namespace livesnap::loadgen {
+namespace livesnap::rtmp {
 
 namespace {
 
@@ -65,4 +65,4 @@ absl::StatusOr<FlvFile> FlvFile::Read(const std::filesystem::path& path) {
   return file;
 }
 
-}  // namespace livesnap::loadgen
+}  // namespace livesnap::rtmp

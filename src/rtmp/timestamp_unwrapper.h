@@ -1,4 +1,4 @@
-// File: media/timestamp_unwrapper.h
+// File: rtmp/timestamp_unwrapper.h
 //
 // Turns the 32-bit millisecond clock of RTMP/FLV into a 64-bit media time
 // that keeps counting past the wrap at 2^32 ms (~49.7 days). Backward steps
@@ -10,7 +10,7 @@
 
 #include <cstdint>
 
-namespace livesnap::media {
+namespace livesnap::rtmp {
 
 class TimestampUnwrapper {
  public:
@@ -37,4 +37,4 @@ class TimestampUnwrapper {
   bool has_last_ = false;
 };
 
-}  // namespace livesnap::media
+}  // namespace livesnap::rtmp

@@ -1,11 +1,14 @@
-#include "media/flv_tag.h"
+#include "rtmp/flv_tag.h"
 
 #include <string>
 
 #include "absl/strings/str_cat.h"
 #include "base/byte_reader.h"
 
-namespace livesnap::media {
+namespace livesnap::rtmp {
+
+using media::AudioCodec;
+using media::VideoCodec;
 namespace {
 
 // Legacy VideoTagHeader CodecID values.
@@ -253,4 +256,4 @@ absl::StatusOr<AudioTag> ParseAudioTag(std::span<const uint8_t> payload) {
   return tag;
 }
 
-}  // namespace livesnap::media
+}  // namespace livesnap::rtmp

@@ -1,4 +1,4 @@
-// File: media/flv_tag.h
+// File: rtmp/flv_tag.h
 //
 // The bodies of FLV video and audio tags, which RTMP carries unchanged as
 // video/audio messages: the legacy headers of the FLV spec (10.1, E.4.2/E.4.3)
@@ -19,7 +19,7 @@
 #include "absl/status/statusor.h"
 #include "media/codec.h"
 
-namespace livesnap::media {
+namespace livesnap::rtmp {
 
 enum class VideoPacketKind { kSequenceHeader, kCodedFrames, kEndOfSequence, kMetadata, kOther };
 enum class VideoFrameType {
@@ -31,7 +31,7 @@ enum class VideoFrameType {
 };
 
 struct VideoTag {
-  VideoCodec codec = VideoCodec::kUnknown;
+  media::VideoCodec codec = media::VideoCodec::kUnknown;
   VideoFrameType frame_type = VideoFrameType::kInter;
   VideoPacketKind kind = VideoPacketKind::kOther;
   int32_t composition_time_ms = 0;  // signed 24-bit (SI24); 0 where the format has none
@@ -57,7 +57,7 @@ struct VideoTag {
 absl::StatusOr<VideoTag> ParseVideoTag(std::span<const uint8_t> payload);
 
 struct AudioTag {
-  AudioCodec codec = AudioCodec::kUnknown;
+  media::AudioCodec codec = media::AudioCodec::kUnknown;
   bool sequence_header = false;  // AAC AudioSpecificConfig / enhanced SequenceStart
   // The AudioSpecificConfig (sequence header), the coded frame(s), or what
   // follows the header for other formats.
@@ -70,4 +70,4 @@ struct AudioTag {
 // '.mp3' MP3, others kOther). Errors as for ParseVideoTag.
 absl::StatusOr<AudioTag> ParseAudioTag(std::span<const uint8_t> payload);
 
-}  // namespace livesnap::media
+}  // namespace livesnap::rtmp

@@ -1,4 +1,4 @@
-// File: tools/loadgen/flv_file.h
+// File: rtmp/flv_file.h
 //
 // An FLV file (FLV spec 10.1, annex E) read once into memory; its tags are
 // views into that one buffer, so every stream the load generator pushes
@@ -18,10 +18,14 @@
 
 #include "absl/status/statusor.h"
 
-namespace livesnap::loadgen {
+namespace livesnap::rtmp {
 
 struct FlvTag {
-  uint8_t type = 0;           // 8 audio, 9 video, 18 script data
+  static constexpr uint8_t kAudio = 8;
+  static constexpr uint8_t kVideo = 9;
+  static constexpr uint8_t kScript = 18;
+
+  uint8_t type = 0;           // kAudio, kVideo or kScript
   uint32_t timestamp_ms = 0;  // with the extended (upper) byte
   std::span<const uint8_t> body;
 };
@@ -36,6 +40,8 @@ class FlvFile {
 
   const std::vector<FlvTag>& tags() const { return tags_; }
   size_t size_bytes() const { return bytes_->size(); }
+  // The whole file; tags' bodies point into it.
+  std::span<const uint8_t> bytes() const { return *bytes_; }
 
  private:
   FlvFile(std::shared_ptr<const std::vector<uint8_t>> bytes, std::vector<FlvTag> tags)
@@ -45,4 +51,4 @@ class FlvFile {
   std::vector<FlvTag> tags_;
 };
 
-}  // namespace livesnap::loadgen
+}  // namespace livesnap::rtmp

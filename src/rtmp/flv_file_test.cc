@@ -1,12 +1,12 @@
 // FlvFile: tags as views into the one buffer, extended timestamps, and the
 // ways a file can be broken.
-#include "tools/loadgen/flv_file.h"
+#include "rtmp/flv_file.h"
 
 #include <gtest/gtest.h>
 
-#include "tools/loadgen/flv_test_util.h"
+#include "rtmp/flv_test_util.h"
 
-namespace livesnap::loadgen {
+namespace livesnap::rtmp {
 namespace {
 
 using testing::FlvBuilder;
@@ -66,4 +66,4 @@ TEST(FlvFileTest, AMissingFileIsNotFoundAndNamed) {
 }
 
 }  // namespace
-}  // namespace livesnap::loadgen
+}  // namespace livesnap::rtmp

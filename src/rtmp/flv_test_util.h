@@ -1,4 +1,4 @@
-// File: tools/loadgen/flv_test_util.h
+// File: rtmp/flv_test_util.h
 //
 // Builds FLV files byte by byte for the loadgen's unit tests.
 #pragma once
@@ -7,7 +7,7 @@
 #include <span>
 #include <vector>
 
-namespace livesnap::loadgen::testing {
+namespace livesnap::rtmp::testing {
 
 class FlvBuilder {
  public:
@@ -38,4 +38,4 @@ class FlvBuilder {
   std::vector<uint8_t> bytes_;
 };
 
-}  // namespace livesnap::loadgen::testing
+}  // namespace livesnap::rtmp::testing

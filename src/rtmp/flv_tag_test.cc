@@ -1,4 +1,4 @@
-#include "media/flv_tag.h"
+#include "rtmp/flv_tag.h"
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
@@ -6,7 +6,10 @@
 #include <deque>
 #include <vector>
 
-namespace livesnap::media {
+namespace livesnap::rtmp {
+
+using media::AudioCodec;
+using media::VideoCodec;
 namespace {
 
 using ::testing::ElementsAre;
@@ -332,4 +335,4 @@ TEST_F(ParseAudioTagTest, EnhancedAudioHeader) {
 }
 
 }  // namespace
-}  // namespace livesnap::media
+}  // namespace livesnap::rtmp

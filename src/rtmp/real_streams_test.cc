@@ -15,21 +15,38 @@
 #include <vector>
 
 #include "media/codec_config.h"
-#include "media/flv_tag.h"
 #include "media/nal.h"
 #include "media/sps.h"
-#include "tests/support/flv_reader.h"
+#include "rtmp/flv_file.h"
+#include "rtmp/flv_tag.h"
 
-namespace livesnap::media {
+namespace livesnap::rtmp {
 namespace {
 
 namespace fs = std::filesystem;
-using ::livesnap::testing::FlvFileTag;
+using namespace ::livesnap::media;
+
+// A tag with its own copy of the body, so that it outlives the file.
+struct FlvFileTag {
+  uint8_t type = 0;
+  uint32_t timestamp_ms = 0;
+  std::vector<uint8_t> body;
+};
+
+absl::StatusOr<std::vector<FlvFileTag>> ReadFlvFile(const fs::path& path) {
+  absl::StatusOr<FlvFile> file = FlvFile::Read(path);
+  if (!file.ok()) return file.status();
+  std::vector<FlvFileTag> tags;
+  for (const FlvTag& tag : file->tags()) {
+    tags.push_back({tag.type, tag.timestamp_ms, {tag.body.begin(), tag.body.end()}});
+  }
+  return tags;
+}
 
 class TempDir {
  public:
   TempDir() {
-    std::string path = (fs::temp_directory_path() / "media_test.XXXXXX").string();
+    std::string path = (fs::temp_directory_path() / "rtmp_test.XXXXXX").string();
     if (::mkdtemp(path.data()) == nullptr) std::abort();
     path_ = path;
   }
@@ -92,11 +109,11 @@ std::vector<std::map<std::string, std::string>> ProbePackets(const fs::path& fil
 }
 
 std::vector<FlvFileTag> VideoTags(const fs::path& flv) {
-  absl::StatusOr<std::vector<FlvFileTag>> tags = testing::ReadFlvFile(flv);
+  absl::StatusOr<std::vector<FlvFileTag>> tags = ReadFlvFile(flv);
   EXPECT_TRUE(tags.ok()) << tags.status();
   std::vector<FlvFileTag> video;
   for (FlvFileTag& tag : *tags) {
-    if (tag.type == FlvFileTag::kVideo) video.push_back(std::move(tag));
+    if (tag.type == FlvTag::kVideo) video.push_back(std::move(tag));
   }
   return video;
 }
@@ -109,13 +126,13 @@ TEST(RealStreamsTest, X264FlvParsesLikeFfprobeSeesIt) {
       "testsrc2=size=1280x720:rate=30 -f lavfi -i sine=frequency=440:sample_rate=44100 "
       "-t 2 -c:v libx264 -preset veryfast -g 30 -pix_fmt yuv420p -c:a aac -f flv " +
       flv.string());
-  absl::StatusOr<std::vector<FlvFileTag>> tags = testing::ReadFlvFile(flv);
+  absl::StatusOr<std::vector<FlvFileTag>> tags = ReadFlvFile(flv);
   ASSERT_TRUE(tags.ok()) << tags.status();
 
   std::vector<const FlvFileTag*> video, audio;
   for (const FlvFileTag& tag : *tags) {
-    if (tag.type == FlvFileTag::kVideo) video.push_back(&tag);
-    if (tag.type == FlvFileTag::kAudio) audio.push_back(&tag);
+    if (tag.type == FlvTag::kVideo) video.push_back(&tag);
+    if (tag.type == FlvTag::kAudio) audio.push_back(&tag);
   }
   ASSERT_GE(video.size(), 3u);
 
@@ -195,11 +212,11 @@ TEST(RealStreamsTest, Mp3InFlv) {
       "ffmpeg -hide_banner -loglevel error -nostdin -y -f lavfi -i "
       "sine=frequency=440:sample_rate=44100 -t 0.5 -c:a libmp3lame -f flv " +
       flv.string());
-  absl::StatusOr<std::vector<FlvFileTag>> tags = testing::ReadFlvFile(flv);
+  absl::StatusOr<std::vector<FlvFileTag>> tags = ReadFlvFile(flv);
   ASSERT_TRUE(tags.ok()) << tags.status();
   int frames = 0;
   for (const FlvFileTag& tag : *tags) {
-    if (tag.type != FlvFileTag::kAudio) continue;
+    if (tag.type != FlvTag::kAudio) continue;
     absl::StatusOr<AudioTag> audio = ParseAudioTag(tag.body);
     ASSERT_TRUE(audio.ok()) << audio.status();
     EXPECT_EQ(audio->codec, AudioCodec::kMp3);
@@ -400,4 +417,4 @@ TEST(RealStreamsTest, X265Mp4RecordAndRandomAccessPictures) {
 }
 
 }  // namespace
-}  // namespace livesnap::media
+}  // namespace livesnap::rtmp
