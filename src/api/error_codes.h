@@ -92,6 +92,9 @@ inline constexpr ErrorCode kInvalidPageNumMalformed{"InvalidPageNum.Malformed", 
                                                     "PageNum must be an integer of at least 1."};
 inline constexpr ErrorCode kInvalidPageSizeMalformed{"InvalidPageSize.Malformed", 400,
                                                      "PageSize is out of its range."};
+inline constexpr ErrorCode kInvalidDomainSearchTypeMalformed{
+    "InvalidDomainSearchType.Malformed", 400,
+    "DomainSearchType must be fuzzy_match, pre_match, suf_match or full_match."};
 inline constexpr ErrorCode kInvalidOrderMalformed{"InvalidOrder.Malformed", 400,
                                                   "Order must be asc or desc."};
 
@@ -225,6 +228,7 @@ inline constexpr std::array kAllErrorCodes = {
     codes::kInvalidStreamNameMalformed,
     codes::kInvalidPageNumMalformed,
     codes::kInvalidPageSizeMalformed,
+    codes::kInvalidDomainSearchTypeMalformed,
     codes::kInvalidOrderMalformed,
     codes::kMissingTimeInterval,
     codes::kInvalidOssIntervalMalformed,
