@@ -95,6 +95,10 @@ inline constexpr ErrorCode kInvalidPageSizeMalformed{"InvalidPageSize.Malformed"
 inline constexpr ErrorCode kInvalidDomainSearchTypeMalformed{
     "InvalidDomainSearchType.Malformed", 400,
     "DomainSearchType must be fuzzy_match, pre_match, suf_match or full_match."};
+inline constexpr ErrorCode kInvalidQueryTypeMalformed{"InvalidQueryType.Malformed", 400,
+                                                      "QueryType must be fuzzy or strict."};
+inline constexpr ErrorCode kInvalidStreamTypeMalformed{"InvalidStreamType.Malformed", 400,
+                                                       "StreamType must be all, raw or trans."};
 inline constexpr ErrorCode kInvalidOrderMalformed{"InvalidOrder.Malformed", 400,
                                                   "Order must be asc or desc."};
 
@@ -229,6 +233,8 @@ inline constexpr std::array kAllErrorCodes = {
     codes::kInvalidPageNumMalformed,
     codes::kInvalidPageSizeMalformed,
     codes::kInvalidDomainSearchTypeMalformed,
+    codes::kInvalidQueryTypeMalformed,
+    codes::kInvalidStreamTypeMalformed,
     codes::kInvalidOrderMalformed,
     codes::kMissingTimeInterval,
     codes::kInvalidOssIntervalMalformed,
