@@ -251,6 +251,22 @@ describe('snapshot templates through @alicloud/pop-core', () => {
     assert.equal(err.code, 'InvalidOverwriteOssObject.Malformed');
   });
 
+  test('DescribeLiveStreamsOnlineList wants a DomainName and checks its enums', async () => {
+    const none = await client().request('DescribeLiveStreamsOnlineList', {
+      DomainName: 'push.example.com',
+      QueryType: 'strict',
+      OnlyStream: 'yes',
+    });
+    assert.equal(none.TotalNum, 0);
+    const missing = await refused(client().request('DescribeLiveStreamsOnlineList', {}));
+    assert.equal(missing.code, 'MissingDomainName');
+    const badType = await refused(client().request('DescribeLiveStreamsOnlineList', {
+      DomainName: 'push.example.com',
+      QueryType: 'exact',
+    }));
+    assert.equal(badType.code, 'InvalidQueryType.Malformed');
+  });
+
   test('a wrong secret is refused', async () => {
     const err = await refused(client('not-the-secret').request('DescribeLiveUserDomains', {}));
     assert.equal(err.code, 'SignatureDoesNotMatch');
