@@ -43,7 +43,12 @@ TEST_F(ActionsTest, AddListAndDeleteDomains) {
   EXPECT_EQ(domains[0]["RegionName"], "cn-beijing");
   EXPECT_EQ(domains[0]["GmtCreated"], "2024-05-01T10:00:01Z");
   EXPECT_EQ(domains[1]["DomainName"], "push.example.com");
-  EXPECT_EQ(domains[1]["DomainStatus"], "online");
+  EXPECT_EQ(domains[1]["LiveDomainStatus"], "online");
+  EXPECT_EQ(domains[1]["LiveDomainType"], "liveVideo");
+  EXPECT_EQ(domains[1]["GmtModified"], "2024-05-01T10:00:00Z");
+  for (const char* field : {"Cname", "Description", "ResourceGroupId"}) {
+    EXPECT_TRUE(domains[1][field].is_string()) << field;
+  }
 
   auto filtered = Call("DescribeLiveUserDomains", {{"RegionName", "cn-shanghai"}});
   ASSERT_EQ(filtered.body["Domains"]["PageData"].size(), 1u);
@@ -55,6 +60,9 @@ TEST_F(ActionsTest, AddListAndDeleteDomains) {
   EXPECT_EQ(second_page.body["Domains"]["PageData"][0]["DomainName"], "push.example.com");
   EXPECT_TRUE(IsApiError(Call("DescribeLiveUserDomains", {{"PageSize", "51"}}), 400,
                          "InvalidPageSize.Malformed"));
+  EXPECT_TRUE(IsApiError(Call("DescribeLiveUserDomains", {{"PageNumber", "100001"}}), 400,
+                         "InvalidPageNum.Malformed"));
+  EXPECT_TRUE(IsApiSuccess(Call("DescribeLiveUserDomains", {{"PageNumber", "100000"}})));
 
   // Deleting a domain takes its templates and notify config with it.
   ASSERT_TRUE(
@@ -72,6 +80,37 @@ TEST_F(ActionsTest, AddListAndDeleteDomains) {
   EXPECT_TRUE(
       IsApiError(Call("DescribeLiveSnapshotNotifyConfig", {{"DomainName", "push.example.com"}}),
                  404, "ConfigNotFound"));
+}
+
+TEST_F(ActionsTest, DomainSearchTypesAndFilters) {
+  for (const char* name : {"push.example.com", "example.com.cn", "bj.example.com"}) {
+    ASSERT_TRUE(
+        IsApiSuccess(Call("AddLiveDomain", {{"DomainName", name}, {"Region", "cn-shanghai"}})));
+  }
+  auto names = [&](const Params& params) {
+    auto listed = Call("DescribeLiveUserDomains", params);
+    std::vector<std::string> found;
+    for (const auto& item : listed.body["Domains"]["PageData"]) found.push_back(item["DomainName"]);
+    return found;
+  };
+  using Names = std::vector<std::string>;
+  // Fuzzy is the default.
+  EXPECT_EQ(names({{"DomainName", "example.com"}}),
+            (Names{"bj.example.com", "example.com.cn", "push.example.com"}));
+  EXPECT_EQ(names({{"DomainName", "example.com"}, {"DomainSearchType", "fuzzy_match"}}).size(), 3u);
+  EXPECT_EQ(names({{"DomainName", "example.com"}, {"DomainSearchType", "pre_match"}}),
+            (Names{"example.com.cn"}));
+  EXPECT_EQ(names({{"DomainName", "example.com"}, {"DomainSearchType", "suf_match"}}),
+            (Names{"bj.example.com", "push.example.com"}));
+  EXPECT_EQ(names({{"DomainName", "bj.example.com"}, {"DomainSearchType", "full_match"}}),
+            (Names{"bj.example.com"}));
+  EXPECT_EQ(names({{"DomainName", "example.com"}, {"DomainSearchType", "full_match"}}), Names{});
+  EXPECT_TRUE(IsApiError(Call("DescribeLiveUserDomains", {{"DomainSearchType", "regex"}}), 400,
+                         "InvalidDomainSearchType.Malformed"));
+  EXPECT_EQ(names({{"DomainStatus", "online"}}).size(), 3u);
+  EXPECT_EQ(names({{"DomainStatus", "offline"}}), Names{});
+  EXPECT_EQ(names({{"LiveDomainType", "liveVideo"}}).size(), 3u);
+  EXPECT_EQ(names({{"LiveDomainType", "liveEdge"}}), Names{});
 }
 
 TEST_F(ActionsTest, DomainValidation) {

@@ -241,6 +241,7 @@ class OnlineListTest : public ApiFixture {
 };
 
 TEST_F(OnlineListTest, ListsLiveStreamsWithTheirCodecAndCounters) {
+  using Params = std::map<std::string, std::string>;
   livesnap::testing::ClipSpec spec;
   spec.seconds = 2;
   spec.width = 320;
@@ -249,7 +250,7 @@ TEST_F(OnlineListTest, ListsLiveStreamsWithTheirCodecAndCounters) {
   const fs::path clip = livesnap::testing::MakeFlvClip(dir_.path(), "clip", spec);
   const livesnap::testing::VideoCounts counts = livesnap::testing::ProbeVideo(clip);
 
-  auto empty = Client().Call("DescribeLiveStreamsOnlineList", {});
+  auto empty = Client().Call("DescribeLiveStreamsOnlineList", {{"DomainName", "push.example.com"}});
   ASSERT_TRUE(IsApiSuccess(empty));
   EXPECT_EQ(empty.body["TotalNum"], 0);
 
@@ -258,9 +259,11 @@ TEST_F(OnlineListTest, ListsLiveStreamsWithTheirCodecAndCounters) {
   auto other = Publish({"push.example.com", "live", "other"}, clip);
   auto third = Publish({"bj.example.com", "game", "demo"}, clip);
 
-  auto all = Client().Call("DescribeLiveStreamsOnlineList", {});
+  EXPECT_TRUE(
+      IsApiError(Client().Call("DescribeLiveStreamsOnlineList", {}), 400, "MissingDomainName"));
+  auto all = Client().Call("DescribeLiveStreamsOnlineList", {{"DomainName", "push.example.com"}});
   ASSERT_TRUE(IsApiSuccess(all));
-  EXPECT_EQ(all.body["TotalNum"], 3);
+  EXPECT_EQ(all.body["TotalNum"], 2);
   EXPECT_EQ(all.body["TotalPage"], 1);
   EXPECT_EQ(all.body["PageSize"], 2000);
 
@@ -280,25 +283,60 @@ TEST_F(OnlineListTest, ListsLiveStreamsWithTheirCodecAndCounters) {
   EXPECT_EQ(stream["VideoCodec"], "H.264");
   EXPECT_EQ(stream["Width"], 320);
   EXPECT_EQ(stream["Height"], 240);
-  EXPECT_EQ(stream["FrameRate"], 25.0);
+  EXPECT_EQ(stream["FrameRate"], 25);
+  EXPECT_TRUE(stream["FrameRate"].is_number_integer());
+  EXPECT_EQ(stream["VideoCodecId"], 7);
+  EXPECT_TRUE(stream["AudioCodecId"].is_number_integer());
+  EXPECT_TRUE(stream["VideoDataRate"].is_number_integer());
+  EXPECT_TRUE(stream["AudioDataRate"].is_number_integer());
+  EXPECT_TRUE(stream["ServerIp"].is_string());
+  EXPECT_EQ(stream["Transcoded"], "no");
   EXPECT_EQ(stream["VideoFrames"], counts.frames);
   EXPECT_EQ(stream["Keyframes"], counts.keyframes);
   EXPECT_GT(stream["Bytes"].get<int64_t>(), 0);
   EXPECT_TRUE(stream.contains("BitrateKbps"));
 
-  auto by_app = Client().Call("DescribeLiveStreamsOnlineList", {{"AppName", "game"}});
+  const Params bj = {{"DomainName", "bj.example.com"}};
+  auto with = [](Params params, const Params& more) {
+    params.insert(more.begin(), more.end());
+    return params;
+  };
+  auto by_app = Client().Call("DescribeLiveStreamsOnlineList", with(bj, {{"AppName", "game"}}));
   EXPECT_EQ(by_app.body["TotalNum"], 1);
-  auto page2 =
-      Client().Call("DescribeLiveStreamsOnlineList", {{"PageNum", "2"}, {"PageSize", "2"}});
+  // QueryType: fuzzy (the default) matches a part of the name, strict all of it.
+  const Params push = {{"DomainName", "push.example.com"}};
+  auto fuzzy = Client().Call("DescribeLiveStreamsOnlineList", with(push, {{"StreamName", "de"}}));
+  EXPECT_EQ(fuzzy.body["TotalNum"], 1);
+  auto strict = Client().Call("DescribeLiveStreamsOnlineList",
+                              with(push, {{"StreamName", "de"}, {"QueryType", "strict"}}));
+  EXPECT_EQ(strict.body["TotalNum"], 0);
+  auto only = Client().Call("DescribeLiveStreamsOnlineList", with(push, {{"OnlyStream", "yes"}}));
+  ASSERT_EQ(only.body["OnlineInfo"]["LiveStreamOnlineInfo"].size(), 2u);
+  EXPECT_EQ(only.body["OnlineInfo"]["LiveStreamOnlineInfo"][0].size(), 3u) << only.raw;
+  auto trans =
+      Client().Call("DescribeLiveStreamsOnlineList", with(push, {{"StreamType", "trans"}}));
+  EXPECT_EQ(trans.body["TotalNum"], 0);
+  auto raw = Client().Call("DescribeLiveStreamsOnlineList", with(push, {{"StreamType", "raw"}}));
+  EXPECT_EQ(raw.body["TotalNum"], 2);
+  auto page2 = Client().Call("DescribeLiveStreamsOnlineList",
+                             with(push, {{"PageNum", "2"}, {"PageSize", "1"}}));
   ASSERT_TRUE(IsApiSuccess(page2));
   EXPECT_EQ(page2.body["TotalPage"], 2);
   ASSERT_EQ(page2.body["OnlineInfo"]["LiveStreamOnlineInfo"].size(), 1u);
   EXPECT_EQ(page2.body["OnlineInfo"]["LiveStreamOnlineInfo"][0]["StreamName"], "other");
 
-  EXPECT_TRUE(IsApiError(Client().Call("DescribeLiveStreamsOnlineList", {{"PageSize", "3001"}}),
-                         400, "InvalidPageSize.Malformed"));
-  EXPECT_TRUE(IsApiError(Client().Call("DescribeLiveStreamsOnlineList", {{"AppName", "-x"}}), 400,
-                         "InvalidAppName.Malformed"));
+  EXPECT_TRUE(
+      IsApiError(Client().Call("DescribeLiveStreamsOnlineList", with(push, {{"PageSize", "3001"}})),
+                 400, "InvalidPageSize.Malformed"));
+  EXPECT_TRUE(
+      IsApiError(Client().Call("DescribeLiveStreamsOnlineList", with(push, {{"AppName", "-x"}})),
+                 400, "InvalidAppName.Malformed"));
+  EXPECT_TRUE(IsApiError(
+      Client().Call("DescribeLiveStreamsOnlineList", with(push, {{"QueryType", "exact"}})), 400,
+      "InvalidQueryType.Malformed"));
+  EXPECT_TRUE(
+      IsApiError(Client().Call("DescribeLiveStreamsOnlineList", with(push, {{"StreamType", "x"}})),
+                 400, "InvalidStreamType.Malformed"));
 
   // A stream that ends leaves the list.
   demo->Stop(media::StopReason::kUnpublished);

@@ -92,6 +92,13 @@ inline constexpr ErrorCode kInvalidPageNumMalformed{"InvalidPageNum.Malformed", 
                                                     "PageNum must be an integer of at least 1."};
 inline constexpr ErrorCode kInvalidPageSizeMalformed{"InvalidPageSize.Malformed", 400,
                                                      "PageSize is out of its range."};
+inline constexpr ErrorCode kInvalidDomainSearchTypeMalformed{
+    "InvalidDomainSearchType.Malformed", 400,
+    "DomainSearchType must be fuzzy_match, pre_match, suf_match or full_match."};
+inline constexpr ErrorCode kInvalidQueryTypeMalformed{"InvalidQueryType.Malformed", 400,
+                                                      "QueryType must be fuzzy or strict."};
+inline constexpr ErrorCode kInvalidStreamTypeMalformed{"InvalidStreamType.Malformed", 400,
+                                                       "StreamType must be all, raw or trans."};
 inline constexpr ErrorCode kInvalidOrderMalformed{"InvalidOrder.Malformed", 400,
                                                   "Order must be asc or desc."};
 
@@ -236,6 +243,9 @@ inline constexpr std::array kAllErrorCodes = {
     codes::kInvalidStreamNameMalformed,
     codes::kInvalidPageNumMalformed,
     codes::kInvalidPageSizeMalformed,
+    codes::kInvalidDomainSearchTypeMalformed,
+    codes::kInvalidQueryTypeMalformed,
+    codes::kInvalidStreamTypeMalformed,
     codes::kInvalidOrderMalformed,
     codes::kMissingTimeInterval,
     codes::kInvalidOssIntervalMalformed,

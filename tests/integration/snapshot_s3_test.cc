@@ -183,9 +183,10 @@ class SnapshotS3Test : public ::testing::Test {
   // VideoFrames of the live stream (DescribeLiveStreamsOnlineList); -1 when
   // it is not live.
   int64_t LiveVideoFrames(const std::string& stream) {
-    testing::ApiResponse online = ApiClient(server_->api_port())
-                                      .Call("DescribeLiveStreamsOnlineList",
-                                            {{"DomainName", kDomain}, {"StreamName", stream}});
+    testing::ApiResponse online =
+        ApiClient(server_->api_port())
+            .Call("DescribeLiveStreamsOnlineList",
+                  {{"DomainName", kDomain}, {"StreamName", stream}, {"QueryType", "strict"}});
     if (online.status != 200) return -1;
     for (const auto& item : online.body["OnlineInfo"]["LiveStreamOnlineInfo"]) {
       return item["VideoFrames"].get<int64_t>();

@@ -137,6 +137,22 @@ describe('snapshot templates through @alicloud/pop-core', () => {
     const listed = await client().request('DescribeLiveUserDomains', {});
     const names = listed.Domains.PageData.map((d) => d.DomainName).sort();
     assert.deepEqual(names, ['push.example.com', 'seed.example.com']);
+    const item = listed.Domains.PageData.find((d) => d.DomainName === 'push.example.com');
+    assert.equal(item.LiveDomainStatus, 'online');
+    assert.equal(item.LiveDomainType, 'liveVideo');
+    assert.equal(item.RegionName, 'cn-shanghai');
+    for (const field of ['Cname', 'Description', 'ResourceGroupId', 'GmtCreated', 'GmtModified']) {
+      assert.equal(typeof item[field], 'string', field);
+    }
+    const suffixed = await client().request('DescribeLiveUserDomains', {
+      DomainName: 'push.example.com',
+      DomainSearchType: 'full_match',
+    });
+    assert.equal(suffixed.TotalCount, 1);
+    const badSearch = await refused(client().request('DescribeLiveUserDomains', {
+      DomainSearchType: 'regex',
+    }));
+    assert.equal(badSearch.code, 'InvalidDomainSearchType.Malformed');
     const err = await refused(client().request('AddLiveDomain', {
       DomainName: 'push.example.com',
       Region: 'cn-shanghai',
@@ -233,6 +249,22 @@ describe('snapshot templates through @alicloud/pop-core', () => {
       ...params, AppName: 'dots', OverwriteOssObject: 'a/./{StreamName}.jpg',
     }));
     assert.equal(err.code, 'InvalidOverwriteOssObject.Malformed');
+  });
+
+  test('DescribeLiveStreamsOnlineList wants a DomainName and checks its enums', async () => {
+    const none = await client().request('DescribeLiveStreamsOnlineList', {
+      DomainName: 'push.example.com',
+      QueryType: 'strict',
+      OnlyStream: 'yes',
+    });
+    assert.equal(none.TotalNum, 0);
+    const missing = await refused(client().request('DescribeLiveStreamsOnlineList', {}));
+    assert.equal(missing.code, 'MissingDomainName');
+    const badType = await refused(client().request('DescribeLiveStreamsOnlineList', {
+      DomainName: 'push.example.com',
+      QueryType: 'exact',
+    }));
+    assert.equal(badType.code, 'InvalidQueryType.Malformed');
   });
 
   test('a wrong secret is refused', async () => {

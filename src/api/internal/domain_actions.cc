@@ -1,6 +1,7 @@
 // Streaming domains: AddLiveDomain, DeleteLiveDomain, DescribeLiveUserDomains.
 #include <algorithm>
 
+#include "absl/strings/escaping.h"
 #include "absl/strings/str_cat.h"
 #include "api/internal/actions.h"
 #include "api/internal/validation.h"
@@ -38,16 +39,77 @@ ApiResult<Json> DeleteLiveDomain(const ActionContext& context, const RequestPara
   return Json::object();
 }
 
+namespace {
+
+// Every domain livesnap serves is live, of Alibaba's ingest type.
+constexpr std::string_view kDomainStatus = "online";
+constexpr std::string_view kDomainType = "liveVideo";
+constexpr int64_t kMaxPageNumber = 100'000;
+
+// DomainSearchType: how the DomainName filter matches (Alibaba's values).
+enum class NameMatch { kFuzzy, kPrefix, kSuffix, kFull };
+
+ApiResult<NameMatch> GetNameMatch(const RequestParams& params) {
+  const auto text = params.Get("DomainSearchType");
+  if (!text || *text == "fuzzy_match") return NameMatch::kFuzzy;
+  if (*text == "pre_match") return NameMatch::kPrefix;
+  if (*text == "suf_match") return NameMatch::kSuffix;
+  if (*text == "full_match") return NameMatch::kFull;
+  return Fail(codes::kInvalidDomainSearchTypeMalformed,
+              absl::StrCat("DomainSearchType \"", absl::CHexEscape(std::string(*text)),
+                           "\" is not fuzzy_match, pre_match, suf_match or full_match"));
+}
+
+bool NameMatches(std::string_view name, std::string_view filter, NameMatch match) {
+  switch (match) {
+    case NameMatch::kFuzzy:
+      return name.find(filter) != std::string_view::npos;
+    case NameMatch::kPrefix:
+      return name.starts_with(filter);
+    case NameMatch::kSuffix:
+      return name.ends_with(filter);
+    case NameMatch::kFull:
+      return name == filter;
+  }
+  return false;
+}
+
+Json DomainItem(const catalog::Domain& domain) {
+  const std::string created = FormatIso8601Utc(domain.created_ms);
+  return Json{{"DomainName", domain.name},
+              {"Cname", ""},
+              {"Description", ""},
+              {"LiveDomainStatus", kDomainStatus},
+              {"LiveDomainType", kDomainType},
+              {"RegionName", domain.region},
+              {"ResourceGroupId", ""},
+              {"GmtCreated", created},
+              {"GmtModified", created}};
+}
+
+}  // namespace
+
 ApiResult<Json> DescribeLiveUserDomains(const ActionContext& context, const RequestParams& params) {
   ApiResult<Paging> paging = params.GetPaging("PageNumber", "PageSize", 1, 50, 20);
   if (!paging.ok()) return paging.error();
-  const auto name_filter = params.Get("DomainName");  // fuzzy: a substring of the name
+  if (paging->page_num > kMaxPageNumber) {
+    return Fail(
+        codes::kInvalidPageNumMalformed,
+        absl::StrCat("PageNumber ", paging->page_num, " is not from 1 to ", kMaxPageNumber));
+  }
+  ApiResult<NameMatch> match = GetNameMatch(params);
+  if (!match.ok()) return match.error();
+  const auto name_filter = params.Get("DomainName");
   const auto region_filter = params.Get("RegionName");
+  const auto status_filter = params.Get("DomainStatus");
+  const auto type_filter = params.Get("LiveDomainType");
   absl::StatusOr<std::vector<catalog::Domain>> domains = context.catalog.ListDomains();
   if (!domains.ok()) return CatalogError(domains.status(), "list domains");
   std::erase_if(*domains, [&](const catalog::Domain& domain) {
-    return (name_filter && domain.name.find(*name_filter) == std::string::npos) ||
-           (region_filter && domain.region != *region_filter);
+    return (name_filter && !NameMatches(domain.name, *name_filter, *match)) ||
+           (region_filter && domain.region != *region_filter) ||
+           (status_filter && *status_filter != kDomainStatus) ||
+           (type_filter && *type_filter != kDomainType);
   });
   std::sort(domains->begin(), domains->end(),
             [](const catalog::Domain& a, const catalog::Domain& b) { return a.name < b.name; });
@@ -55,14 +117,7 @@ ApiResult<Json> DescribeLiveUserDomains(const ActionContext& context, const Requ
   const int64_t first = std::min(total, (paging->page_num - 1) * paging->page_size);
   const int64_t last = std::min(total, first + paging->page_size);
   Json list = Json::array();
-  for (int64_t i = first; i < last; ++i) {
-    const catalog::Domain& domain = (*domains)[i];
-    list.push_back(Json{{"DomainName", domain.name},
-                        {"RegionName", domain.region},
-                        {"DomainStatus", "online"},
-                        {"LiveDomainType", "liveVideo"},
-                        {"GmtCreated", FormatIso8601Utc(domain.created_ms)}});
-  }
+  for (int64_t i = first; i < last; ++i) list.push_back(DomainItem((*domains)[i]));
   Json body;
   body["PageNumber"] = paging->page_num;
   body["PageSize"] = paging->page_size;

@@ -2,8 +2,11 @@
 // DescribeLiveStreamsOnlineList, and the storage locations snapshots go to
 // (DescribeLiveSnapshotStorages).
 #include <algorithm>
+#include <cmath>
 #include <map>
+#include <optional>
 
+#include "absl/strings/escaping.h"
 #include "absl/strings/str_cat.h"
 #include "api/internal/actions.h"
 #include "api/internal/validation.h"
@@ -50,7 +53,33 @@ std::string ClientIp(const std::string& address) {
   return address.substr(0, colon);
 }
 
-Json OnlineJson(const media::LiveStream& live) {
+// FLV's codec ids, which Alibaba's AudioCodecId / VideoCodecId carry
+// (HEVC: 12, the id Chinese CDNs use); 0 when unknown.
+int VideoCodecId(media::VideoCodec codec) {
+  switch (codec) {
+    case media::VideoCodec::kH264:
+      return 7;
+    case media::VideoCodec::kHevc:
+      return 12;
+    default:
+      return 0;
+  }
+}
+int AudioCodecId(media::AudioCodec codec) {
+  switch (codec) {
+    case media::AudioCodec::kAac:
+      return 10;
+    case media::AudioCodec::kMp3:
+      return 2;
+    default:
+      return 0;
+  }
+}
+
+// "host:port" -> "host" (the node's address in the registry).
+std::string HostOf(const std::string& address) { return ClientIp(address); }
+
+Json OnlineJson(const media::LiveStream& live, const std::string& server_ip) {
   const media::StreamInfo& info = live.info;
   Json json;
   json["DomainName"] = info.key.domain;
@@ -62,18 +91,63 @@ Json OnlineJson(const media::LiveStream& live) {
   json["PublishDomain"] = info.key.domain;
   json["PublishType"] = "edge";
   json["ClientIp"] = ClientIp(info.client_addr);
+  json["ServerIp"] = server_ip;
+  json["Transcoded"] = "no";
+  json["VideoCodecId"] = VideoCodecId(info.video_codec);
+  json["AudioCodecId"] = AudioCodecId(info.audio_codec);
+  // Per-track rates are not measured (BitrateKbps is both tracks'): 0.
+  json["VideoDataRate"] = 0;
+  json["AudioDataRate"] = 0;
+  json["Width"] = info.width;
+  json["Height"] = info.height;
+  json["FrameRate"] = static_cast<int>(std::lround(info.frame_rate));
+  // livesnap's extensions.
   json["Protocol"] = info.protocol.empty() ? "rtmp" : info.protocol;  // "rtmp", "srt"
   json["VideoCodec"] = std::string(media::VideoCodecName(info.video_codec));
   json["AudioCodec"] = std::string(media::AudioCodecName(info.audio_codec));
-  json["Width"] = info.width;
-  json["Height"] = info.height;
-  json["FrameRate"] = info.frame_rate;
   json["BitrateKbps"] = live.stats.bitrate_kbps;
   json["VideoFrames"] = live.stats.video_frames;
   json["Keyframes"] = live.stats.keyframes;
   json["AudioFrames"] = live.stats.audio_frames;
   json["Bytes"] = live.stats.bytes;
   return json;
+}
+
+// QueryType: fuzzy (the default) matches AppName / StreamName as
+// substrings, strict as whole names.
+ApiResult<bool> GetStrictQuery(const RequestParams& params) {
+  const auto text = params.Get("QueryType");
+  if (!text || *text == "fuzzy") return false;
+  if (*text == "strict") return true;
+  return Fail(codes::kInvalidQueryTypeMalformed,
+              absl::StrCat("QueryType \"", absl::CHexEscape(std::string(*text)),
+                           "\" is not fuzzy or strict"));
+}
+
+// StreamType: all (the default), raw (source streams) or trans
+// (transcoded ones, which livesnap never has).
+ApiResult<bool> GetWantsRaw(const RequestParams& params) {
+  const auto text = params.Get("StreamType");
+  if (!text || *text == "all" || *text == "raw") return true;
+  if (*text == "trans") return false;
+  return Fail(codes::kInvalidStreamTypeMalformed,
+              absl::StrCat("StreamType \"", absl::CHexEscape(std::string(*text)),
+                           "\" is not all, raw or trans"));
+}
+
+// node id -> the host of its RTMP address, from the registry.
+std::map<std::string, std::string> NodeHosts(const ActionContext& context) {
+  std::map<std::string, std::string> hosts;
+  if (context.registry == nullptr) return hosts;
+  auto nodes = context.registry->ListNodes(context.clock.UnixMs());
+  if (!nodes.ok()) return hosts;  // ServerIp stays empty; the list itself still answers
+  for (const catalog::Node& node : *nodes) hosts[node.node_id] = HostOf(node.rtmp_address);
+  return hosts;
+}
+
+bool NameMatches(std::optional<std::string_view> filter, std::string_view name, bool strict) {
+  if (!filter) return true;
+  return strict ? name == *filter : name.find(*filter) != std::string_view::npos;
 }
 
 }  // namespace
@@ -147,10 +221,8 @@ ApiResult<Json> DescribeLiveStreamSnapshotInfo(const ActionContext& context,
 
 ApiResult<Json> DescribeLiveStreamsOnlineList(const ActionContext& context,
                                               const RequestParams& params) {
-  const auto domain = params.Get("DomainName");
-  if (domain) {
-    if (auto error = CheckDomainName(*domain)) return *error;
-  }
+  ApiResult<std::string> domain = RequireDomainName(params);
+  if (!domain.ok()) return domain.error();
   const auto app = params.Get("AppName");
   if (app) {
     if (auto error = CheckAppName(*app)) return *error;
@@ -159,6 +231,11 @@ ApiResult<Json> DescribeLiveStreamsOnlineList(const ActionContext& context,
   if (stream) {
     if (auto error = CheckStreamName(*stream)) return *error;
   }
+  ApiResult<bool> strict = GetStrictQuery(params);
+  if (!strict.ok()) return strict.error();
+  ApiResult<bool> wants_raw = GetWantsRaw(params);
+  if (!wants_raw.ok()) return wants_raw.error();
+  const auto only_stream = params.Get("OnlyStream");
   ApiResult<Paging> paging = params.GetPaging("PageNum", "PageSize", 1, 3000, 2000);
   if (!paging.ok()) return paging.error();
 
@@ -174,8 +251,9 @@ ApiResult<Json> DescribeLiveStreamsOnlineList(const ActionContext& context,
     streams.push_back(std::move(other.live));
   }
   std::erase_if(streams, [&](const media::LiveStream& live) {
-    return (domain && live.info.key.domain != *domain) || (app && live.info.key.app != *app) ||
-           (stream && live.info.key.stream != *stream);
+    return !*wants_raw || live.info.key.domain != *domain ||
+           !NameMatches(app, live.info.key.app, *strict) ||
+           !NameMatches(stream, live.info.key.stream, *strict);
   });
   std::sort(streams.begin(), streams.end(),
             [](const media::LiveStream& a, const media::LiveStream& b) {
@@ -184,10 +262,18 @@ ApiResult<Json> DescribeLiveStreamsOnlineList(const ActionContext& context,
   const int64_t total = static_cast<int64_t>(streams.size());
   const int64_t first = std::min(total, (paging->page_num - 1) * paging->page_size);
   const int64_t last = std::min(total, first + paging->page_size);
+  const std::map<std::string, std::string> hosts = NodeHosts(context);
   Json list = Json::array();
   for (int64_t i = first; i < last; ++i) {
-    Json json = OnlineJson(streams[i]);
-    if (context.registry != nullptr) json["NodeId"] = holders[streams[i].info.key];
+    const media::StreamKey& key = streams[i].info.key;
+    if (only_stream == "yes") {
+      list.push_back(
+          Json{{"DomainName", key.domain}, {"AppName", key.app}, {"StreamName", key.stream}});
+      continue;
+    }
+    const auto host = hosts.find(holders[key]);
+    Json json = OnlineJson(streams[i], host == hosts.end() ? "" : host->second);
+    if (context.registry != nullptr) json["NodeId"] = holders[key];
     list.push_back(std::move(json));
   }
 

@@ -196,8 +196,21 @@ export function deleteTemplate(domain, app) {
   return rpc('DeleteLiveAppSnapshotConfig', { DomainName: domain, AppName: app });
 }
 
+// Live streams, exact names; DescribeLiveStreamsOnlineList asks for one
+// DomainName, so without one every registered domain is asked.
 export async function listOnline(filter = {}) {
-  const body = await rpc('DescribeLiveStreamsOnlineList', { ...filter, PageSize: 3000 });
+  if (!filter.DomainName) {
+    const domains = await listDomains();
+    const lists = await Promise.all(
+      domains.map((d) => listOnline({ ...filter, DomainName: d.DomainName })),
+    );
+    return lists.flat();
+  }
+  const body = await rpc('DescribeLiveStreamsOnlineList', {
+    ...filter,
+    QueryType: 'strict',
+    PageSize: 3000,
+  });
   return (body.OnlineInfo && body.OnlineInfo.LiveStreamOnlineInfo) || [];
 }
 
