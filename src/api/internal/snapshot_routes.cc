@@ -65,8 +65,11 @@ Outcome HandleObject(const RouteContext& context, const HttpRequest& request,
     return fail(Fail(codes::kInvalidPathMalformed, std::string(object.status().message())));
   }
   if (!object.ok()) {
+    // A store that does not answer, or not in time, is a 503 the client may retry.
+    const bool transient =
+        absl::IsUnavailable(object.status()) || absl::IsDeadlineExceeded(object.status());
     return fail(Fail(
-        absl::IsUnavailable(object.status()) ? codes::kServiceUnavailable : codes::kInternalError,
+        transient ? codes::kServiceUnavailable : codes::kInternalError,
         absl::StrCat("read ", bucket, "/", key, ": ", std::string(object.status().message()))));
   }
   response.SetHeader("Cache-Control", "no-cache");
