@@ -56,7 +56,9 @@ TEST_P(PostgresCatalogTest, ReplacesSessionsTheServerEnded) {
 
   EXPECT_THAT(catalog_->GetDomain("push.example.com"), IsOk());
   EXPECT_THAT(catalog_->NextSequence("push.example.com", "live", "s"), IsOkAndHolds(1));
-  EXPECT_THAT(catalog_->AddSnapshotRecord(record), IsOk());
+  SnapshotRecord next = record;  // an identical record would be kept once
+  next.capture_ms = 1500;
+  EXPECT_THAT(catalog_->AddSnapshotRecord(next), IsOk());
   absl::StatusOr<std::vector<SnapshotRecord>> records = catalog_->QuerySnapshotRecords(
       {.domain = "push.example.com", .app = "live", .stream = "s", .end_ms = 2000});
   ASSERT_THAT(records, IsOk());
