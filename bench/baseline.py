@@ -6,8 +6,10 @@ starts one ffmpeg per published stream writing a JPEG every 5 s
     ffmpeg -i rtmp://127.0.0.1/live/$name -vf fps=1/5 -update 1 $name.jpg
 
 and the variant that decodes keyframes only (-skip_frame nokey before -i).
-livesnap-loadgen pushes the same N streams of the same clip to each in
-turn. For each, the CPU of the whole process tree (nginx master, worker and
+livesnap-loadgen (--profile, ffmpeg's write pattern by default) pushes the
+same N streams of the same clip to each in turn; with --real-ffmpeg-streams,
+N real `ffmpeg -re -stream_loop -1 -c copy` pushers do the same, as a
+cross-check of the load generator. For each, the CPU of the whole process tree (nginx master, worker and
 every ffmpeg it started; livesnapd alone for livesnap) over a steady window
 is divided by N, and the ratio baseline / livesnap is taken at equal N.
 The load generator's own CPU is reported apart, never counted.
@@ -15,7 +17,7 @@ The load generator's own CPU is reported apart, never counted.
     bench/baseline.py --livesnapd build/h-bench/src/server/livesnapd \\
         --loadgen build/h-bench/tools/loadgen/livesnap-loadgen \\
         --decode-streams 5,10,20 --skip-frame-streams 10,50,100 \\
-        --work-dir build/h-bench/bench-work
+        --real-ffmpeg-streams 20 --work-dir build/h-bench/bench-work
 """
 
 import argparse
@@ -43,7 +45,7 @@ def run_nginx(args, clip, variant, n):
     ramp_s = (n - 1) / args.ramp if args.ramp > 0 else 0
     loadgen = b.Loadgen(args.loadgen, clip, nginx.rtmp_port, n, args.ramp,
                         args.baseline_warmup + args.window + 2, nginx.dir,
-                        extra=["--tick-ms", str(args.tick_ms)])
+                        extra=capacity.loadgen_options(args))
     started = time.monotonic()
     loadgen.start()
     try:
@@ -72,6 +74,7 @@ def run_nginx(args, clip, variant, n):
     machine_busy = (sys1[0] - sys0[0]) / (sys1[1] - sys0[1]) * os.cpu_count()
     result = {
         "system": f"nginx-rtmp + ffmpeg ({variant})",
+        "pushed_by": f"loadgen --profile {args.profile}",
         "variant": variant,
         "streams": n,
         "published": report["totals"]["published"],
@@ -95,7 +98,8 @@ def run_nginx(args, clip, variant, n):
 
 def livesnap_row(args, clip, n):
     r = capacity.run_livesnap(args, clip, n)
-    return {"system": "livesnap", "variant": "livesnap", "streams": n,
+    return {"system": "livesnap", "pushed_by": f"loadgen --profile {args.profile}",
+            "variant": "livesnap", "streams": n,
             "published": r["published"], "cores": r["server_cores"],
             "cores_per_stream": r["server_cores_per_stream"],
             "rss_mean_mib": r["rss_window_mean_mib"], "loadgen_cores": r["loadgen_cores"],
@@ -105,12 +109,81 @@ def livesnap_row(args, clip, n):
             "snapshots_expected": r["snapshots_expected"], "window": r["window"]}
 
 
+def run_real_pushers(args, clip, variant, n):
+    """N real ffmpeg pushers into livesnapd (variant "livesnap") or nginx-rtmp
+    + ffmpeg per stream; CPU of the server's process tree over the window."""
+    b.log(f"{variant}: {n} real ffmpeg pushers")
+    directory = args.work_dir / f"real-{variant}-n{n}"
+    if variant == "livesnap":
+        server = b.Livesnapd(args.livesnapd, directory, args.interval, args.workers)
+        warmup = args.warmup
+    else:
+        server = b.Nginx(directory, VARIANTS[variant], args.interval)
+        warmup = args.baseline_warmup
+    server.start()
+    pushers = b.FfmpegPushers(clip, f"rtmp://127.0.0.1:{server.rtmp_port}", n, 10, server.dir)
+    try:
+        pushers.start()
+        time.sleep(warmup)
+        load_before = b.loadavg()
+        tree0, push0, sys0 = b.tree_cpu_s(server.pid), pushers.cpu_s(), b.system_cpu()
+        w0 = time.monotonic()
+        rss = b.RssSampler(lambda: b.tree_rss_kib(server.pid))
+        time.sleep(args.window)
+        tree1, push1, sys1 = b.tree_cpu_s(server.pid), pushers.cpu_s(), b.system_cpu()
+        w1 = time.monotonic()
+        rss.stop()
+        load_after = b.loadavg()
+        running = pushers.running()
+        images = len(server.images()) if variant != "livesnap" else None
+    finally:
+        pushers.stop()
+        server.stop()
+    wall = w1 - w0
+    cores = b.tree_cpu_delta_s(tree0, tree1) / wall
+    pusher_cores = (push1 - push0) / wall
+    machine_busy = (sys1[0] - sys0[0]) / (sys1[1] - sys0[1]) * os.cpu_count()
+    if variant == "livesnap":
+        published = server.log().count("publish started")
+        stored = sum(1 for record in server.records() if record[1] == 0)
+    else:
+        published, stored = running, images
+    result = {
+        "system": "livesnap" if variant == "livesnap" else f"nginx-rtmp + ffmpeg ({variant})",
+        "pushed_by": "real ffmpeg", "variant": variant, "streams": n,
+        "published": published, "pushers_running": running,
+        "cores": round(cores, 4), "cores_per_stream": round(cores / n, 6),
+        "rss_mean_mib": round(sum(rss.values) / max(1, len(rss.values)) / 1024, 1),
+        "loadgen_cores": round(pusher_cores, 4),
+        "machine_busy_cores": round(machine_busy, 3),
+        "other_processes_cores": round(machine_busy - cores - pusher_cores, 3),
+        "window": {"seconds": round(wall, 2), "load_before": load_before,
+                   "load_after": load_after},
+    }
+    if variant == "livesnap":
+        result["snapshots_stored"] = stored
+    else:
+        result["streams_with_image"] = images
+    b.log(f"{variant}: {n} real ffmpeg pushers: {result['cores']} cores")
+    return result
+
+
+def with_ratio(row, livesnap_row):
+    per_stream = livesnap_row["cores_per_stream"]
+    row["ratio_to_livesnap"] = (round(row["cores_per_stream"] / per_stream, 1)
+                                if per_stream > 0 else None)
+    return row
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     capacity.add_common_arguments(parser)
     parser.add_argument("--decode-streams", default="5,10,20")
     parser.add_argument("--skip-frame-streams", default="10,50,100")
+    parser.add_argument("--real-ffmpeg-streams", default="",
+                        help="N for which real ffmpeg pushers feed livesnap and both "
+                             "baselines (e.g. 20)")
     parser.add_argument("--baseline-warmup", type=float, default=15,
                         help="seconds after the ramp-up before the baseline's window "
                              "(a -skip_frame nokey reader probes for 5-6 s)")
@@ -124,26 +197,26 @@ def main():
 
     plan = {"decode": [int(n) for n in args.decode_streams.split(",") if n],
             "skip_frame": [int(n) for n in args.skip_frame_streams.split(",") if n]}
-    rows, livesnap = [], {}
+    rows = []
     for n in sorted(set(plan["decode"]) | set(plan["skip_frame"])):
-        livesnap[n] = livesnap_row(args, clip, n)
-        rows.append(livesnap[n])
-        for variant in VARIANTS:
-            if n in plan[variant]:
-                row = run_nginx(args, clip, variant, n)
-                row["ratio_to_livesnap"] = (round(row["cores_per_stream"] /
-                                                  livesnap[n]["cores_per_stream"], 1)
-                                            if livesnap[n]["cores_per_stream"] > 0 else None)
-                rows.append(row)
+        livesnap = livesnap_row(args, clip, n)
+        rows.append(livesnap)
+        rows.extend(with_ratio(run_nginx(args, clip, variant, n), livesnap)
+                    for variant in VARIANTS if n in plan[variant])
+    for n in (int(n) for n in args.real_ffmpeg_streams.split(",") if n):
+        livesnap = run_real_pushers(args, clip, "livesnap", n)
+        rows.append(livesnap)
+        rows.extend(with_ratio(run_real_pushers(args, clip, variant, n), livesnap)
+                    for variant in VARIANTS)
 
     print(f"machine: {b.machine()}")
-    header = ("system", "N", "published", "cores", "cores/stream", "x livesnap", "RSS MiB",
-              "loadgen cores", "other load cores")
+    header = ("system", "pushed by", "N", "published", "cores", "cores/stream", "x livesnap", "RSS MiB",
+              "pusher cores", "other load cores")
     print("| " + " | ".join(header) + " |")
     print("|" + "---|" * len(header))
     for r in rows:
         print("| " + " | ".join(str(x) for x in (
-            r["system"], r["streams"], r["published"], r["cores"], r["cores_per_stream"],
+            r["system"], r["pushed_by"], r["streams"], r["published"], r["cores"], r["cores_per_stream"],
             r.get("ratio_to_livesnap", "1"), r["rss_mean_mib"], r["loadgen_cores"],
             r["other_processes_cores"])) + " |")
     if args.json:

@@ -597,6 +597,46 @@ class Loadgen:
         return json.loads(self.json_path.read_text())
 
 
+class FfmpegPushers:
+    """N real `ffmpeg -re -stream_loop -1 -c copy -f flv` processes pushing one
+    clip to URL/app/s{i}, started `ramp` a second: what users' encoders send,
+    write for write."""
+
+    def __init__(self, clip, url, streams, ramp, directory, app="live"):
+        self.clip, self.url, self.streams, self.ramp = clip, url, streams, ramp
+        self.dir, self.app = Path(directory), app
+        self.processes = []
+
+    def start(self):
+        for i in range(self.streams):
+            with open(self.dir / f"ffmpeg-push-{i}.log", "w") as log:
+                self.processes.append(subprocess.Popen(
+                    ["ffmpeg", "-hide_banner", "-loglevel", "error", "-nostdin", "-re",
+                     "-stream_loop", "-1", "-i", str(self.clip), "-c", "copy", "-f", "flv",
+                     f"{self.url}/{self.app}/s{i}"], stdout=log, stderr=subprocess.STDOUT))
+            if self.ramp > 0:
+                time.sleep(1 / self.ramp)
+
+    def cpu_s(self):
+        total = 0.0
+        for process in self.processes:
+            try:
+                total += process_cpu_s(process.pid)
+            except (FileNotFoundError, ProcessLookupError):
+                continue
+        return total
+
+    def running(self):
+        return sum(process.poll() is None for process in self.processes)
+
+    def stop(self):
+        for process in self.processes:
+            if process.poll() is None:
+                process.send_signal(signal.SIGINT)
+        for process in self.processes:
+            stop_process(process, signal.SIGINT)
+
+
 def shell_line(argv):
     return " ".join(a if a and all(c.isalnum() or c in "-_./=:,@%+" for c in a)
                     else "'" + a.replace("'", "'\\''") + "'" for a in map(str, argv))

@@ -50,6 +50,8 @@ def add_common_arguments(parser):
     parser.add_argument("--interval", type=int, default=5, help="snapshot interval, s")
     parser.add_argument("--workers", type=int, default=2, help="livesnapd capture workers")
     parser.add_argument("--tick-ms", type=int, default=20, help="load generator pacing tick")
+    parser.add_argument("--profile", default="ffmpeg", choices=("ffmpeg", "obs", "batched"),
+                        help="the load generator's write pattern (docs/BENCHMARKS.md)")
     parser.add_argument("--clip-size", default="1280x720")
     parser.add_argument("--clip-fps", type=int, default=30)
     parser.add_argument("--clip-bitrate", default="2M")
@@ -66,9 +68,13 @@ def make_clip(args):
                        args.clip_bitrate, args.clip_gop)
 
 
+def loadgen_options(args):
+    return ["--tick-ms", str(args.tick_ms), "--profile", args.profile]
+
+
 def run_livesnap(args, clip, n):
     """One capacity run of N streams; returns its figures."""
-    b.log(f"livesnap: {n} streams")
+    b.log(f"livesnap: {n} streams ({args.profile} profile)")
     server = b.Livesnapd(args.livesnapd, args.work_dir / f"livesnap-n{n}", args.interval,
                          args.workers)
     server.start()
@@ -76,7 +82,7 @@ def run_livesnap(args, clip, n):
     ramp_s = (n - 1) / args.ramp if args.ramp > 0 else 0
     loadgen = b.Loadgen(args.loadgen, clip, server.rtmp_port, n, args.ramp,
                         args.warmup + args.window + 2, server.dir,
-                        extra=["--tick-ms", str(args.tick_ms)])
+                        extra=loadgen_options(args))
     started = time.monotonic()
     loadgen.start()
     try:
@@ -146,6 +152,7 @@ def run_livesnap(args, clip, n):
 
     result = {
         "streams": n,
+        "profile": args.profile,
         "published": totals["published"],
         "loadgen_failed": totals["failed"],
         "loadgen_stalls": totals["stalls"],
@@ -248,13 +255,14 @@ def main():
     clip = make_clip(args)
     floor = measure_floor(args, clip)
     results = [run_livesnap(args, clip, int(n)) for n in args.streams.split(",")]
-    print(f"machine: {b.machine()}")
+    print(f"machine: {b.machine()}; load generator profile: {args.profile}")
     if floor:
         print(f"floor (clip_capture_benchmark, same clip's keyframes): {floor}")
     print_table(results, floor)
     if args.json:
         args.json.write_text(json.dumps({"command": command, "machine": b.machine(),
                                          "date": time.strftime("%Y-%m-%d %H:%M:%S %z"),
+                                         "profile": args.profile,
                                          "clip": str(clip), "floor": floor,
                                          "results": results}, indent=2))
     failed = [r for r in results if r["published"] != r["streams"] or r["server_exit_code"] != 0]

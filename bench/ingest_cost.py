@@ -41,12 +41,9 @@ def run(args, clip, client, batch_bytes):
     try:
         url = f"rtmp://127.0.0.1:{server.rtmp_port}"
         if client == "real-ffmpeg":
-            for i in range(args.streams):
-                log = open(work / f"ffmpeg-{i}.log", "w")
-                pushers.append(subprocess.Popen(
-                    ["ffmpeg", "-hide_banner", "-loglevel", "error", "-nostdin", "-re",
-                     "-stream_loop", "-1", "-i", str(clip), "-c", "copy", "-f", "flv",
-                     f"{url}/live/s{i}"], stdout=log, stderr=subprocess.STDOUT))
+            ffmpegs = b.FfmpegPushers(clip, url, args.streams, 50, work)
+            ffmpegs.start()
+            pushers.extend(ffmpegs.processes)
         else:
             loadgen = b.Loadgen(args.loadgen, clip, server.rtmp_port, args.streams, 50,
                                 args.warmup + args.window + 5, work,

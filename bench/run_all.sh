@@ -4,7 +4,7 @@
 #   cmake --build build/h-bench --target livesnapd livesnap-loadgen \
 #     capture_benchmark clip_capture_benchmark upload_benchmark
 #   bench/run_all.sh build/h-bench build/h-bench/bench-results
-# Takes about 15 minutes and both cores: run it on an otherwise idle machine
+# Takes about 25 minutes and both cores: run it on an otherwise idle machine
 # (uptime's 1-minute load average below 1). Writes the text and JSON of each
 # benchmark under the output directory and the plot to docs/benchmarks-cpu.png.
 set -euo pipefail
@@ -29,8 +29,13 @@ python3 "$here/capacity.py" --livesnapd "$build/src/server/livesnapd" \
 
 python3 "$here/baseline.py" --livesnapd "$build/src/server/livesnapd" \
   --loadgen "$build/tools/loadgen/livesnap-loadgen" \
-  --decode-streams 5,10,20 --skip-frame-streams 10,50,100 --window 30 \
-  --work-dir "$work" --json "$out/baseline.json" | tee "$out/baseline.txt"
+  --decode-streams 5,10,20 --skip-frame-streams 10,50,100 --real-ffmpeg-streams 20 \
+  --window 30 --work-dir "$work" --json "$out/baseline.json" | tee "$out/baseline.txt"
+
+python3 "$here/capacity.py" --livesnapd "$build/src/server/livesnapd" \
+  --loadgen "$build/tools/loadgen/livesnap-loadgen" --profile batched \
+  --streams 100,1000 --window 60 --work-dir "$work" --json "$out/capacity-batched.json" |
+  tee "$out/capacity-batched.txt"
 
 "$build/bench/upload_benchmark" --benchmark_min_time=2 \
   --benchmark_out="$out/upload.json" --benchmark_out_format=json | tee "$out/upload.txt"
