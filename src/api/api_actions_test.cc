@@ -171,7 +171,7 @@ TEST_F(ActionsTest, NotifyConfigValidation) {
     params.insert(extra.begin(), extra.end());
     return Call("AddLiveSnapshotNotifyConfig", params);
   };
-  EXPECT_TRUE(IsApiError(add({}), 400, "MissingParam"));
+  EXPECT_TRUE(IsApiError(add({}), 400, "MissingNotifyUrl"));
   EXPECT_TRUE(IsApiError(add({{"NotifyUrl", "cb.example.com"}}), 400, "MalformedParam"));
   EXPECT_TRUE(
       IsApiError(add({{"NotifyUrl", "http://" + std::string(494, 'a')}}), 400, "MalformedParam"));

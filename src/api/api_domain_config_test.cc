@@ -121,7 +121,18 @@ TEST_F(DomainConfigTest, BadFunctionsAreRefusedWithTheirCode) {
             {"Functions", AliAuth({{"auth_type", "type_a"}, {"auth_key1", "primaryKey1"}})}}),
       404, "InvalidDomain.NotFound"));
   EXPECT_TRUE(IsApiError(Call("BatchSetLiveDomainConfigs", {{"DomainNames", "push.example.com"}}),
-                         400, "MissingParam"));
+                         400, "MissingFunctions"));
+  // Each parameter Alibaba's model marks required is named in its own code.
+  const std::string aliauth = AliAuth({{"auth_type", "type_a"}, {"auth_key1", "primaryKey1"}});
+  EXPECT_TRUE(IsApiError(Call("BatchSetLiveDomainConfigs", {{"Functions", aliauth}}), 400,
+                         "MissingDomainNames"));
+  EXPECT_TRUE(IsApiError(
+      Call("BatchSetLiveDomainConfigs", {{"DomainNames", " , "}, {"Functions", aliauth}}), 400,
+      "MissingDomainNames"));
+  EXPECT_TRUE(IsApiError(Call("DeleteLiveSpecificConfig", {{"DomainName", "push.example.com"}}),
+                         400, "MissingConfigId"));
+  EXPECT_TRUE(
+      IsApiError(Call("DeleteLiveSpecificConfig", {{"ConfigId", "12"}}), 400, "MissingDomainName"));
   EXPECT_TRUE(Describe().body["DomainConfigs"]["DomainConfig"].empty());
 }
 

@@ -77,8 +77,9 @@ TEST_F(TemplatesTest, AddWithOneModeAndPostForm) {
       Client().Call("AddLiveAppSnapshotConfig", params, livesnap::testing::ApiClient::kPost);
   ASSERT_TRUE(IsApiSuccess(added));
   const nlohmann::json config = DescribeOne("*");
-  EXPECT_FALSE(config.contains("OverwriteOssObject"));
+  EXPECT_EQ(config["OverwriteOssObject"], "");  // unset, still listed
   EXPECT_EQ(config["SequenceOssObject"], "snapshot/{AppName}/{StreamName}/{UnixTimestamp}.jpg");
+  EXPECT_EQ(config["Callback"], "");
 }
 
 TEST_F(TemplatesTest, DuplicateIsAConflict) {
@@ -189,7 +190,7 @@ TEST_F(TemplatesTest, UpdateChangesOnlyWhatIsGiven) {
   const nlohmann::json config = DescribeOne("live");
   EXPECT_EQ(config["TimeInterval"], 30);
   EXPECT_EQ(config["Height"], 360);
-  EXPECT_FALSE(config.contains("OverwriteOssObject"));
+  EXPECT_EQ(config["OverwriteOssObject"], "");  // unset, still listed
   EXPECT_EQ(config["SequenceOssObject"], "{AppName}/{StreamName}/{Sequence}.jpg");
   EXPECT_EQ(config["OssBucket"], "snapshots");
   EXPECT_EQ(config["CreateTime"], "2024-05-01T10:00:00Z");

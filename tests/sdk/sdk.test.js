@@ -199,7 +199,7 @@ describe('snapshot templates through @alicloud/pop-core', () => {
     described = await sdk.request('DescribeLiveSnapshotConfig', { DomainName: 'push.example.com' });
     config = described.LiveStreamSnapshotConfigList.LiveStreamSnapshotConfig[0];
     assert.equal(config.TimeInterval, 30);
-    assert.equal(config.OverwriteOssObject, undefined);
+    assert.equal(config.OverwriteOssObject, '');  // removed: listed empty, as Alibaba's model has it
     assert.equal(config.SequenceOssObject, 'snapshot/{AppName}/{StreamName}/{UnixTimestamp}.jpg');
 
     await sdk.request('DeleteLiveAppSnapshotConfig', { DomainName: 'push.example.com', AppName: 'live' });
@@ -244,11 +244,79 @@ describe('snapshot templates through @alicloud/pop-core', () => {
       DomainName: 'push.example.com', AppName: 'nothing', TimeInterval: 10,
     }));
     assert.equal(err.code, 'InvalidConfig.NotFound');
+    assert.equal(err.entry.response.statusCode, 404);
 
     err = await refused(sdk.request('AddLiveAppSnapshotConfig', {
       ...params, AppName: 'dots', OverwriteOssObject: 'a/./{StreamName}.jpg',
     }));
     assert.equal(err.code, 'InvalidOverwriteOssObject.Malformed');
+    assert.equal(err.entry.response.statusCode, 400);
+
+    err = await refused(sdk.request('AddLiveAppSnapshotConfig', {
+      ...params, AppName: 'seq', SequenceOssObject: '{AppName}/{StreamName}.jpg',
+    }));
+    assert.equal(err.code, 'InvalidSequenceOssObject.Malformed');
+    assert.equal(err.entry.response.statusCode, 400);
+
+    const { OverwriteOssObject: _overwrite, ...neither } = params;
+    err = await refused(sdk.request('AddLiveAppSnapshotConfig', { ...neither, AppName: 'none' }));
+    assert.equal(err.code, 'InvalidOverwriteOssObjectOrSequenceOssObject.Malformed');
+    assert.equal(err.entry.response.statusCode, 400);
+
+    err = await refused(sdk.request('AddLiveAppSnapshotConfig', {
+      ...params, AppName: 'nobucket', OssBucket: 'nosuchbucket',
+    }));
+    assert.equal(err.code, 'InvalidOssBucket.NotFound');
+    assert.equal(err.entry.response.statusCode, 400);
+  });
+
+  test('a parameter Alibaba\'s models require is refused as Missing<Param>', async () => {
+    const sdk = client();
+    const cases = [
+      ['AddLiveAppSnapshotConfig', { DomainName: 'push.example.com', TimeInterval: 5 }, 'MissingAppName'],
+      ['AddLiveAppSnapshotConfig', { DomainName: 'push.example.com', AppName: 'm' }, 'MissingTimeInterval'],
+      ['AddLiveAppSnapshotConfig', { DomainName: 'push.example.com', AppName: 'm', TimeInterval: 5 },
+        'MissingOssEndpoint'],
+      ['AddLiveAppSnapshotConfig', {
+        DomainName: 'push.example.com', AppName: 'm', TimeInterval: 5, OssEndpoint: 'file.local',
+      }, 'MissingOssBucket'],
+      ['DescribeLiveSnapshotConfig', {}, 'MissingDomainName'],
+      ['DescribeLiveStreamSnapshotInfo', { DomainName: 'push.example.com', AppName: 'live' },
+        'MissingStreamName'],
+      ['AddLiveSnapshotNotifyConfig', { DomainName: 'push.example.com' }, 'MissingNotifyUrl'],
+      ['AddLiveDomain', { DomainName: 'other.example.com', LiveDomainType: 'liveVideo' }, 'MissingRegion'],
+      ['BatchSetLiveDomainConfigs', { DomainNames: 'push.example.com' }, 'MissingFunctions'],
+      ['BatchSetLiveDomainConfigs', { Functions: '[]' }, 'MissingDomainNames'],
+      ['DeleteLiveSpecificConfig', { DomainName: 'push.example.com' }, 'MissingConfigId'],
+    ];
+    for (const [action, params, code] of cases) {
+      const err = await refused(sdk.request(action, params, { method: 'POST' }));
+      assert.equal(err.code, code, `${action} ${JSON.stringify(params)}`);
+      assert.equal(err.entry.response.statusCode, 400, action);
+    }
+  });
+
+  test('snapshot notify configs: Add, Describe, Update, Delete', async () => {
+    const sdk = client();
+    const domain = { DomainName: 'push.example.com' };
+    await sdk.request('AddLiveSnapshotNotifyConfig', { ...domain, NotifyUrl: 'http://127.0.0.1:9/n' });
+    const again = await refused(sdk.request('AddLiveSnapshotNotifyConfig', {
+      ...domain, NotifyUrl: 'http://127.0.0.1:9/n',
+    }));
+    assert.equal(again.code, 'ConfigAlreadyExists');
+    assert.equal(again.entry.response.statusCode, 400);
+    await sdk.request('UpdateLiveSnapshotNotifyConfig', {
+      ...domain, NotifyReqAuth: 'yes', NotifyAuthKey: 'sdkNotifyKey0123',
+    });
+    const described = await sdk.request('DescribeLiveSnapshotNotifyConfig', domain);
+    assert.equal(described.DomainName, 'push.example.com');
+    assert.equal(described.NotifyUrl, 'http://127.0.0.1:9/n');
+    assert.equal(described.NotifyReqAuth, 'yes');
+    assert.equal(described.NotifyAuthKey, 'sdkNotifyKey0123');
+    await sdk.request('DeleteLiveSnapshotNotifyConfig', domain);
+    const gone = await refused(sdk.request('DescribeLiveSnapshotNotifyConfig', domain));
+    assert.equal(gone.code, 'ConfigNotFound');
+    assert.equal(gone.entry.response.statusCode, 404);
   });
 
   test('DescribeLiveStreamsOnlineList wants a DomainName and checks its enums', async () => {

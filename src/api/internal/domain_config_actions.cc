@@ -93,9 +93,9 @@ Json Arg(std::string_view name, std::string value) {
 
 ApiResult<Json> BatchSetLiveDomainConfigs(const ActionContext& context,
                                           const RequestParams& params) {
-  ApiResult<std::string> names = params.Require("DomainNames", codes::kMissingDomainName);
+  ApiResult<std::string> names = params.Require("DomainNames", codes::kMissingDomainNames);
   if (!names.ok()) return names.error();
-  ApiResult<std::string> functions = params.Require("Functions", codes::kMissingParam);
+  ApiResult<std::string> functions = params.Require("Functions", codes::kMissingFunctions);
   if (!functions.ok()) return functions.error();
   std::vector<catalog::PushAuth> updates;
   const std::vector<std::string> domains = absl::StrSplit(*names, ',', absl::SkipWhitespace());
@@ -115,7 +115,7 @@ ApiResult<Json> BatchSetLiveDomainConfigs(const ActionContext& context,
     if (auto error = ParseAliAuth(*functions, auth)) return *error;
     updates.push_back({domain, auth.auth_type, auth.auth_key1, auth.auth_key2, auth.delta_s});
   }
-  if (updates.empty()) return Fail(codes::kMissingDomainName);
+  if (updates.empty()) return Fail(codes::kMissingDomainNames);
   for (const catalog::PushAuth& update : updates) {
     const absl::Status done = update.auth_type == "no_auth"
                                   ? context.catalog.DeletePushAuth(update.domain)
@@ -164,7 +164,7 @@ ApiResult<Json> DeleteLiveSpecificConfig(const ActionContext& context,
                                          const RequestParams& params) {
   ApiResult<catalog::Domain> domain = RequireDomain(context, params);
   if (!domain.ok()) return domain.error();
-  ApiResult<std::string> config_id = params.Require("ConfigId", codes::kMissingParam);
+  ApiResult<std::string> config_id = params.Require("ConfigId", codes::kMissingConfigId);
   if (!config_id.ok()) return config_id.error();
   const ApiError not_found =
       Fail(codes::kConfigNotFound,

@@ -15,7 +15,7 @@ std::optional<ApiError> ApplyNotifyParams(const RequestParams& params, bool is_u
     if (auto error = CheckHttpUrl(*url, codes::kMalformedParam, "NotifyUrl")) return error;
     config.notify_url = std::string(*url);
   } else if (!is_update) {
-    return Fail(codes::kMissingParam, "The parameter NotifyUrl is required.");
+    return Fail(codes::kMissingNotifyUrl, "The parameter NotifyUrl is required.");
   }
   if (auto auth = params.Get("NotifyReqAuth")) {
     if (*auth != "yes" && *auth != "no") {

@@ -16,9 +16,10 @@ Json TemplateJson(const catalog::SnapshotTemplate& tmpl) {
   json["TimeInterval"] = tmpl.interval_s;
   json["OssEndpoint"] = tmpl.endpoint;
   json["OssBucket"] = tmpl.bucket;
-  if (!tmpl.overwrite_pattern.empty()) json["OverwriteOssObject"] = tmpl.overwrite_pattern;
-  if (!tmpl.sequence_pattern.empty()) json["SequenceOssObject"] = tmpl.sequence_pattern;
-  if (!tmpl.callback.empty()) json["Callback"] = tmpl.callback;
+  // Always present, as in Alibaba's model: empty when the mode or callback is unset.
+  json["OverwriteOssObject"] = tmpl.overwrite_pattern;
+  json["SequenceOssObject"] = tmpl.sequence_pattern;
+  json["Callback"] = tmpl.callback;
   json["Width"] = tmpl.width;
   json["Height"] = tmpl.height;
   json["CreateTime"] = FormatIso8601Utc(tmpl.created_ms);
