@@ -14,19 +14,15 @@ import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { createHash, createHmac, randomUUID } from 'node:crypto';
 import fs from 'node:fs';
-import { createRequire } from 'node:module';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { after, before, test } from 'node:test';
+import { freePort, launchChromium, startLivesnapd, startLocalLivesnapd, waitFor } from './harness.mjs';
 
 const [livesnapd, artifactsDir, npmDir] = process.argv.slice(2).map((arg) => path.resolve(arg));
 if (!livesnapd || !artifactsDir || !npmDir) {
   throw new Error('usage: console_e2e.test.mjs <livesnapd> <artifacts dir> <npm dir>');
 }
-const { chromium } = createRequire(path.join(npmDir, 'package.json'))('playwright-core');
-
-const CHROMIUM = '/usr/bin/chromium';
 const KEY_ID = 'LTAI-console-test';
 const SECRET = `console-secret-${process.pid}`;
 const DOMAIN = 'push.console.test';
@@ -38,22 +34,10 @@ let apiPort;
 let rtmpPort;
 let base;
 let server;
-let serverLog = '';
 let context;
 let page;
 const pageErrors = [];
 const pushes = [];
-
-function freePort() {
-  return new Promise((resolve, reject) => {
-    const probe = net.createServer();
-    probe.once('error', reject);
-    probe.listen(0, '127.0.0.1', () => {
-      const { port } = probe.address();
-      probe.close(() => resolve(port));
-    });
-  });
-}
 
 // Another operator's client: signature v1 with node:crypto.
 function percentEncode(text) {
@@ -88,30 +72,15 @@ async function api(action, params = {}) {
   return body;
 }
 
-async function waitFor(what, check, timeoutMs = 30000, everyMs = 250) {
-  const deadline = Date.now() + timeoutMs;
-  let last;
-  while (Date.now() < deadline) {
-    try {
-      last = await check();
-      if (last) return last;
-    } catch (err) {
-      last = err;
-    }
-    await new Promise((r) => setTimeout(r, everyMs));
-  }
-  throw new Error(`timed out waiting for ${what} (last: ${last})`);
-}
-
 function push(stream, { realtime, seconds }) {
-  const url = `rtmp://127.0.0.1:${rtmpPort}/live?vhost=${DOMAIN}/${stream}`;
   const args = ['-hide_banner', '-loglevel', 'error', '-nostdin'];
   if (realtime) args.push('-re');
   args.push(
     '-f', 'lavfi', '-i', `testsrc2=size=640x360:rate=25:duration=${seconds}`,
     '-c:v', 'libx264', '-preset', 'veryfast', '-g', '25',
-    '-pix_fmt', 'yuv420p', '-b:v', '800k', '-f', 'flv', url,
+    '-pix_fmt', 'yuv420p', '-b:v', '800k',
   );
+  args.push('-f', 'flv', `rtmp://127.0.0.1:${rtmpPort}/live?vhost=${DOMAIN}/${stream}`);
   const log = fs.createWriteStream(path.join(artifactsDir, `ffmpeg-${stream}.log`));
   const child = spawn('ffmpeg', args, { stdio: ['ignore', 'pipe', 'pipe'] });
   child.stdout.pipe(log);
@@ -185,37 +154,11 @@ name = "${SEED_DOMAIN}"
 region = "local"
 `,
   );
-  server = spawn(livesnapd, ['-c', config], {
-    env: { ...process.env, LIVESNAP_CONSOLE_SECRET: SECRET },
-    stdio: ['ignore', 'pipe', 'pipe'],
+  server = await startLivesnapd(livesnapd, config, {
+    env: { LIVESNAP_CONSOLE_SECRET: SECRET },
+    logPath: path.join(artifactsDir, 'livesnapd.log'),
   });
-  const log = fs.createWriteStream(path.join(artifactsDir, 'livesnapd.log'));
-  await new Promise((resolve, reject) => {
-    const onData = (chunk) => {
-      serverLog += chunk.toString();
-      log.write(chunk);
-      if (serverLog.includes('livesnapd ready')) resolve();
-    };
-    server.stdout.on('data', onData);
-    server.stderr.on('data', onData);
-    server.once('exit', (code) => reject(new Error(`livesnapd exited (${code}):\n${serverLog}`)));
-    setTimeout(() => reject(new Error(`livesnapd not ready in 60 s:\n${serverLog}`)), 60000);
-  });
-
-  context = await chromium.launchPersistentContext(path.join(dir, 'chromium-profile'), {
-    executablePath: CHROMIUM,
-    headless: true,
-    args: [
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-quic',
-      '--no-first-run',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-    ],
-    viewport: { width: 1280, height: 860 },
-  });
+  context = await launchChromium(npmDir, path.join(dir, 'chromium-profile'));
   page = context.pages()[0] || (await context.newPage());
   page.setDefaultTimeout(15000);
   page.on('pageerror', (err) => pageErrors.push(err.message));
@@ -230,11 +173,7 @@ after(async () => {
   if (context) await context.close();
   for (const { child } of pushes) if (child.exitCode === null) child.kill('SIGTERM');
   await Promise.all(pushes.map((p) => p.exited));
-  if (server && server.exitCode === null) {
-    const exited = new Promise((resolve) => server.once('exit', resolve));
-    server.kill('SIGTERM');
-    await exited;
-  }
+  if (server) await server.stop();
   if (dir) fs.rmSync(dir, { recursive: true, force: true });
 });
 
@@ -560,35 +499,15 @@ test('delete the template after confirming', async () => {
 test('a degraded livesnapd shows a banner naming each problem on every page', async () => {
   // A second livesnapd whose data directory is below its free-space minimum
   // for real: /healthz answers 503 with a "disk" problem.
-  const port = await freePort();
   const degradedDir = path.join(dir, 'degraded');
-  const config = path.join(dir, 'degraded.toml');
-  fs.writeFileSync(
-    config,
-    `
-[server]
-data_dir = "${degradedDir}"
-min_free_disk_bytes = 9000000000000000000
-[rtmp]
-listen = "127.0.0.1:${await freePort()}"
-[api]
-listen = "127.0.0.1:${port}"
-`,
-  );
-  const degraded = spawn(livesnapd, ['-c', config], { stdio: ['ignore', 'pipe', 'pipe'] });
-  const exited = new Promise((resolve) => degraded.once('exit', resolve));
+  const degraded = await startLocalLivesnapd(livesnapd, degradedDir, {
+    serverLines: 'min_free_disk_bytes = 9000000000000000000',
+    logPath: path.join(artifactsDir, 'livesnapd-degraded.log'),
+  });
   try {
-    let log = '';
-    degraded.stdout.on('data', (chunk) => (log += chunk));
-    degraded.stderr.on('data', (chunk) => (log += chunk));
-    await waitFor('the degraded livesnapd', () => log.includes('livesnapd ready'), 60000, 100).catch(
-      (err) => {
-        throw new Error(`${err.message}\n${log}`);
-      },
-    );
     const other = await context.newPage();
     try {
-      await other.goto(`http://127.0.0.1:${port}/console/`);
+      await other.goto(`${degraded.base}/console/`);
       const banner = other.getByRole('alert').filter({ hasText: 'livesnapd is degraded' });
       await banner.waitFor();
       const text = await banner.innerText();
@@ -601,8 +520,7 @@ listen = "127.0.0.1:${port}"
       await other.close();
     }
   } finally {
-    degraded.kill('SIGTERM');
-    await exited;
+    await degraded.stop();
   }
 });
 
