@@ -129,7 +129,7 @@ test('useResource reads at once, again at each interval, and keeps the last data
     view.unmount();
     return { before, states, heldAfterUnmount: timers.held() };
   });
-  assert.deepEqual(result.before, { error: null, loaded: false }); // data: undefined
+  assert.deepEqual(result.before, { data: undefined, error: null, loaded: false });
   assert.deepEqual(result.states, [
     { data: 'first', error: null, loaded: true },
     { data: 'first', error: 'store down', loaded: true },
@@ -260,14 +260,14 @@ test('useFormSubmit: busy while sending; a refusal lands on its field, focused, 
   const button = page.locator('form button[type=submit]');
   await button.click();
   await page.waitForFunction(() => window.probe.form.log.sent === 1);
-  assert.ok(await button.isDisabled(), 'busy while the request is out');
+  await page.waitForFunction(() => document.querySelector('form button[type=submit]').disabled);
   await page.evaluate(() =>
     window.probe.form.log.send.reject(Object.assign(new Error('B is malformed.'), { code: 'InvalidB.Malformed' })),
   );
   await page.locator('.error[data-field=b]').waitFor();
   assert.deepEqual(await shownErrors(page), { b: 'B is malformed. (InvalidB.Malformed)' });
   await page.waitForFunction(() => document.activeElement && document.activeElement.id === 'field-b');
-  assert.ok(!(await button.isDisabled()), 'sendable again');
+  await page.waitForFunction(() => !document.querySelector('form button[type=submit]').disabled);
   assert.deepEqual(await page.evaluate(() => window.probe.form.log.refused), ['InvalidB.Malformed']);
 
   // A code that concerns no field is shown for the whole form; sending again
