@@ -1,6 +1,6 @@
 // The web console in a real browser against a real livesnapd: Debian's
 // Chromium driven by playwright-core, livesnapd started with API
-// authentication on, streams pushed with the ffmpeg CLI. Every step goes
+// authentication on, streams pushed with the ffmpeg CLI (RTMP and SRT). Every step goes
 // through the pages as a user would (sign in, Domain Names, Manage
 // Templates, the live wall, a stream's history); a second API client
 // plays another operator where a step needs the server's own refusal.
@@ -32,6 +32,7 @@ const DEMO = `${DOMAIN}/live/demo`;
 let dir;
 let apiPort;
 let rtmpPort;
+let srtPort;
 let base;
 let server;
 let context;
@@ -72,7 +73,9 @@ async function api(action, params = {}) {
   return body;
 }
 
-function push(stream, { realtime, seconds }) {
+// ffmpeg pushing a test pattern as live/<stream> of DOMAIN: FLV over RTMP,
+// or MPEG-TS over SRT.
+function push(stream, { realtime, seconds, protocol = 'rtmp' }) {
   const args = ['-hide_banner', '-loglevel', 'error', '-nostdin'];
   if (realtime) args.push('-re');
   args.push(
@@ -80,7 +83,12 @@ function push(stream, { realtime, seconds }) {
     '-c:v', 'libx264', '-preset', 'veryfast', '-g', '25',
     '-pix_fmt', 'yuv420p', '-b:v', '800k',
   );
-  args.push('-f', 'flv', `rtmp://127.0.0.1:${rtmpPort}/live?vhost=${DOMAIN}/${stream}`);
+  if (protocol === 'srt') {
+    const streamId = `#!::h=${DOMAIN},r=live/${stream},m=publish`;
+    args.push('-f', 'mpegts', `srt://127.0.0.1:${srtPort}?streamid=${streamId}`);
+  } else {
+    args.push('-f', 'flv', `rtmp://127.0.0.1:${rtmpPort}/live?vhost=${DOMAIN}/${stream}`);
+  }
   const log = fs.createWriteStream(path.join(artifactsDir, `ffmpeg-${stream}.log`));
   const child = spawn('ffmpeg', args, { stdio: ['ignore', 'pipe', 'pipe'] });
   child.stdout.pipe(log);
@@ -119,6 +127,7 @@ before(async () => {
   dir = fs.mkdtempSync(path.join(os.tmpdir(), 'livesnap-console-'));
   apiPort = await freePort();
   rtmpPort = await freePort();
+  srtPort = await freePort('udp');
   base = `http://127.0.0.1:${apiPort}`;
   const config = path.join(dir, 'livesnap.toml');
   fs.writeFileSync(
@@ -129,6 +138,9 @@ data_dir = "${path.join(dir, 'data')}"
 
 [rtmp]
 listen = "127.0.0.1:${rtmpPort}"
+
+[srt]
+listen = "127.0.0.1:${srtPort}"
 
 [api]
 listen = "127.0.0.1:${apiPort}"
@@ -390,6 +402,32 @@ test('Nodes: this node, online, with its live stream, rate and heartbeat', async
   await goTo('Live wall');
 });
 
+test('each stream shows the protocol it is pushed with, on its card and its page', async () => {
+  const srt = push('srtcam', { realtime: true, seconds: 120, protocol: 'srt' });
+  try {
+    await goTo('Live wall');
+    const card = page.locator(`li.card[data-stream="${DOMAIN}/live/srtcam"]`);
+    await card.waitFor({ timeout: 30000 });
+    assert.equal((await card.locator('.protocol').innerText()).trim(), 'SRT');
+    const rtmpCard = page.locator(`li.card[data-stream="${DEMO}"]`);
+    assert.equal((await rtmpCard.locator('.protocol').innerText()).trim(), 'RTMP');
+    await screenshot('08c-wall-protocols');
+
+    await card.click();
+    await page.getByRole('heading', { name: 'srtcam', level: 1 }).waitFor();
+    const protocol = page.locator('.stream-facts .protocol');
+    await protocol.waitFor();
+    assert.equal((await protocol.innerText()).trim(), 'SRT');
+    await screenshot('08d-stream-srt');
+  } finally {
+    srt.child.kill('SIGTERM');
+    await srt.exited;
+  }
+  // The wall as the next tests expect it: the RTMP stream alone.
+  await goTo('Live wall');
+  await page.locator(`li.card[data-stream="${DOMAIN}/live/srtcam"]`).waitFor({ state: 'detached', timeout: 30000 });
+});
+
 test('a stream\'s history is a timeline of stored thumbnails, paged with NextStartTime', async () => {
   const card = page.locator(`li.card[data-stream="${DEMO}"]`);
   await card.click();
@@ -514,6 +552,12 @@ test('a degraded livesnapd shows a banner naming each problem on every page', as
       assert.match(text, /disk \(low_space\)/);
       assert.ok(text.includes(degradedDir), text);
       await other.screenshot({ path: path.join(artifactsDir, '16-health-banner.png'), fullPage: true });
+      // It stays above every page the user goes to.
+      for (const [link, heading] of [['Domain Names', 'Domain Names'], ['Nodes', 'Nodes']]) {
+        await other.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: link }).click();
+        await other.getByRole('heading', { name: heading, level: 1 }).waitFor();
+        assert.match(await banner.innerText(), /disk \(low_space\)/, `on ${link}`);
+      }
       // The healthy console shows none.
       assert.equal(await page.locator('.health-banner').count(), 0);
     } finally {
