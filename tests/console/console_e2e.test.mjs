@@ -1,6 +1,6 @@
 // The web console in a real browser against a real livesnapd: Debian's
 // Chromium driven by playwright-core, livesnapd started with API
-// authentication on, streams pushed with the ffmpeg CLI. Every step goes
+// authentication on, streams pushed with the ffmpeg CLI (RTMP and SRT). Every step goes
 // through the pages as a user would (sign in, Domain Names, Manage
 // Templates, the live wall, a stream's history); a second API client
 // plays another operator where a step needs the server's own refusal.
@@ -14,19 +14,15 @@ import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { createHash, createHmac, randomUUID } from 'node:crypto';
 import fs from 'node:fs';
-import { createRequire } from 'node:module';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { after, before, test } from 'node:test';
+import { freePort, launchChromium, startLivesnapd, startLocalLivesnapd, waitFor } from './harness.mjs';
 
 const [livesnapd, artifactsDir, npmDir] = process.argv.slice(2).map((arg) => path.resolve(arg));
 if (!livesnapd || !artifactsDir || !npmDir) {
   throw new Error('usage: console_e2e.test.mjs <livesnapd> <artifacts dir> <npm dir>');
 }
-const { chromium } = createRequire(path.join(npmDir, 'package.json'))('playwright-core');
-
-const CHROMIUM = '/usr/bin/chromium';
 const KEY_ID = 'LTAI-console-test';
 const SECRET = `console-secret-${process.pid}`;
 const DOMAIN = 'push.console.test';
@@ -36,24 +32,13 @@ const DEMO = `${DOMAIN}/live/demo`;
 let dir;
 let apiPort;
 let rtmpPort;
+let srtPort;
 let base;
 let server;
-let serverLog = '';
 let context;
 let page;
 const pageErrors = [];
 const pushes = [];
-
-function freePort() {
-  return new Promise((resolve, reject) => {
-    const probe = net.createServer();
-    probe.once('error', reject);
-    probe.listen(0, '127.0.0.1', () => {
-      const { port } = probe.address();
-      probe.close(() => resolve(port));
-    });
-  });
-}
 
 // Another operator's client: signature v1 with node:crypto.
 function percentEncode(text) {
@@ -88,30 +73,22 @@ async function api(action, params = {}) {
   return body;
 }
 
-async function waitFor(what, check, timeoutMs = 30000, everyMs = 250) {
-  const deadline = Date.now() + timeoutMs;
-  let last;
-  while (Date.now() < deadline) {
-    try {
-      last = await check();
-      if (last) return last;
-    } catch (err) {
-      last = err;
-    }
-    await new Promise((r) => setTimeout(r, everyMs));
-  }
-  throw new Error(`timed out waiting for ${what} (last: ${last})`);
-}
-
-function push(stream, { realtime, seconds }) {
-  const url = `rtmp://127.0.0.1:${rtmpPort}/live?vhost=${DOMAIN}/${stream}`;
+// ffmpeg pushing a test pattern as live/<stream> of DOMAIN: FLV over RTMP,
+// or MPEG-TS over SRT.
+function push(stream, { realtime, seconds, protocol = 'rtmp' }) {
   const args = ['-hide_banner', '-loglevel', 'error', '-nostdin'];
   if (realtime) args.push('-re');
   args.push(
     '-f', 'lavfi', '-i', `testsrc2=size=640x360:rate=25:duration=${seconds}`,
     '-c:v', 'libx264', '-preset', 'veryfast', '-g', '25',
-    '-pix_fmt', 'yuv420p', '-b:v', '800k', '-f', 'flv', url,
+    '-pix_fmt', 'yuv420p', '-b:v', '800k',
   );
+  if (protocol === 'srt') {
+    const streamId = `#!::h=${DOMAIN},r=live/${stream},m=publish`;
+    args.push('-f', 'mpegts', `srt://127.0.0.1:${srtPort}?streamid=${streamId}`);
+  } else {
+    args.push('-f', 'flv', `rtmp://127.0.0.1:${rtmpPort}/live?vhost=${DOMAIN}/${stream}`);
+  }
   const log = fs.createWriteStream(path.join(artifactsDir, `ffmpeg-${stream}.log`));
   const child = spawn('ffmpeg', args, { stdio: ['ignore', 'pipe', 'pipe'] });
   child.stdout.pipe(log);
@@ -150,6 +127,7 @@ before(async () => {
   dir = fs.mkdtempSync(path.join(os.tmpdir(), 'livesnap-console-'));
   apiPort = await freePort();
   rtmpPort = await freePort();
+  srtPort = await freePort('udp');
   base = `http://127.0.0.1:${apiPort}`;
   const config = path.join(dir, 'livesnap.toml');
   fs.writeFileSync(
@@ -160,6 +138,9 @@ data_dir = "${path.join(dir, 'data')}"
 
 [rtmp]
 listen = "127.0.0.1:${rtmpPort}"
+
+[srt]
+listen = "127.0.0.1:${srtPort}"
 
 [api]
 listen = "127.0.0.1:${apiPort}"
@@ -185,37 +166,11 @@ name = "${SEED_DOMAIN}"
 region = "local"
 `,
   );
-  server = spawn(livesnapd, ['-c', config], {
-    env: { ...process.env, LIVESNAP_CONSOLE_SECRET: SECRET },
-    stdio: ['ignore', 'pipe', 'pipe'],
+  server = await startLivesnapd(livesnapd, config, {
+    env: { LIVESNAP_CONSOLE_SECRET: SECRET },
+    logPath: path.join(artifactsDir, 'livesnapd.log'),
   });
-  const log = fs.createWriteStream(path.join(artifactsDir, 'livesnapd.log'));
-  await new Promise((resolve, reject) => {
-    const onData = (chunk) => {
-      serverLog += chunk.toString();
-      log.write(chunk);
-      if (serverLog.includes('livesnapd ready')) resolve();
-    };
-    server.stdout.on('data', onData);
-    server.stderr.on('data', onData);
-    server.once('exit', (code) => reject(new Error(`livesnapd exited (${code}):\n${serverLog}`)));
-    setTimeout(() => reject(new Error(`livesnapd not ready in 60 s:\n${serverLog}`)), 60000);
-  });
-
-  context = await chromium.launchPersistentContext(path.join(dir, 'chromium-profile'), {
-    executablePath: CHROMIUM,
-    headless: true,
-    args: [
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-quic',
-      '--no-first-run',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-    ],
-    viewport: { width: 1280, height: 860 },
-  });
+  context = await launchChromium(npmDir, path.join(dir, 'chromium-profile'));
   page = context.pages()[0] || (await context.newPage());
   page.setDefaultTimeout(15000);
   page.on('pageerror', (err) => pageErrors.push(err.message));
@@ -230,11 +185,7 @@ after(async () => {
   if (context) await context.close();
   for (const { child } of pushes) if (child.exitCode === null) child.kill('SIGTERM');
   await Promise.all(pushes.map((p) => p.exited));
-  if (server && server.exitCode === null) {
-    const exited = new Promise((resolve) => server.once('exit', resolve));
-    server.kill('SIGTERM');
-    await exited;
-  }
+  if (server) await server.stop();
   if (dir) fs.rmSync(dir, { recursive: true, force: true });
 });
 
@@ -451,6 +402,32 @@ test('Nodes: this node, online, with its live stream, rate and heartbeat', async
   await goTo('Live wall');
 });
 
+test('each stream shows the protocol it is pushed with, on its card and its page', async () => {
+  const srt = push('srtcam', { realtime: true, seconds: 120, protocol: 'srt' });
+  try {
+    await goTo('Live wall');
+    const card = page.locator(`li.card[data-stream="${DOMAIN}/live/srtcam"]`);
+    await card.waitFor({ timeout: 30000 });
+    assert.equal((await card.locator('.protocol').innerText()).trim(), 'SRT');
+    const rtmpCard = page.locator(`li.card[data-stream="${DEMO}"]`);
+    assert.equal((await rtmpCard.locator('.protocol').innerText()).trim(), 'RTMP');
+    await screenshot('08c-wall-protocols');
+
+    await card.click();
+    await page.getByRole('heading', { name: 'srtcam', level: 1 }).waitFor();
+    const protocol = page.locator('.stream-facts .protocol');
+    await protocol.waitFor();
+    assert.equal((await protocol.innerText()).trim(), 'SRT');
+    await screenshot('08d-stream-srt');
+  } finally {
+    srt.child.kill('SIGTERM');
+    await srt.exited;
+  }
+  // The wall as the next tests expect it: the RTMP stream alone.
+  await goTo('Live wall');
+  await page.locator(`li.card[data-stream="${DOMAIN}/live/srtcam"]`).waitFor({ state: 'detached', timeout: 30000 });
+});
+
 test('a stream\'s history is a timeline of stored thumbnails, paged with NextStartTime', async () => {
   const card = page.locator(`li.card[data-stream="${DEMO}"]`);
   await card.click();
@@ -560,49 +537,34 @@ test('delete the template after confirming', async () => {
 test('a degraded livesnapd shows a banner naming each problem on every page', async () => {
   // A second livesnapd whose data directory is below its free-space minimum
   // for real: /healthz answers 503 with a "disk" problem.
-  const port = await freePort();
   const degradedDir = path.join(dir, 'degraded');
-  const config = path.join(dir, 'degraded.toml');
-  fs.writeFileSync(
-    config,
-    `
-[server]
-data_dir = "${degradedDir}"
-min_free_disk_bytes = 9000000000000000000
-[rtmp]
-listen = "127.0.0.1:${await freePort()}"
-[api]
-listen = "127.0.0.1:${port}"
-`,
-  );
-  const degraded = spawn(livesnapd, ['-c', config], { stdio: ['ignore', 'pipe', 'pipe'] });
-  const exited = new Promise((resolve) => degraded.once('exit', resolve));
+  const degraded = await startLocalLivesnapd(livesnapd, degradedDir, {
+    serverLines: 'min_free_disk_bytes = 9000000000000000000',
+    logPath: path.join(artifactsDir, 'livesnapd-degraded.log'),
+  });
   try {
-    let log = '';
-    degraded.stdout.on('data', (chunk) => (log += chunk));
-    degraded.stderr.on('data', (chunk) => (log += chunk));
-    await waitFor('the degraded livesnapd', () => log.includes('livesnapd ready'), 60000, 100).catch(
-      (err) => {
-        throw new Error(`${err.message}\n${log}`);
-      },
-    );
     const other = await context.newPage();
     try {
-      await other.goto(`http://127.0.0.1:${port}/console/`);
+      await other.goto(`${degraded.base}/console/`);
       const banner = other.getByRole('alert').filter({ hasText: 'livesnapd is degraded' });
       await banner.waitFor();
       const text = await banner.innerText();
       assert.match(text, /disk \(low_space\)/);
       assert.ok(text.includes(degradedDir), text);
       await other.screenshot({ path: path.join(artifactsDir, '16-health-banner.png'), fullPage: true });
+      // It stays above every page the user goes to.
+      for (const [link, heading] of [['Domain Names', 'Domain Names'], ['Nodes', 'Nodes']]) {
+        await other.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: link }).click();
+        await other.getByRole('heading', { name: heading, level: 1 }).waitFor();
+        assert.match(await banner.innerText(), /disk \(low_space\)/, `on ${link}`);
+      }
       // The healthy console shows none.
       assert.equal(await page.locator('.health-banner').count(), 0);
     } finally {
       await other.close();
     }
   } finally {
-    degraded.kill('SIGTERM');
-    await exited;
+    await degraded.stop();
   }
 });
 

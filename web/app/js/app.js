@@ -8,7 +8,8 @@ import { HistoryPage } from './history.js';
 import { NodesPage } from './nodes.js';
 import { Link, href, matchRoute, usePath } from './router.js';
 import { TemplatesPage } from './templates.js';
-import { Announcer, Dialog, Field, FormError, PageHeader, usePolling } from './ui.js';
+import { POLL_MS, useFormSubmit, useResource } from './hooks.js';
+import { Announcer, Dialog, Field, FormError, inputControl, PageHeader } from './ui.js';
 import { WallPage } from './wall.js';
 
 function Page({ route }) {
@@ -38,25 +39,20 @@ function Page({ route }) {
   }
 }
 
-const HEALTH_POLL_MS = 10000;
+// What /healthz says: null when livesnapd is healthy, else its problems.
+async function readHealth() {
+  const response = await fetch('/healthz', { cache: 'no-store' });
+  const body = await response.json().catch(() => null);
+  return describeHealth(response.status, body);
+}
 
 // Across every page while livesnapd says it is degraded (/healthz): a full
 // disk, a store that fails, an unreachable catalog.
 function HealthBanner() {
-  const [problems, setProblems] = useState(null);
-  usePolling(
-    async () => {
-      try {
-        const response = await fetch('/healthz', { cache: 'no-store' });
-        const body = await response.json().catch(() => null);
-        setProblems(describeHealth(response.status, body));
-      } catch (err) {
-        setProblems(describeHealth(0, { Message: `livesnapd is unreachable (${err.message})` }));
-      }
-    },
-    HEALTH_POLL_MS,
-    [],
-  );
+  const health = useResource(readHealth, POLL_MS.health);
+  const problems = health.error
+    ? describeHealth(0, { Message: `livesnapd is unreachable (${health.error.message})` })
+    : health.data;
   if (!problems) return null;
   return html`
     <div class="banner error health-banner" role="alert">
@@ -81,16 +77,14 @@ function NavLink({ to, active, children }) {
 function SignInDialog({ reason, onSignedIn, onCancel }) {
   const [keyId, setKeyId] = useState('');
   const [secret, setSecret] = useState('');
-  const [error, setError] = useState('');
-  const submit = (event) => {
-    event.preventDefault();
-    if (!keyId.trim() || !secret) {
-      setError('Enter both the AccessKeyId and the AccessKeySecret.');
-      return;
-    }
-    api.saveCredentials({ accessKeyId: keyId.trim(), accessKeySecret: secret });
-    onSignedIn();
-  };
+  const { errors, submit } = useFormSubmit({
+    validate: () =>
+      !keyId.trim() || !secret ? { form: 'Enter both the AccessKeyId and the AccessKeySecret.' } : {},
+    send: () => {
+      api.saveCredentials({ accessKeyId: keyId.trim(), accessKeySecret: secret });
+      onSignedIn();
+    },
+  });
   const refused = reason && reason.code !== 'MissingAccessKeyId' && reason.code !== 'MissingSignature';
   return html`
     <${Dialog} title="Sign in with an AccessKey" onClose=${onCancel}>
@@ -107,28 +101,26 @@ function SignInDialog({ reason, onSignedIn, onCancel }) {
         <${Field}
           id="signin-key-id"
           label="AccessKeyId"
-          control=${(aria) => html`<input
-            ...${aria}
-            type="text"
-            autocomplete="username"
-            spellcheck="false"
-            autofocus
-            value=${keyId}
-            onInput=${(e) => setKeyId(e.target.value)}
-          />`}
+          control=${inputControl({
+            type: 'text',
+            autocomplete: 'username',
+            spellcheck: 'false',
+            autofocus: true,
+            value: keyId,
+            onInput: (e) => setKeyId(e.target.value),
+          })}
         />
         <${Field}
           id="signin-secret"
           label="AccessKeySecret"
-          control=${(aria) => html`<input
-            ...${aria}
-            type="password"
-            autocomplete="current-password"
-            value=${secret}
-            onInput=${(e) => setSecret(e.target.value)}
-          />`}
+          control=${inputControl({
+            type: 'password',
+            autocomplete: 'current-password',
+            value: secret,
+            onInput: (e) => setSecret(e.target.value),
+          })}
         />
-        <${FormError} error=${error} />
+        <${FormError} error=${errors.form} />
         <div class="dialog-actions">
           <button type="button" class="button" onClick=${onCancel}>Cancel</button>
           <button type="submit" class="button primary">Sign in</button>

@@ -1,52 +1,48 @@
 // Domain Names: every streaming domain with its region and live streams;
 // add one (with a region picker) and delete one (after confirmation).
-import { html, useCallback, useState } from '../vendor/preact-htm.js';
+import { html, useState } from '../vendor/preact-htm.js';
 import * as api from './api.js';
 import { domainErrorField, validateDomainForm } from './forms.js';
 import { formatDateTime } from './format.js';
+import { POLL_MS, useFormSubmit, useResource } from './hooks.js';
 import { PushAuthDialog } from './push_auth.js';
 import { Link, href } from './router.js';
 import {
+  afterChange,
   announce,
   ConfirmDialog,
-  describeError,
   Dialog,
+  ErrorBanner,
   Field,
-  focusField,
   FormError,
+  inputControl,
   PageHeader,
-  usePolling,
+  RowButton,
+  TEXT_INPUT,
 } from './ui.js';
 
 const OTHER_REGION = '__other__';
 
+// The domains, how many streams are live on each, and the storage locations
+// (for the regions offered when adding one).
+async function loadDomainsPage() {
+  const [domains, online, storages] = await Promise.all([
+    api.listDomains(),
+    api.listOnline(),
+    api.listStorages(),
+  ]);
+  const liveCounts = {};
+  for (const stream of online) liveCounts[stream.DomainName] = (liveCounts[stream.DomainName] || 0) + 1;
+  return { domains, liveCounts, storages };
+}
+
 export function DomainsPage() {
-  const [domains, setDomains] = useState(null);
-  const [liveCounts, setLiveCounts] = useState({});
-  const [storages, setStorages] = useState([]);
-  const [error, setError] = useState(null);
+  const { data, error, reload } = useResource(loadDomainsPage, POLL_MS.domains);
+  const { domains, liveCounts, storages } = data || { domains: null, liveCounts: {}, storages: [] };
   const [adding, setAdding] = useState(false);
   const [deleting, setDeleting] = useState(null);
   const [signing, setSigning] = useState(null);
-
-  const load = useCallback(async () => {
-    try {
-      const [list, online, stores] = await Promise.all([
-        api.listDomains(),
-        api.listOnline(),
-        api.listStorages(),
-      ]);
-      const counts = {};
-      for (const stream of online) counts[stream.DomainName] = (counts[stream.DomainName] || 0) + 1;
-      setDomains(list);
-      setLiveCounts(counts);
-      setStorages(stores);
-      setError(null);
-    } catch (err) {
-      setError(err);
-    }
-  }, []);
-  usePolling(load, 10000, []);
+  const changed = afterChange(reload, () => setAdding(false), () => setDeleting(null));
 
   return html`
     <${PageHeader} title="Domain Names">
@@ -59,7 +55,7 @@ export function DomainsPage() {
       <code>vhost=</code> parameter). Each domain lives in a region; its snapshot templates store
       images in a storage location of the same region.
     </p>
-    ${error && html`<div class="banner error" role="alert">${describeError(error)}</div>`}
+    <${ErrorBanner} error=${error} />
     ${domains === null && !error && html`<p class="muted">Loading domains…</p>`}
     ${domains !== null &&
     (domains.length === 0
@@ -84,11 +80,7 @@ export function DomainsPage() {
       domains=${domains || []}
       storages=${storages}
       onClose=${() => setAdding(false)}
-      onAdded=${(name) => {
-        setAdding(false);
-        announce(`Domain ${name} added.`);
-        load();
-      }}
+      onAdded=${(name) => changed(`Domain ${name} added.`)}
     />`}
     ${deleting &&
     html`<${ConfirmDialog}
@@ -97,9 +89,7 @@ export function DomainsPage() {
       onClose=${() => setDeleting(null)}
       onConfirm=${async () => {
         await api.deleteDomain(deleting.DomainName);
-        setDeleting(null);
-        announce(`Domain ${deleting.DomainName} deleted.`);
-        load();
+        changed(`Domain ${deleting.DomainName} deleted.`);
       }}
     >
       <p>Delete <strong>${deleting.DomainName}</strong>?</p>
@@ -144,22 +134,8 @@ function DomainTable({ domains, liveCounts, onDelete, onSigning }) {
                 <${Link} class="button small" to=${href('domains', domain.DomainName, 'snapshots')}>
                   Manage Templates
                 <//>
-                <button
-                  type="button"
-                  class="button small"
-                  aria-label=${`URL signing of ${domain.DomainName}`}
-                  onClick=${() => onSigning(domain)}
-                >
-                  URL signing
-                </button>
-                <button
-                  type="button"
-                  class="button small danger-outline"
-                  aria-label=${`Delete ${domain.DomainName}`}
-                  onClick=${() => onDelete(domain)}
-                >
-                  Delete
-                </button>
+                <${RowButton} label=${`URL signing of ${domain.DomainName}`} onClick=${() => onSigning(domain)}>URL signing<//>
+                <${RowButton} label=${`Delete ${domain.DomainName}`} danger onClick=${() => onDelete(domain)}>Delete<//>
               </td>
             </tr>
           `,
@@ -193,30 +169,22 @@ function AddDomainDialog({ domains, storages, onClose, onAdded }) {
   const [name, setName] = useState('');
   const [choice, setChoice] = useState(regions.length > 0 ? regions[0].region : OTHER_REGION);
   const [otherRegion, setOtherRegion] = useState('');
-  const [errors, setErrors] = useState({});
-  const [busy, setBusy] = useState(false);
   const region = choice === OTHER_REGION ? otherRegion.trim() : choice;
   const chosen = regions.find((r) => r.region === region);
-
-  const submit = async (event) => {
-    event.preventDefault();
-    const form = { name: name.trim(), region };
-    const found = validateDomainForm(form);
-    setErrors(found);
-    if (Object.keys(found).length > 0) {
-      focusField(event.target, found.name ? 'domain-name' : 'domain-region');
-      return;
-    }
-    setBusy(true);
-    try {
-      await api.addDomain(form.name, form.region);
-      onAdded(form.name);
-    } catch (err) {
-      const field = domainErrorField(err.code);
-      setErrors({ [field]: `${err.message} (${err.code})` });
-      setBusy(false);
-      if (field !== 'form') focusField(event.target, field === 'name' ? 'domain-name' : 'domain-region');
-    }
+  const values = { name: name.trim(), region };
+  const { errors, busy, submit, clearError } = useFormSubmit({
+    fieldIds: { name: 'domain-name', region: 'domain-region' },
+    validate: () => validateDomainForm(values),
+    send: async () => {
+      await api.addDomain(values.name, values.region);
+      onAdded(values.name);
+    },
+    errorField: domainErrorField,
+  });
+  // Editing a field clears what was said about it.
+  const edit = (set, field) => (event) => {
+    set(event.target.value);
+    clearError(field);
   };
 
   const regionHint = chosen
@@ -233,18 +201,7 @@ function AddDomainDialog({ domains, storages, onClose, onAdded }) {
           label="Domain name"
           hint="The host encoders push to, e.g. push.example.com."
           error=${errors.name}
-          control=${(aria) => html`<input
-            ...${aria}
-            type="text"
-            autocomplete="off"
-            spellcheck="false"
-            autofocus
-            value=${name}
-            onInput=${(e) => {
-              setName(e.target.value);
-              setErrors((x) => ({ ...x, name: undefined }));
-            }}
-          />`}
+          control=${inputControl({ ...TEXT_INPUT, autofocus: true, value: name, onInput: edit(setName, 'name') })}
         />
         <${Field}
           id="domain-region"
@@ -254,10 +211,7 @@ function AddDomainDialog({ domains, storages, onClose, onAdded }) {
           control=${(aria) => html`<select
             ...${aria}
             value=${choice}
-            onChange=${(e) => {
-              setChoice(e.target.value);
-              setErrors((x) => ({ ...x, region: undefined }));
-            }}
+            onChange=${edit(setChoice, 'region')}
           >
             ${regions.map(
               (r) => html`<option value=${r.region}>
@@ -272,17 +226,7 @@ function AddDomainDialog({ domains, storages, onClose, onAdded }) {
           id="domain-region-other"
           label="Region name"
           hint="Lowercase letters, digits and -, e.g. cn-shanghai."
-          control=${(aria) => html`<input
-            ...${aria}
-            type="text"
-            autocomplete="off"
-            spellcheck="false"
-            value=${otherRegion}
-            onInput=${(e) => {
-              setOtherRegion(e.target.value);
-              setErrors((x) => ({ ...x, region: undefined }));
-            }}
-          />`}
+          control=${inputControl({ ...TEXT_INPUT, value: otherRegion, onInput: edit(setOtherRegion, 'region') })}
         />`}
         <${FormError} error=${errors.form} />
         <div class="dialog-actions">

@@ -1,7 +1,7 @@
 // One stream: its newest snapshot while live, and its snapshot history as
 // a timeline of thumbnails, read with DescribeLiveStreamSnapshotInfo one
 // page at a time (NextStartTime starts the next page).
-import { html, useCallback, useEffect, useState } from '../vendor/preact-htm.js';
+import { html, useEffect, useState } from '../vendor/preact-htm.js';
 import * as api from './api.js';
 import { resolveTemplate } from './forms.js';
 import {
@@ -15,8 +15,9 @@ import {
 import { LiveImage } from './live_image.js';
 import { Link, href } from './router.js';
 import { iso8601 } from './sign.js';
-import { describeError, PageHeader, useNow, usePolling } from './ui.js';
-import { streamDescription, useDomainTemplates } from './wall.js';
+import { POLL_MS, useResource } from './hooks.js';
+import { ErrorBanner, PageHeader, useNow } from './ui.js';
+import { streamDescription, streamProtocol, useDomainTemplates } from './wall.js';
 
 const PAGE_LIMIT = 24; // records; a capture has one per Create New object
 const DAY_MS = 24 * 3600 * 1000;
@@ -102,24 +103,19 @@ function LastCapture({ live, capture }) {
 }
 
 export function HistoryPage({ domain, app, stream }) {
-  const [live, setLive] = useState(undefined); // undefined: not known yet; null: not live
   const [templates, refreshTemplates] = useDomainTemplates();
+  // The stream as DescribeLiveStreamsOnlineList lists it, null when it is
+  // not live (or that cannot be known), undefined before the first answer.
+  const liveNow = useResource(async () => {
+    const found = await api.listOnline({ DomainName: domain, AppName: app, StreamName: stream });
+    refreshTemplates([domain]); // never fails: a domain whose list fails has none known
+    return found[0] || null;
+  }, POLL_MS.liveStreams);
+  const live = liveNow.loaded ? liveNow.data : liveNow.error ? null : undefined;
   const [rangeKey, setRangeKey] = useState(null);
   const [history, setHistory] = useState({ records: [], next: '', loading: false, error: null });
   const [window_, setWindow] = useState(null);
   const now = useNow(1000);
-
-  const loadLive = useCallback(async () => {
-    try {
-      const found = await api.listOnline({ DomainName: domain, AppName: app, StreamName: stream });
-      setLive(found[0] || null);
-      await refreshTemplates([domain]);
-    } catch {
-      setLive((previous) => (previous === undefined ? null : previous));
-    }
-  }, [domain, app, stream]);
-  usePolling(loadLive, 5000, [domain, app, stream]);
-
   useEffect(() => {
     if (rangeKey === null && live !== undefined) setRangeKey(live ? 'publish' : '1h');
   }, [live, rangeKey]);
@@ -186,7 +182,7 @@ export function HistoryPage({ domain, app, stream }) {
         html`
           <div><dt>Status</dt><dd><span class="live-badge inline"><span class="dot" aria-hidden="true"></span>LIVE</span> for ${formatDuration(now - Date.parse(live.PublishTime))}</dd></div>
           <div><dt>Video</dt><dd>${streamDescription(live) || '—'}</dd></div>
-          <div><dt>Protocol</dt><dd>${(live.Protocol || 'rtmp').toUpperCase()}</dd></div>
+          <div><dt>Protocol</dt><dd class="protocol">${streamProtocol(live)}</dd></div>
           <div><dt>Audio</dt><dd>${!live.AudioCodec || live.AudioCodec === 'unknown' ? 'none' : live.AudioCodec}</dd></div>
           <div><dt>Bitrate</dt><dd>${formatBitrate(live.BitrateKbps)}</dd></div>
           <div><dt>Push started</dt><dd>${formatDateTime(live.PublishTime)}</dd></div>
@@ -225,7 +221,7 @@ export function HistoryPage({ domain, app, stream }) {
       html`<p class="muted">
         ${`${captures.length} capture${captures.length === 1 ? '' : 's'} from ${formatDateTime(window_.start)} to ${formatDateTime(window_.end)}, oldest first.`}
       </p>`}
-      ${history.error && html`<div class="banner error" role="alert">${describeError(history.error)}</div>`}
+      <${ErrorBanner} error=${history.error} />
       ${!history.loading &&
       !history.error &&
       window_ &&

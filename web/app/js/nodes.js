@@ -1,11 +1,12 @@
 // The cluster's nodes (DescribeLivesnapNodes, a livesnap extension): each
 // node's live streams, snapshot rate, upload backlog and last heartbeat. A
 // single livesnapd shows itself alone.
-import { html, useCallback, useRef, useState } from '../vendor/preact-htm.js';
+import { html, useRef } from '../vendor/preact-htm.js';
 import * as api from './api.js';
 import { formatAgo, formatDateTime } from './format.js';
+import { POLL_MS, useResource } from './hooks.js';
 import { Link, href } from './router.js';
-import { describeError, PageHeader, useNow, usePolling } from './ui.js';
+import { ErrorBanner, PageHeader, useNow } from './ui.js';
 
 const SHOWN_STREAMS = 12;
 
@@ -18,31 +19,21 @@ export function snapshotRate(previous, current) {
 }
 
 export function NodesPage() {
-  const [nodes, setNodes] = useState(null);
-  const [streams, setStreams] = useState([]);
-  const [error, setError] = useState(null);
   const readings = useRef({}); // NodeId -> { previous, latest }, each { at, stored }
   const now = useNow(1000);
-
-  const load = useCallback(async () => {
-    try {
-      const [list, online] = await Promise.all([api.listNodes(), api.listOnline()]);
-      const at = Date.now();
-      for (const node of list) {
-        const seen = readings.current[node.NodeId];
-        readings.current[node.NodeId] = {
-          previous: seen && seen.latest,
-          latest: { at, stored: node.SnapshotsStored },
-        };
-      }
-      setNodes(list);
-      setStreams(online);
-      setError(null);
-    } catch (err) {
-      setError(err);
+  const { data, error } = useResource(async () => {
+    const [nodes, streams] = await Promise.all([api.listNodes(), api.listOnline()]);
+    const at = Date.now();
+    for (const node of nodes) {
+      const seen = readings.current[node.NodeId];
+      readings.current[node.NodeId] = {
+        previous: seen && seen.latest,
+        latest: { at, stored: node.SnapshotsStored },
+      };
     }
-  }, []);
-  usePolling(load, 5000, []);
+    return { nodes, streams };
+  }, POLL_MS.liveStreams);
+  const { nodes, streams } = data || { nodes: null, streams: [] };
 
   const byNode = {};
   for (const s of streams) (byNode[s.NodeId] = byNode[s.NodeId] || []).push(s);
@@ -56,7 +47,7 @@ export function NodesPage() {
             streams.length === 1 ? '' : 's'
           } in all.`}
     </p>
-    ${error && html`<div class="banner error" role="alert">${describeError(error)}</div>`}
+    <${ErrorBanner} error=${error} />
     ${nodes !== null &&
     html`<table class="table nodes">
       <caption class="visually-hidden">Cluster nodes</caption>

@@ -5,7 +5,8 @@
 import { html, useEffect, useState } from '../vendor/preact-htm.js';
 import * as api from './api.js';
 import { signedPushUrl } from './md5.js';
-import { Dialog, Field, FormError } from './ui.js';
+import { useFormSubmit } from './hooks.js';
+import { describeError, Dialog, Field, FormError, inputControl, TEXT_INPUT } from './ui.js';
 
 const HIDDEN = '******';
 const KEY_RULE = /^[A-Za-z0-9]{6,32}$/;
@@ -22,8 +23,7 @@ export function PushAuthDialog({ domain, onClose, onSaved }) {
   const [key1, setKey1] = useState('');
   const [key2, setKey2] = useState('');
   const [deltaS, setDeltaS] = useState('1800');
-  const [errors, setErrors] = useState({});
-  const [busy, setBusy] = useState(false);
+  const [loadError, setLoadError] = useState(null);
   const [app, setApp] = useState('live');
   const [stream, setStream] = useState('demo');
   const [signed, setSigned] = useState('');
@@ -40,24 +40,24 @@ export function PushAuthDialog({ domain, onClose, onSaved }) {
           setDeltaS(String(current.deltaS));
         }
       },
-      (err) => setErrors({ form: `${err.message} (${err.code})` }),
+      (err) => setLoadError(describeError(err)),
     );
   }, [domain]);
   const current = loaded && loaded.current;
   const hidden = current && current.key1 === HIDDEN;
 
-  const save = async (event) => {
-    event.preventDefault();
-    const found = {};
-    if (enabled) {
-      if (!(hidden && key1 === '') && !KEY_RULE.test(key1)) found.key1 = 'Use 6 to 32 letters and digits.';
-      if (key2 !== '' && !KEY_RULE.test(key2)) found.key2 = 'Use 6 to 32 letters and digits.';
-      if (!/^\d+$/.test(deltaS) || Number(deltaS) < 1) found.delta = 'A number of seconds, at least 1.';
-    }
-    setErrors(found);
-    if (Object.keys(found).length > 0) return;
-    setBusy(true);
-    try {
+  const { errors, busy, submit, showErrors } = useFormSubmit({
+    fieldIds: { key1: 'push-auth-key1', key2: 'push-auth-key2', delta: 'push-auth-delta' },
+    validate: () => {
+      const found = {};
+      if (enabled) {
+        if (!(hidden && key1 === '') && !KEY_RULE.test(key1)) found.key1 = 'Use 6 to 32 letters and digits.';
+        if (key2 !== '' && !KEY_RULE.test(key2)) found.key2 = 'Use 6 to 32 letters and digits.';
+        if (!/^\d+$/.test(deltaS) || Number(deltaS) < 1) found.delta = 'A number of seconds, at least 1.';
+      }
+      return found;
+    },
+    send: async () => {
       if (enabled) {
         await api.setPushAuth(domain, {
           authType,
@@ -69,36 +69,25 @@ export function PushAuthDialog({ domain, onClose, onSaved }) {
         await api.deletePushAuth(domain, current.configId);
       }
       onSaved(enabled);
-    } catch (err) {
-      setErrors({ form: `${err.message} (${err.code})` });
-      setBusy(false);
-    }
-  };
+    },
+  });
 
   const generate = () => {
     if (!KEY_RULE.test(key1)) {
-      setErrors({ key1: 'Enter the primary key to sign with.' });
+      showErrors({ key1: 'Enter the primary key to sign with.' });
       return;
     }
     const now = Math.floor(Date.now() / 1000);
     setSigned(signedPushUrl(authType, domain, key1, app, stream, now));
   };
 
-  const input = (value, set, extra = {}) => (aria) =>
-    html`<input
-      ...${aria}
-      ...${extra}
-      type="text"
-      autocomplete="off"
-      spellcheck="false"
-      value=${value}
-      onInput=${(e) => set(e.target.value)}
-    />`;
+  const input = (value, set, extra = {}) =>
+    inputControl({ ...extra, ...TEXT_INPUT, value, onInput: (e) => set(e.target.value) });
 
   return html`
     <${Dialog} title=${`URL signing — ${domain}`} onClose=${onClose} wide>
-      <form class="dialog-body" onSubmit=${save} noValidate>
-        ${loaded === null && !errors.form && html`<p class="muted">Loading…</p>`}
+      <form class="dialog-body" onSubmit=${submit} noValidate>
+        ${loaded === null && !loadError && html`<p class="muted">Loading…</p>`}
         <label class="checkbox">
           <input
             id="push-auth-enabled"
@@ -137,7 +126,7 @@ export function PushAuthDialog({ domain, onClose, onSaved }) {
           error=${errors.delta}
           control=${input(deltaS, setDeltaS, { inputmode: 'numeric' })}
         />
-        <${FormError} error=${errors.form} />
+        <${FormError} error=${errors.form || loadError} />
         <div class="dialog-actions">
           <button type="button" class="button" onClick=${onClose}>Cancel</button>
           <button type="submit" class="button primary" disabled=${busy || loaded === null}>

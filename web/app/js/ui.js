@@ -87,6 +87,33 @@ export function Field({ id, label, hint, error, control, className = '' }) {
   `;
 }
 
+// What went wrong reading a page's data, above what was last read.
+export function ErrorBanner({ error }) {
+  if (!error) return null;
+  return html`<div class="banner error" role="alert">${describeError(error)}</div>`;
+}
+
+// The attributes of an <input> for names, keys and URLs: typed as is.
+export const TEXT_INPUT = Object.freeze({ type: 'text', autocomplete: 'off', spellcheck: 'false' });
+
+// A Field's `control`: an <input> with these attributes (and the ARIA ones).
+export function inputControl(attributes) {
+  return (aria) => html`<input ...${aria} ...${attributes} />`;
+}
+
+// A small button of a table row, named by `label` for assistive technology
+// (the visible text alone does not say which row).
+export function RowButton({ label, danger = false, onClick, children }) {
+  return html`<button
+    type="button"
+    class=${danger ? 'button small danger-outline' : 'button small'}
+    aria-label=${label}
+    onClick=${onClick}
+  >
+    ${children}
+  </button>`;
+}
+
 export function FormError({ error }) {
   if (!error) return null;
   return html`<div class="form-error" role="alert">${error}</div>`;
@@ -135,6 +162,16 @@ export function announce(text) {
   for (const listener of listeners) listener(text);
 }
 
+// What a page does after a change made in one of its dialogs: `close` the
+// dialogs, announce `message`, and `reload` what the page shows.
+export function afterChange(reload, ...close) {
+  return (message) => {
+    for (const c of close) c();
+    announce(message);
+    reload();
+  };
+}
+
 export function Announcer() {
   const [message, setMessage] = useState(null);
   useEffect(() => {
@@ -155,40 +192,6 @@ export function Announcer() {
       ${message && html`<div class="toast" key=${message.at}>${message.text}</div>`}
     </div>
   `;
-}
-
-// Calls `load` now and every `everyMs` while the tab is visible.
-export function usePolling(load, everyMs, deps) {
-  useEffect(() => {
-    let stopped = false;
-    let running = false;
-    let timer = null;
-    const run = async () => {
-      if (stopped || running) return;
-      running = true;
-      try {
-        if (!document.hidden) await load();
-      } finally {
-        running = false;
-      }
-      if (stopped) return;
-      clearTimeout(timer);
-      timer = setTimeout(run, everyMs);
-    };
-    run();
-    const onVisible = () => {
-      if (!document.hidden && !stopped) {
-        clearTimeout(timer);
-        run();
-      }
-    };
-    document.addEventListener('visibilitychange', onVisible);
-    return () => {
-      stopped = true;
-      clearTimeout(timer);
-      document.removeEventListener('visibilitychange', onVisible);
-    };
-  }, deps);
 }
 
 export function PageHeader({ title, children, crumbs }) {

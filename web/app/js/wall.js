@@ -4,19 +4,19 @@ import { html, useCallback, useRef, useState } from '../vendor/preact-htm.js';
 import * as api from './api.js';
 import { resolveTemplate } from './forms.js';
 import { formatBitrate, formatDuration, formatInterval, formatResolution } from './format.js';
+import { POLL_MS, useResource } from './hooks.js';
 import { LiveImage } from './live_image.js';
 import { Link, href } from './router.js';
-import { describeError, PageHeader, useNow, usePolling } from './ui.js';
+import { ErrorBanner, PageHeader, useNow } from './ui.js';
 
-const TEMPLATES_MAX_AGE_MS = 30000;
-
-// Domain -> its templates, reloaded at most every TEMPLATES_MAX_AGE_MS.
+// Domain -> its templates, each list read again once it is older than
+// POLL_MS.templates.
 export function useDomainTemplates() {
   const [byDomain, setByDomain] = useState({});
   const fetchedAt = useRef({});
   const refresh = useCallback(async (domains) => {
     const now = Date.now();
-    const stale = domains.filter((d) => !(fetchedAt.current[d] > now - TEMPLATES_MAX_AGE_MS));
+    const stale = domains.filter((d) => !(fetchedAt.current[d] > now - POLL_MS.templates));
     if (stale.length === 0) return;
     for (const d of stale) fetchedAt.current[d] = now;
     const lists = await Promise.all(stale.map((d) => api.listTemplates(d).catch(() => null)));
@@ -31,6 +31,11 @@ export function useDomainTemplates() {
   return [byDomain, refresh];
 }
 
+// "RTMP", "SRT": how the stream is pushed (DescribeLiveStreamsOnlineList's Protocol).
+export function streamProtocol(stream) {
+  return (stream.Protocol || 'rtmp').toUpperCase();
+}
+
 export function streamDescription(stream) {
   const parts = [stream.VideoCodec, formatResolution(stream.Width, stream.Height)];
   if (stream.FrameRate > 0) parts.push(`${Math.round(stream.FrameRate)} fps`);
@@ -38,23 +43,14 @@ export function streamDescription(stream) {
 }
 
 export function WallPage() {
-  const [streams, setStreams] = useState(null);
-  const [error, setError] = useState(null);
   const [filter, setFilter] = useState('');
   const [templates, refreshTemplates] = useDomainTemplates();
   const now = useNow(1000);
-
-  const load = useCallback(async () => {
-    try {
-      const online = await api.listOnline();
-      setStreams(online);
-      setError(null);
-      await refreshTemplates([...new Set(online.map((s) => s.DomainName))]);
-    } catch (err) {
-      setError(err);
-    }
-  }, []);
-  usePolling(load, 5000, []);
+  const { data: streams, error, loaded } = useResource(async () => {
+    const online = await api.listOnline();
+    refreshTemplates([...new Set(online.map((s) => s.DomainName))]); // never fails
+    return online;
+  }, POLL_MS.liveStreams);
 
   const needle = filter.trim().toLowerCase();
   const shown = (streams || []).filter(
@@ -76,13 +72,13 @@ export function WallPage() {
       </label>
     <//>
     <p class="lead" aria-live="polite">
-      ${streams === null
+      ${!loaded
         ? 'Loading live streams…'
         : `${count} live stream${count === 1 ? '' : 's'}${needle ? `, ${shown.length} shown` : ''}.`}
       ${' '}Each card shows the newest snapshot; select one for its history.
     </p>
-    ${error && html`<div class="banner error" role="alert">${describeError(error)}</div>`}
-    ${streams !== null && count === 0 && html`<${EmptyWall} />`}
+    <${ErrorBanner} error=${error} />
+    ${loaded && count === 0 && html`<${EmptyWall} />`}
     <ul class="wall">
       ${shown.map((stream) => {
         const key = `${stream.DomainName}/${stream.AppName}/${stream.StreamName}`;
@@ -129,7 +125,7 @@ function StreamCard({ stream, template, templatesKnown, now }) {
         <p class="card-sub">${stream.DomainName} / ${stream.AppName}</p>
         <dl class="card-meta">
           <div class="wide"><dt>Video</dt><dd>${streamDescription(stream) || '—'}</dd></div>
-          <div><dt>Protocol</dt><dd class="protocol">${(stream.Protocol || 'rtmp').toUpperCase()}</dd></div>
+          <div><dt>Protocol</dt><dd class="protocol">${streamProtocol(stream)}</dd></div>
           <div><dt>Bitrate</dt><dd class="bitrate">${formatBitrate(stream.BitrateKbps)}</dd></div>
           <div>
             <dt>Snapshots</dt>
