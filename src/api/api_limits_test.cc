@@ -14,12 +14,14 @@
 #include "api/testing/api_fixture.h"
 #include "tests/support/prometheus_text.h"
 #include "tests/support/raw_client.h"
+#include "tests/support/wait_for.h"
 
 namespace livesnap::api::testing {
 namespace {
 
 using livesnap::testing::MetricValue;
 using livesnap::testing::RawClient;
+using livesnap::testing::WaitFor;
 using namespace std::chrono_literals;
 
 bool SendText(RawClient& client, const std::string& text) {
@@ -38,7 +40,7 @@ class LimitsTest : public ApiFixture {
   // The count once it reaches `expected`, or what it is after 5 s: a
   // client may see its connection closed just before the cut is counted.
   double CutReaching(const std::string& reason, double expected) {
-    for (int i = 0; i < 50 && Cut(reason) < expected; ++i) std::this_thread::sleep_for(100ms);
+    WaitFor([&] { return Cut(reason) >= expected; }, 5s, 100ms);
     return Cut(reason);
   }
 };
@@ -156,10 +158,12 @@ TEST_F(LimitsTest, OneAddressHoldsAtMostTheCapOfConnections) {
   // the close: until then a new one may still be refused).
   held.pop_back();
   int status = 0;
-  for (int attempt = 0; attempt < 50 && status != 200; ++attempt) {
-    std::this_thread::sleep_for(100ms);
-    status = RawHttp(server_->port(), "GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n").status;
-  }
+  WaitFor(
+      [&] {
+        status = RawHttp(server_->port(), "GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n").status;
+        return status == 200;
+      },
+      5s, 100ms);
   EXPECT_EQ(status, 200);
 }
 

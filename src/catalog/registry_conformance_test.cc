@@ -13,6 +13,7 @@
 #include "catalog/registry.h"
 #include "catalog/testing/status_matchers.h"
 #include "catalog/testing/test_database.h"
+#include "tests/support/wait_for.h"
 
 namespace livesnap::catalog {
 namespace {
@@ -270,10 +271,7 @@ TEST_P(RegistryConformanceTest, RacingNodesGetOneHolderPerStream) {
 
 // Waits up to 10 s for `count` to reach `want`.
 bool Reaches(const std::atomic<int>& count, int want) {
-  for (int i = 0; i < 200 && count.load() < want; ++i) {
-    std::this_thread::sleep_for(std::chrono::milliseconds(50));
-  }
-  return count.load() >= want;
+  return livesnap::testing::WaitFor([&] { return count.load() >= want; }, std::chrono::seconds(10));
 }
 
 TEST_P(RegistryConformanceTest, ConfigChangesReachTheChangeFeedOfEveryNode) {
@@ -312,10 +310,8 @@ TEST_P(RegistryConformanceTest, ConfigChangesReachTheChangeFeedOfEveryNode) {
   // the changes it may have missed, and hears the next ones.
   ASSERT_THAT(database_->TerminateSessions(), IsOk());
   EXPECT_TRUE(Reaches(changes, quiet + 1));
-  for (int i = 0; i < 200 && !(*feed)->listening(); ++i) {
-    std::this_thread::sleep_for(std::chrono::milliseconds(50));
-  }
-  ASSERT_TRUE((*feed)->listening());
+  ASSERT_TRUE(
+      livesnap::testing::WaitFor([&] { return (*feed)->listening(); }, std::chrono::seconds(10)));
   const int again = changes.load();
   ASSERT_THAT(catalog_->DeleteTemplate("push.example.com", "live"), IsOk());
   EXPECT_TRUE(Reaches(changes, again + 1));

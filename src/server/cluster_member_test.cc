@@ -13,6 +13,7 @@
 #include "catalog/catalog.h"
 #include "catalog/registry.h"
 #include "media/publication.h"
+#include "tests/support/wait_for.h"
 
 namespace livesnap::server {
 namespace {
@@ -68,12 +69,13 @@ class ClusterMemberTest : public ::testing::Test {
   // for it to become `want` (releases are asynchronous).
   std::string HolderBecomes(const std::string& stream, const std::string& want) {
     std::string holder;
-    for (int i = 0; i < 250; ++i) {
-      auto lease = observer_->FindStream("push.example.com", "live", stream, clock_.UnixMs());
-      holder = lease.ok() && lease->has_value() ? (*lease)->node_id : "";
-      if (holder == want) break;
-      std::this_thread::sleep_for(std::chrono::milliseconds(20));
-    }
+    livesnap::testing::WaitFor(
+        [&] {
+          auto lease = observer_->FindStream("push.example.com", "live", stream, clock_.UnixMs());
+          holder = lease.ok() && lease->has_value() ? (*lease)->node_id : "";
+          return holder == want;
+        },
+        std::chrono::seconds(5), std::chrono::milliseconds(20));
     return holder;
   }
 

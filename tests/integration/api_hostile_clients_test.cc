@@ -82,11 +82,13 @@ TEST_F(HostileClientsTest, TwentySlowClientsLeaveHealthzAnswering) {
   trickle.join();
   // A client may see the close just before its cut is counted.
   double cut = 0;
-  for (int attempt = 0; attempt < 50 && cut < 20; ++attempt) {
-    cut = testing::MetricValue(api.Get("/metrics").raw,
-                               "livesnap_api_clients_cut_total{reason=\"timeout\"}");
-    if (cut < 20) std::this_thread::sleep_for(100ms);
-  }
+  testing::WaitFor(
+      [&] {
+        cut = testing::MetricValue(api.Get("/metrics").raw,
+                                   "livesnap_api_clients_cut_total{reason=\"timeout\"}");
+        return cut >= 20;
+      },
+      5s, 100ms);
   EXPECT_EQ(cut, 20);
   EXPECT_TRUE(server_->WaitForLog("API: cut a client from 127.0.0.1: timeout", 5s))
       << server_->Log();

@@ -26,6 +26,8 @@
 #include <thread>
 #include <vector>
 
+#include "tests/support/wait_for.h"
+
 namespace livesnap::testing {
 
 struct RecordedRequest {
@@ -73,7 +75,8 @@ class StubHttpServer {
     server_.set_keep_alive_max_count(100'000);  // httplib closes after 5 requests otherwise
     port_ = server_.bind_to_any_port("127.0.0.1");
     thread_ = std::thread([this] { server_.listen_after_bind(); });
-    while (!server_.is_running()) std::this_thread::sleep_for(std::chrono::milliseconds(1));
+    WaitFor([this] { return server_.is_running(); }, std::chrono::seconds(10),
+            std::chrono::milliseconds(1));
   }
   ~StubHttpServer() {
     server_.stop();
