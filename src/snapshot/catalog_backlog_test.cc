@@ -204,7 +204,8 @@ TEST_F(CatalogBacklogTest, WorkWaitsInOrderWhileTheCatalogIsDownAndCatchesUp) {
   const int attempts = flaky_->attempts;
   EXPECT_EQ(attempts, 2);
   clock_.AdvanceMs(999);
-  std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  // The retry thread saw the clock at 999 ms and went back to waiting.
+  ASSERT_TRUE(clock_.AwaitIdleWaits(2, std::chrono::seconds(10)));
   EXPECT_EQ(flaky_->attempts, attempts) << "retried before retry_ms";
   clock_.AdvanceMs(1);
   ASSERT_TRUE(livesnap::testing::WaitFor([&] { return flaky_->attempts > attempts; },

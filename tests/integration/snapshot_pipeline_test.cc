@@ -310,23 +310,32 @@ TEST_F(SnapshotPipelineTest, RecordsAreQueryableAndTheLatestIsServed) {
                SecondShown(shots_ / "live" / "rec.jpg") == 10;
       },
       20s));
-  std::this_thread::sleep_for(500ms);  // the records follow the stored objects
+  // The records follow the stored objects.
   const int64_t now_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
                              std::chrono::system_clock::now().time_since_epoch())
                              .count();
   constexpr int64_t kHourMs = 3'600'000;
-  testing::ApiResponse info = api.Call("DescribeLiveStreamSnapshotInfo",
-                                       {{"DomainName", "push.example.com"},
-                                        {"AppName", "live"},
-                                        {"StreamName", "rec"},
-                                        {"StartTime", ApiClient::Iso8601(now_ms - kHourMs)},
-                                        {"EndTime", ApiClient::Iso8601(now_ms + kHourMs)},
-                                        {"Limit", "100"}});
-  ASSERT_EQ(info.status, 200) << info.raw;
-  const auto& items = info.body["LiveStreamSnapshotInfoList"]["LiveStreamSnapshotInfo"];
+  testing::ApiResponse info;
   int overlay = 0, sequence = 0;
-  for (const auto& item : items) {
-    (item["IsOverlay"].get<bool>() ? overlay : sequence)++;
+  testing::WaitFor(
+      [&] {
+        info = api.Call("DescribeLiveStreamSnapshotInfo",
+                        {{"DomainName", "push.example.com"},
+                         {"AppName", "live"},
+                         {"StreamName", "rec"},
+                         {"StartTime", ApiClient::Iso8601(now_ms - kHourMs)},
+                         {"EndTime", ApiClient::Iso8601(now_ms + kHourMs)},
+                         {"Limit", "100"}});
+        overlay = sequence = 0;
+        if (info.status != 200) return false;
+        for (const auto& item : info.body["LiveStreamSnapshotInfoList"]["LiveStreamSnapshotInfo"]) {
+          (item["IsOverlay"].get<bool>() ? overlay : sequence)++;
+        }
+        return sequence >= 3 && overlay >= 1;
+      },
+      10s);
+  ASSERT_EQ(info.status, 200) << info.raw;
+  for (const auto& item : info.body["LiveStreamSnapshotInfoList"]["LiveStreamSnapshotInfo"]) {
     EXPECT_EQ(item["OssBucket"], "shots");
   }
   EXPECT_EQ(sequence, 3);
