@@ -5,15 +5,14 @@
 #include <prometheus/text_serializer.h>
 
 #include <algorithm>
-#include <atomic>
 #include <chrono>
 #include <string>
-#include <thread>
 #include <vector>
 
 #include "api/testing/api_fixture.h"
 #include "tests/support/prometheus_text.h"
 #include "tests/support/raw_client.h"
+#include "tests/support/slow_clients.h"
 #include "tests/support/wait_for.h"
 
 namespace livesnap::api::testing {
@@ -21,6 +20,7 @@ namespace {
 
 using livesnap::testing::MetricValue;
 using livesnap::testing::RawClient;
+using livesnap::testing::SlowClients;
 using livesnap::testing::WaitFor;
 using namespace std::chrono_literals;
 
@@ -51,16 +51,10 @@ TEST_F(LimitsTest, SlowClientsLeaveHealthzAnswering) {
   adjust_options_ = [](ApiOptions& options) { options.request_timeout_ms = 3'000; };
   StartServer(/*auth_enabled=*/false);
   const std::string request = "GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n";
-  std::vector<RawClient> slow(20);
-  for (RawClient& client : slow) ASSERT_TRUE(client.Connect(server_->port()));
-  std::atomic<bool> done{false};
-  std::thread trickle([&] {
-    for (size_t i = 0; i < request.size() && !done; ++i) {
-      for (RawClient& client : slow) SendText(client, request.substr(i, 1));
-      std::this_thread::sleep_for(1s);
-    }
-  });
-  std::this_thread::sleep_for(1500ms);
+  SlowClients slow(20, request);
+  ASSERT_TRUE(slow.Connect(server_->port()));
+  slow.Start();
+  ASSERT_TRUE(slow.WaitSent(2, 10s));
   for (int i = 0; i < 5; ++i) {
     const auto start = std::chrono::steady_clock::now();
     const RawHttpAnswer answer = RawHttp(server_->port(), request, 5s);
@@ -71,9 +65,7 @@ TEST_F(LimitsTest, SlowClientsLeaveHealthzAnswering) {
                         << " ms beside 20 slow clients";
   }
   // Each slow client is closed at its deadline.
-  for (RawClient& client : slow) EXPECT_TRUE(client.WaitClosedByPeer(10s));
-  done = true;
-  trickle.join();
+  EXPECT_TRUE(slow.WaitAllClosedByPeer(10s));
   EXPECT_EQ(CutReaching("timeout", 20), 20);
 }
 
