@@ -5,21 +5,23 @@
 #include <prometheus/text_serializer.h>
 
 #include <algorithm>
-#include <atomic>
 #include <chrono>
 #include <string>
-#include <thread>
 #include <vector>
 
 #include "api/testing/api_fixture.h"
 #include "tests/support/prometheus_text.h"
 #include "tests/support/raw_client.h"
+#include "tests/support/slow_clients.h"
+#include "tests/support/wait_for.h"
 
 namespace livesnap::api::testing {
 namespace {
 
 using livesnap::testing::MetricValue;
 using livesnap::testing::RawClient;
+using livesnap::testing::SlowClients;
+using livesnap::testing::WaitFor;
 using namespace std::chrono_literals;
 
 bool SendText(RawClient& client, const std::string& text) {
@@ -38,7 +40,7 @@ class LimitsTest : public ApiFixture {
   // The count once it reaches `expected`, or what it is after 5 s: a
   // client may see its connection closed just before the cut is counted.
   double CutReaching(const std::string& reason, double expected) {
-    for (int i = 0; i < 50 && Cut(reason) < expected; ++i) std::this_thread::sleep_for(100ms);
+    WaitFor([&] { return Cut(reason) >= expected; }, 5s, 100ms);
     return Cut(reason);
   }
 };
@@ -49,16 +51,10 @@ TEST_F(LimitsTest, SlowClientsLeaveHealthzAnswering) {
   adjust_options_ = [](ApiOptions& options) { options.request_timeout_ms = 3'000; };
   StartServer(/*auth_enabled=*/false);
   const std::string request = "GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n";
-  std::vector<RawClient> slow(20);
-  for (RawClient& client : slow) ASSERT_TRUE(client.Connect(server_->port()));
-  std::atomic<bool> done{false};
-  std::thread trickle([&] {
-    for (size_t i = 0; i < request.size() && !done; ++i) {
-      for (RawClient& client : slow) SendText(client, request.substr(i, 1));
-      std::this_thread::sleep_for(1s);
-    }
-  });
-  std::this_thread::sleep_for(1500ms);
+  SlowClients slow(20, request);
+  ASSERT_TRUE(slow.Connect(server_->port()));
+  slow.Start();
+  ASSERT_TRUE(slow.WaitSent(2, 10s));
   for (int i = 0; i < 5; ++i) {
     const auto start = std::chrono::steady_clock::now();
     const RawHttpAnswer answer = RawHttp(server_->port(), request, 5s);
@@ -69,9 +65,7 @@ TEST_F(LimitsTest, SlowClientsLeaveHealthzAnswering) {
                         << " ms beside 20 slow clients";
   }
   // Each slow client is closed at its deadline.
-  for (RawClient& client : slow) EXPECT_TRUE(client.WaitClosedByPeer(10s));
-  done = true;
-  trickle.join();
+  EXPECT_TRUE(slow.WaitAllClosedByPeer(10s));
   EXPECT_EQ(CutReaching("timeout", 20), 20);
 }
 
@@ -156,10 +150,12 @@ TEST_F(LimitsTest, OneAddressHoldsAtMostTheCapOfConnections) {
   // the close: until then a new one may still be refused).
   held.pop_back();
   int status = 0;
-  for (int attempt = 0; attempt < 50 && status != 200; ++attempt) {
-    std::this_thread::sleep_for(100ms);
-    status = RawHttp(server_->port(), "GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n").status;
-  }
+  WaitFor(
+      [&] {
+        status = RawHttp(server_->port(), "GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n").status;
+        return status == 200;
+      },
+      5s, 100ms);
   EXPECT_EQ(status, 200);
 }
 

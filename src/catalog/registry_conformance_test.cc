@@ -3,16 +3,21 @@
 // with registries opened the way separate nodes open them.
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
+#include <libpq-fe.h>
 
 #include <atomic>
 #include <chrono>
+#include <memory>
+#include <string>
 #include <thread>
+#include <vector>
 
 #include "catalog/catalog.h"
 #include "catalog/change_feed.h"
 #include "catalog/registry.h"
 #include "catalog/testing/status_matchers.h"
 #include "catalog/testing/test_database.h"
+#include "tests/support/wait_for.h"
 
 namespace livesnap::catalog {
 namespace {
@@ -268,12 +273,47 @@ TEST_P(RegistryConformanceTest, RacingNodesGetOneHolderPerStream) {
   EXPECT_EQ(total, static_cast<size_t>(kStreams));
 }
 
+// The configuration channel as a change feed hears it, on a PostgreSQL
+// session of its own.
+class ConfigChannel {
+ public:
+  explicit ConfigChannel(const std::string& url) : conn_(PQconnectdb(url.c_str())) {
+    if (PQstatus(conn_.get()) != CONNECTION_OK) return;
+    PGresult* result = PQexec(conn_.get(), "LISTEN livesnap_config");
+    listening_ = PQresultStatus(result) == PGRES_COMMAND_OK;
+    PQclear(result);
+  }
+  bool listening() const { return listening_; }
+
+  // The tables announced, in order, up to and including the first of
+  // `table`; what came until `timeout` when it does not come.
+  std::vector<std::string> AnnouncedUntil(const std::string& table,
+                                          std::chrono::milliseconds timeout) {
+    std::vector<std::string> tables;
+    livesnap::testing::WaitFor(
+        [&] {
+          PQconsumeInput(conn_.get());
+          while (PGnotify* notify = PQnotifies(conn_.get())) {
+            tables.emplace_back(notify->extra);
+            PQfreemem(notify);
+          }
+          return !tables.empty() && tables.back() == table;
+        },
+        timeout, std::chrono::milliseconds(10));
+    return tables;
+  }
+
+ private:
+  struct Finish {
+    void operator()(PGconn* conn) const { PQfinish(conn); }
+  };
+  std::unique_ptr<PGconn, Finish> conn_;
+  bool listening_ = false;
+};
+
 // Waits up to 10 s for `count` to reach `want`.
 bool Reaches(const std::atomic<int>& count, int want) {
-  for (int i = 0; i < 200 && count.load() < want; ++i) {
-    std::this_thread::sleep_for(std::chrono::milliseconds(50));
-  }
-  return count.load() >= want;
+  return livesnap::testing::WaitFor([&] { return count.load() >= want; }, std::chrono::seconds(10));
 }
 
 TEST_P(RegistryConformanceTest, ConfigChangesReachTheChangeFeedOfEveryNode) {
@@ -302,20 +342,23 @@ TEST_P(RegistryConformanceTest, ConfigChangesReachTheChangeFeedOfEveryNode) {
                                      .overwrite_pattern = "{StreamName}.jpg"}),
               IsOk());
   EXPECT_TRUE(Reaches(changes, before + 1));
-  // Leases and records are not configuration: no announcement.
-  std::this_thread::sleep_for(std::chrono::milliseconds(300));
-  const int quiet = changes.load();
+  // Leases and records are not configuration: no announcement. The channel
+  // delivers in commit order, so a configuration change made after the
+  // lease is the event to wait for: nothing may come before it.
+  ConfigChannel channel(database_->url());
+  ASSERT_TRUE(channel.listening());
   ASSERT_THAT(a_->AcquireStream(MakeLease("a", "s", 1), kNow), IsOk());
-  std::this_thread::sleep_for(std::chrono::milliseconds(500));
-  EXPECT_EQ(changes.load(), quiet);
+  const int before_marker = changes.load();
+  ASSERT_THAT(catalog_->AddDomain({.name = "marker.example.com", .region = "cn-shanghai"}), IsOk());
+  EXPECT_THAT(channel.AnnouncedUntil("domains", std::chrono::seconds(10)), ElementsAre("domains"));
+  EXPECT_TRUE(Reaches(changes, before_marker + 1));
+  const int quiet = changes.load();
   // The session ends (a server restart): the feed listens again, reports
   // the changes it may have missed, and hears the next ones.
   ASSERT_THAT(database_->TerminateSessions(), IsOk());
   EXPECT_TRUE(Reaches(changes, quiet + 1));
-  for (int i = 0; i < 200 && !(*feed)->listening(); ++i) {
-    std::this_thread::sleep_for(std::chrono::milliseconds(50));
-  }
-  ASSERT_TRUE((*feed)->listening());
+  ASSERT_TRUE(
+      livesnap::testing::WaitFor([&] { return (*feed)->listening(); }, std::chrono::seconds(10)));
   const int again = changes.load();
   ASSERT_THAT(catalog_->DeleteTemplate("push.example.com", "live"), IsOk());
   EXPECT_TRUE(Reaches(changes, again + 1));

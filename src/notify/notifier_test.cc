@@ -17,11 +17,13 @@
 #include "notify/retry_policy.h"
 #include "tests/support/registry_metrics.h"
 #include "tests/support/stub_http_server.h"
+#include "tests/support/wait_for.h"
 
 namespace livesnap::notify {
 namespace {
 
 using namespace std::chrono_literals;
+using livesnap::testing::WaitFor;
 using ::testing::Each;
 using ::testing::Ge;
 
@@ -87,15 +89,6 @@ double CounterValue(prometheus::Registry& registry, const std::string& name,
   return livesnap::testing::MetricValue(registry, name, {{"result", result}});
 }
 
-bool Eventually(const std::function<bool()>& condition, std::chrono::milliseconds timeout = 5s) {
-  const auto deadline = std::chrono::steady_clock::now() + timeout;
-  while (!condition()) {
-    if (std::chrono::steady_clock::now() > deadline) return false;
-    std::this_thread::sleep_for(5ms);
-  }
-  return true;
-}
-
 // Short timeouts and backoffs so the suite runs in seconds.
 NotifierOptions FastOptions() {
   return NotifierOptions{.threads = 2,
@@ -136,7 +129,7 @@ TEST_F(NotifierTest, BodyAndHeadersArriveAsSent) {
   EXPECT_EQ(Header(request, "User-Agent"), "livesnap/0.1");
   EXPECT_EQ(request.headers.count(kTimestampHeader), 0u);
   EXPECT_EQ(request.headers.count(kSignatureHeader), 0u);
-  EXPECT_TRUE(Eventually([&] { return Delivered() == 1; }));
+  EXPECT_TRUE(WaitFor([&] { return Delivered() == 1; }, 5s, 5ms));
   EXPECT_EQ(Failed(), 0);
   EXPECT_EQ(Retries(), 0);
 }
@@ -159,7 +152,7 @@ TEST_F(NotifierTest, ServerErrorsAreRetriedUntilDelivered) {
   auto notifier = Start();
   notifier->Enqueue({.url = receiver.Url(), .json_body = "{}"});
 
-  ASSERT_TRUE(Eventually([&] { return Delivered() == 1; }));
+  ASSERT_TRUE(WaitFor([&] { return Delivered() == 1; }, 5s, 5ms));
   EXPECT_EQ(receiver.received().size(), 3u);
   EXPECT_EQ(Retries(), 2);
   EXPECT_EQ(Failed(), 0);
@@ -169,7 +162,7 @@ TEST_F(NotifierTest, TooManyRequestsIsRetried) {
   Receiver receiver([](size_t n) { return n == 0 ? 429 : 204; });
   auto notifier = Start();
   notifier->Enqueue({.url = receiver.Url(), .json_body = "{}"});
-  ASSERT_TRUE(Eventually([&] { return Delivered() == 1; }));
+  ASSERT_TRUE(WaitFor([&] { return Delivered() == 1; }, 5s, 5ms));
   EXPECT_EQ(receiver.received().size(), 2u);
 }
 
@@ -179,7 +172,7 @@ TEST_F(NotifierTest, ClientErrorIsNotRetried) {
   auto notifier = Start(FastOptions(), clock);
   notifier->Enqueue({.url = receiver.Url(), .json_body = "{}"});
 
-  ASSERT_TRUE(Eventually([&] { return Failed() == 1; }));
+  ASSERT_TRUE(WaitFor([&] { return Failed() == 1; }, 5s, 5ms));
   // Past every backoff a wrong retry could wait for; both threads then look
   // at the clock and find nothing to send.
   clock.AdvanceMs(kMaxBackoffMs);
@@ -196,7 +189,7 @@ TEST_F(NotifierTest, GivesUpAfterMaxRetries) {
   auto notifier = Start(options);
   notifier->Enqueue({.url = receiver.Url(), .json_body = "{}"});
 
-  ASSERT_TRUE(Eventually([&] { return Failed() == 1; }));
+  ASSERT_TRUE(WaitFor([&] { return Failed() == 1; }, 5s, 5ms));
   EXPECT_EQ(receiver.received().size(), 4u);
   EXPECT_EQ(Retries(), 3);
 }
@@ -213,7 +206,7 @@ TEST_F(NotifierTest, TimeoutIsRetried) {
   auto notifier = Start(options);
   notifier->Enqueue({.url = receiver.Url(), .json_body = "{}"});
 
-  ASSERT_TRUE(Eventually([&] { return Delivered() == 1; }, 2s));
+  ASSERT_TRUE(WaitFor([&] { return Delivered() == 1; }, 2s, 5ms));
   EXPECT_EQ(receiver.received().size(), 2u);
   EXPECT_EQ(Retries(), 1);
 }
@@ -228,7 +221,7 @@ TEST_F(NotifierTest, ConnectionRefusedIsRetriedThenFails) {
   options.max_retries = 2;
   auto notifier = Start(options);
   notifier->Enqueue({.url = url, .json_body = "{}"});
-  ASSERT_TRUE(Eventually([&] { return Failed() == 1; }));
+  ASSERT_TRUE(WaitFor([&] { return Failed() == 1; }, 5s, 5ms));
   EXPECT_EQ(Retries(), 2);
 }
 
@@ -236,7 +229,7 @@ TEST_F(NotifierTest, UnusableUrlFailsAtOnce) {
   auto notifier = Start();
   notifier->Enqueue({.url = "ftp://127.0.0.1/x", .json_body = "{}"});
   notifier->Enqueue({.url = "not a url", .json_body = "{}", .auth_key = "abcdef0123456789"});
-  ASSERT_TRUE(Eventually([&] { return Failed() == 2; }));
+  ASSERT_TRUE(WaitFor([&] { return Failed() == 2; }, 5s, 5ms));
   EXPECT_EQ(Retries(), 0);
 }
 
@@ -273,7 +266,7 @@ TEST_F(NotifierTest, QueueOverflowDropsAndCounts) {
   }
   EXPECT_EQ(Dropped(), 2);
   receiver.Release();
-  ASSERT_TRUE(Eventually([&] { return Delivered() == 3; }));
+  ASSERT_TRUE(WaitFor([&] { return Delivered() == 3; }, 5s, 5ms));
   std::vector<std::string> bodies;
   for (const Received& request : receiver.received()) bodies.push_back(request.body);
   EXPECT_THAT(bodies, ::testing::ElementsAre("0", "1", "2"));

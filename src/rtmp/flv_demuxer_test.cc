@@ -10,6 +10,7 @@
 
 #include "base/clock.h"
 #include "media/hub.h"
+#include "media/testing/recording_subscriber.h"
 
 namespace livesnap::rtmp {
 namespace {
@@ -35,34 +36,6 @@ std::vector<uint8_t> AvcTag(bool keyframe, uint8_t nal_type, int cts_ms = 0) {
           0x88};
 }
 
-struct Seen {
-  int configs = 0;
-  std::vector<media::VideoFrame> frames;  // data not kept
-};
-
-class RecordingSink : public media::StreamSink {
- public:
-  explicit RecordingSink(Seen* seen) : seen_(seen) {}
-  void OnVideoConfig(std::shared_ptr<const media::VideoConfig>) override { ++seen_->configs; }
-  void OnVideoFrame(const media::VideoFrame& frame) override {
-    media::VideoFrame copy = frame;
-    copy.data = {};
-    seen_->frames.push_back(copy);
-  }
-  void OnStop(media::StopReason, const media::StreamStats&) override {}
-
- private:
-  Seen* seen_;
-};
-
-class RecordingSubscriber : public media::StreamSubscriber {
- public:
-  std::unique_ptr<media::StreamSink> OnPublishStart(const media::StreamInfo&) override {
-    return std::make_unique<RecordingSink>(&seen);
-  }
-  Seen seen;
-};
-
 class FlvDemuxerTest : public ::testing::Test {
  protected:
   void SetUp() override {
@@ -76,7 +49,7 @@ class FlvDemuxerTest : public ::testing::Test {
   FakeClock clock_;
   prometheus::Registry metrics_;
   media::MediaHub hub_{clock_, metrics_};
-  RecordingSubscriber subscriber_;
+  media::testing::RecordingSubscriber subscriber_;
   std::unique_ptr<media::Publication> publication_;
   std::unique_ptr<FlvDemuxer> flv_;
 };
@@ -84,7 +57,7 @@ class FlvDemuxerTest : public ::testing::Test {
 TEST_F(FlvDemuxerTest, SequenceHeaderBecomesTheConfigAndFramesItsAccessUnits) {
   ASSERT_TRUE(flv_->OnVideo(0, kAvcSequenceHeader).ok());
   ASSERT_TRUE(flv_->OnVideo(1000, kAvcSequenceHeader).ok());  // a repeat is no new config
-  EXPECT_EQ(subscriber_.seen.configs, 1);
+  EXPECT_EQ(subscriber_.seen.configs.size(), 1u);
   ASSERT_TRUE(flv_->OnVideo(0, AvcTag(true, 0x65, 80)).ok());  // IDR
   ASSERT_TRUE(flv_->OnVideo(40, AvcTag(false, 0x41)).ok());    // P
   ASSERT_TRUE(flv_->OnVideo(80, AvcTag(true, 0x41)).ok());     // flagged, but no IDR

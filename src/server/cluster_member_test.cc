@@ -13,6 +13,7 @@
 #include "catalog/catalog.h"
 #include "catalog/registry.h"
 #include "media/publication.h"
+#include "tests/support/wait_for.h"
 
 namespace livesnap::server {
 namespace {
@@ -68,12 +69,13 @@ class ClusterMemberTest : public ::testing::Test {
   // for it to become `want` (releases are asynchronous).
   std::string HolderBecomes(const std::string& stream, const std::string& want) {
     std::string holder;
-    for (int i = 0; i < 250; ++i) {
-      auto lease = observer_->FindStream("push.example.com", "live", stream, clock_.UnixMs());
-      holder = lease.ok() && lease->has_value() ? (*lease)->node_id : "";
-      if (holder == want) break;
-      std::this_thread::sleep_for(std::chrono::milliseconds(20));
-    }
+    livesnap::testing::WaitFor(
+        [&] {
+          auto lease = observer_->FindStream("push.example.com", "live", stream, clock_.UnixMs());
+          holder = lease.ok() && lease->has_value() ? (*lease)->node_id : "";
+          return holder == want;
+        },
+        std::chrono::seconds(5), std::chrono::milliseconds(20));
     return holder;
   }
 
@@ -136,10 +138,18 @@ TEST_F(ClusterMemberTest, HeartbeatsKeepLeasesAliveAndRecordTheNode) {
     ASSERT_TRUE(published.ok()) << published.status();
     live.push_back(*std::move(published));
   }
-  // Well past the first leases: renewed by the 50 ms heartbeats.
+  // Well past the first leases: renewed by the 50 ms heartbeats, each
+  // advance waiting for the beat that follows it.
   for (int step = 0; step < 4; ++step) {
     clock_.AdvanceMs(10'000);
-    std::this_thread::sleep_for(std::chrono::milliseconds(200));
+    const int64_t advanced_ms = clock_.UnixMs();
+    EXPECT_TRUE(livesnap::testing::WaitFor(
+        [&] {
+          auto nodes = observer_->ListNodes(advanced_ms);
+          return nodes.ok() && nodes->size() == 1 && nodes->at(0).heartbeat_ms >= advanced_ms;
+        },
+        std::chrono::seconds(5)))
+        << "no heartbeat after step " << step;
   }
   auto streams = observer_->ListStreams(clock_.UnixMs());
   ASSERT_TRUE(streams.ok());

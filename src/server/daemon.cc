@@ -1,6 +1,5 @@
 #include "server/daemon.h"
 
-#include <fmt/chrono.h>
 #include <fmt/format.h>
 #include <prometheus/counter.h>
 #include <prometheus/family.h>
@@ -13,6 +12,7 @@
 #include "api/api_server.h"
 #include "base/clock.h"
 #include "base/status.h"
+#include "base/utc_time.h"
 #include "catalog/catalog.h"
 #include "catalog/change_feed.h"
 #include "catalog/registry.h"
@@ -383,12 +383,11 @@ class DaemonImpl final : public Daemon {
       problems.push_back(
           {.component = "storage " + name,
            .reason = health.reason,
-           .message = fmt::format(
-               "failing since {:%Y-%m-%dT%H:%M:%SZ} with {} uploads waiting ({} in memory, {} "
-               "spooled): {}",
-               fmt::gmtime(static_cast<std::time_t>(health.failing_since_unix_ms / 1000)),
-               backlog.uploads, HumanBytes(backlog.memory_bytes), HumanBytes(backlog.spool_bytes),
-               health.last_error)});
+           .message = fmt::format("failing since {} with {} uploads waiting ({} in memory, {} "
+                                  "spooled): {}",
+                                  FormatIso8601Utc(health.failing_since_unix_ms), backlog.uploads,
+                                  HumanBytes(backlog.memory_bytes), HumanBytes(backlog.spool_bytes),
+                                  health.last_error)});
     }
     if (std::optional<api::HealthProblem> backlog = BacklogProblem()) {
       problems.push_back(*std::move(backlog));
@@ -407,11 +406,11 @@ class DaemonImpl final : public Daemon {
                       ? "backlog_full"
                       : "catalog_unreachable",
         .message = fmt::format(
-            "catalog unreachable since {:%Y-%m-%dT%H:%M:%SZ}: {} sequence captures wait for "
+            "catalog unreachable since {}: {} sequence captures wait for "
             "their numbers and {} records for the catalog ({} of {} in memory; {} given up "
             "for a full backlog since the start): {}",
-            fmt::gmtime(static_cast<std::time_t>(state.down_since_unix_ms / 1000)),
-            state.sequence_tasks, state.record_tasks, HumanBytes(state.bytes),
+            FormatIso8601Utc(state.down_since_unix_ms), state.sequence_tasks, state.record_tasks,
+            HumanBytes(state.bytes),
             HumanBytes(static_cast<size_t>(config_.catalog_backlog_max_bytes)), state.dropped_full,
             state.last_error)};
   }

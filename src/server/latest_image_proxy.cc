@@ -8,6 +8,7 @@
 #include <random>
 
 #include "api/signature.h"
+#include "base/utc_time.h"
 
 namespace livesnap::server {
 namespace {
@@ -34,16 +35,11 @@ int HeaderInt(const httplib::Result& result, const char* name) {
 std::string LatestImageProxy::SignedQuery(const std::string& path) const {
   if (key_id_.empty()) return "";
   thread_local std::mt19937_64 random{std::random_device{}()};
-  const std::time_t now = static_cast<std::time_t>(clock_.UnixMs() / 1000);
-  std::tm utc{};
-  gmtime_r(&now, &utc);
-  char timestamp[32];
-  std::strftime(timestamp, sizeof(timestamp), "%Y-%m-%dT%H:%M:%SZ", &utc);
   api::QueryParams params = {{"AccessKeyId", key_id_},
                              {"SignatureMethod", "HMAC-SHA1"},
                              {"SignatureVersion", "1.0"},
                              {"SignatureNonce", std::to_string(random())},
-                             {"Timestamp", timestamp}};
+                             {"Timestamp", FormatIso8601Utc(clock_.UnixMs())}};
   params.emplace_back(
       "Signature",
       api::RpcSignature(api::StringToSign("GET", api::CanonicalizedQuery(params), path),

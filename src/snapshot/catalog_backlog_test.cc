@@ -14,20 +14,23 @@
 #include <string>
 #include <vector>
 
+#include "catalog/testing/forwarding_catalog.h"
+#include "tests/support/registry_metrics.h"
 #include "tests/support/subprocess.h"
 
 namespace livesnap::snapshot {
 namespace {
 
+using livesnap::testing::MetricValue;
 using ::testing::ElementsAre;
 
 constexpr char kDomain[] = "push.example.com";
 
 // A real catalog whose sequence numbers and records fail while `failing`
 // (with `failure`); everything else passes through.
-class FlakyCatalog final : public catalog::Catalog {
+class FlakyCatalog final : public catalog::testing::ForwardingCatalog {
  public:
-  explicit FlakyCatalog(catalog::Catalog& real) : real_(real) {}
+  using ForwardingCatalog::ForwardingCatalog;
   std::atomic<bool> failing{false};
   std::atomic<int> attempts{0};
   absl::Status failure = absl::UnavailableError("catalog unreachable");  // set before failing
@@ -36,92 +39,14 @@ class FlakyCatalog final : public catalog::Catalog {
                                        std::string_view s) override {
     ++attempts;
     if (failing) return failure;
-    return real_.NextSequence(d, a, s);
+    return ForwardingCatalog::NextSequence(d, a, s);
   }
   absl::Status AddSnapshotRecord(const catalog::SnapshotRecord& r) override {
     ++attempts;
     if (failing) return failure;
-    return real_.AddSnapshotRecord(r);
+    return ForwardingCatalog::AddSnapshotRecord(r);
   }
-
-  absl::StatusOr<std::vector<catalog::Domain>> ListDomains() override {
-    return real_.ListDomains();
-  }
-  absl::StatusOr<catalog::TemplatePage> ListTemplates(const catalog::TemplateQuery& q) override {
-    return real_.ListTemplates(q);
-  }
-  absl::StatusOr<catalog::NotifyConfig> GetNotifyConfig(std::string_view domain) override {
-    return real_.GetNotifyConfig(domain);
-  }
-  absl::StatusOr<std::vector<catalog::PushAuth>> ListPushAuths() override {
-    return real_.ListPushAuths();
-  }
-  absl::Status SetPushAuth(const catalog::PushAuth& a) override { return real_.SetPushAuth(a); }
-  absl::StatusOr<catalog::PushAuth> GetPushAuth(std::string_view d) override {
-    return real_.GetPushAuth(d);
-  }
-  absl::Status DeletePushAuth(std::string_view d) override { return real_.DeletePushAuth(d); }
-  absl::Status AddDomain(const catalog::Domain& d) override { return real_.AddDomain(d); }
-  absl::Status DeleteDomain(std::string_view n) override { return real_.DeleteDomain(n); }
-  absl::StatusOr<catalog::Domain> GetDomain(std::string_view n) override {
-    return real_.GetDomain(n);
-  }
-  absl::Status UpsertBucket(const catalog::Bucket& b) override { return real_.UpsertBucket(b); }
-  absl::StatusOr<catalog::Bucket> GetBucket(std::string_view n) override {
-    return real_.GetBucket(n);
-  }
-  absl::StatusOr<std::vector<catalog::Bucket>> ListBuckets() override {
-    return real_.ListBuckets();
-  }
-  absl::Status AddTemplate(const catalog::SnapshotTemplate& t) override {
-    return real_.AddTemplate(t);
-  }
-  absl::Status UpdateTemplate(const catalog::SnapshotTemplate& t) override {
-    return real_.UpdateTemplate(t);
-  }
-  absl::Status DeleteTemplate(std::string_view d, std::string_view a) override {
-    return real_.DeleteTemplate(d, a);
-  }
-  absl::StatusOr<catalog::SnapshotTemplate> GetTemplate(std::string_view d,
-                                                        std::string_view a) override {
-    return real_.GetTemplate(d, a);
-  }
-  absl::StatusOr<std::optional<catalog::SnapshotTemplate>> ResolveTemplate(
-      std::string_view d, std::string_view a) override {
-    return real_.ResolveTemplate(d, a);
-  }
-  absl::Status SetNotifyConfig(const catalog::NotifyConfig& c) override {
-    return real_.SetNotifyConfig(c);
-  }
-  absl::Status DeleteNotifyConfig(std::string_view d) override {
-    return real_.DeleteNotifyConfig(d);
-  }
-  absl::StatusOr<int64_t> PruneSequenceRecords(int64_t before_ms, int64_t limit) override {
-    return real_.PruneSequenceRecords(before_ms, limit);
-  }
-  absl::StatusOr<std::vector<catalog::SnapshotRecord>> QuerySnapshotRecords(
-      const catalog::RecordQuery& q) override {
-    return real_.QuerySnapshotRecords(q);
-  }
-
- private:
-  catalog::Catalog& real_;
 };
-
-double Value(prometheus::Registry& registry, const std::string& name,
-             const std::map<std::string, std::string>& labels = {}) {
-  for (const prometheus::MetricFamily& family : registry.Collect()) {
-    if (family.name != name) continue;
-    for (const prometheus::ClientMetric& metric : family.metric) {
-      std::map<std::string, std::string> have;
-      for (const auto& label : metric.label) have[label.name] = label.value;
-      if (have != labels) continue;
-      return family.type == prometheus::MetricType::Gauge ? metric.gauge.value
-                                                          : metric.counter.value;
-    }
-  }
-  return -1;
-}
 
 class CatalogBacklogTest : public ::testing::Test {
  protected:
@@ -183,7 +108,7 @@ TEST_F(CatalogBacklogTest, RunsAtOnceWhileTheCatalogAnswers) {
   backlog_->Submit(Number("a"));
   backlog_->Submit(Number("a"));
   EXPECT_THAT(Numbered("a"), ElementsAre(0, 1)) << "done before Submit returned";
-  EXPECT_EQ(Value(registry_, "livesnap_catalog_deferred_total", {{"kind", "sequence"}}), 0);
+  EXPECT_EQ(MetricValue(registry_, "livesnap_catalog_deferred_total", {{"kind", "sequence"}}), 0);
   EXPECT_FALSE(backlog_->state().catalog_down);
 }
 
@@ -197,14 +122,15 @@ TEST_F(CatalogBacklogTest, WorkWaitsInOrderWhileTheCatalogIsDownAndCatchesUp) {
   EXPECT_TRUE(state.catalog_down);
   EXPECT_EQ(state.sequence_tasks, 7u);
   EXPECT_EQ(state.bytes, 7000u);
-  EXPECT_EQ(Value(registry_, "livesnap_catalog_backlog_tasks", {{"kind", "sequence"}}), 7);
-  EXPECT_EQ(Value(registry_, "livesnap_catalog_reachable"), 0);
+  EXPECT_EQ(MetricValue(registry_, "livesnap_catalog_backlog_tasks", {{"kind", "sequence"}}), 7);
+  EXPECT_EQ(MetricValue(registry_, "livesnap_catalog_reachable"), 0);
   // Only the first call after the failure and the backlog's retries reach
   // the catalog: later work waits without trying.
   const int attempts = flaky_->attempts;
   EXPECT_EQ(attempts, 2);
   clock_.AdvanceMs(999);
-  std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  // The retry thread saw the clock at 999 ms and went back to waiting.
+  ASSERT_TRUE(clock_.AwaitIdleWaits(2, std::chrono::seconds(10)));
   EXPECT_EQ(flaky_->attempts, attempts) << "retried before retry_ms";
   clock_.AdvanceMs(1);
   ASSERT_TRUE(livesnap::testing::WaitFor([&] { return flaky_->attempts > attempts; },
@@ -222,9 +148,9 @@ TEST_F(CatalogBacklogTest, WorkWaitsInOrderWhileTheCatalogIsDownAndCatchesUp) {
   EXPECT_THAT(Numbered("b"), ElementsAre(0, 1, 2));
   EXPECT_THAT(Failed("a"), ::testing::IsEmpty());
   EXPECT_FALSE(backlog_->state().catalog_down);
-  EXPECT_EQ(Value(registry_, "livesnap_catalog_deferred_total", {{"kind", "sequence"}}), 7);
-  EXPECT_EQ(Value(registry_, "livesnap_catalog_reachable"), 1);
-  EXPECT_EQ(Value(registry_, "livesnap_catalog_backlog_bytes"), 0);
+  EXPECT_EQ(MetricValue(registry_, "livesnap_catalog_deferred_total", {{"kind", "sequence"}}), 7);
+  EXPECT_EQ(MetricValue(registry_, "livesnap_catalog_reachable"), 1);
+  EXPECT_EQ(MetricValue(registry_, "livesnap_catalog_backlog_bytes"), 0);
   // And the next number goes on from there, at once again.
   backlog_->Submit(Number("a"));
   EXPECT_THAT(Numbered("a"), ElementsAre(0, 1, 2, 3, 4, 5));
@@ -237,8 +163,8 @@ TEST_F(CatalogBacklogTest, AFullBacklogGivesUpNewWorkAndCountsIt) {
   EXPECT_EQ(backlog_->state().sequence_tasks, 2u);
   EXPECT_THAT(Failed("a"), ElementsAre(absl::StatusCode::kResourceExhausted));
   EXPECT_EQ(backlog_->state().dropped_full, 1);
-  EXPECT_EQ(Value(registry_, "livesnap_catalog_backlog_dropped_total",
-                  {{"kind", "sequence"}, {"reason", "full"}}),
+  EXPECT_EQ(MetricValue(registry_, "livesnap_catalog_backlog_dropped_total",
+                        {{"kind", "sequence"}, {"reason", "full"}}),
             1);
   flaky_->failing = false;
   ASSERT_TRUE(livesnap::testing::WaitFor(
@@ -271,8 +197,8 @@ TEST_F(CatalogBacklogTest, StopGivesUpWhatStillWaits) {
   EXPECT_THAT(Failed("a"), ElementsAre(absl::StatusCode::kCancelled, absl::StatusCode::kCancelled));
   backlog_->Submit(Number("a"));
   EXPECT_EQ(Failed("a").size(), 3u) << "refused after Stop";
-  EXPECT_EQ(Value(registry_, "livesnap_catalog_backlog_dropped_total",
-                  {{"kind", "sequence"}, {"reason", "stopped"}}),
+  EXPECT_EQ(MetricValue(registry_, "livesnap_catalog_backlog_dropped_total",
+                        {{"kind", "sequence"}, {"reason", "stopped"}}),
             3);
   EXPECT_THAT(Numbered("a"), ::testing::IsEmpty());
 }

@@ -1,25 +1,16 @@
 #include "snapshot/object_naming.h"
 
-#include <ctime>
 #include <limits>
 #include <string>
 
 #include "absl/strings/escaping.h"
 #include "absl/strings/str_cat.h"
+#include "base/utc_time.h"
 #include "storage/object_store.h"
 
 namespace livesnap::snapshot {
 
 namespace {
-
-std::string UtcDate(int64_t unix_ms) {
-  std::time_t seconds = static_cast<std::time_t>(unix_ms / 1000);
-  std::tm tm{};
-  gmtime_r(&seconds, &tm);
-  char buffer[16];
-  std::strftime(buffer, sizeof(buffer), "%Y-%m-%d", &tm);
-  return buffer;
-}
 
 absl::Status BadPattern(std::string_view pattern, std::string_view why) {
   return absl::InvalidArgumentError(
@@ -139,7 +130,7 @@ absl::StatusOr<std::string> ExpandObjectPattern(std::string_view pattern,
     } else if (name == "UnixTimestamp") {
       out += std::to_string(vars.unix_ms / 1000);
     } else if (name == "Date") {
-      out += UtcDate(vars.unix_ms);
+      out += FormatUtcDate(vars.unix_ms);
     } else if (name == "Sequence") {
       if (vars.sequence < 0) {
         return absl::InvalidArgumentError("object pattern \"" + std::string(pattern) +

@@ -5,24 +5,15 @@
 #include <prometheus/registry.h>
 #include <spdlog/spdlog.h>
 
-#include <ctime>
 #include <nlohmann/json.hpp>
 
 #include "base/status.h"
+#include "base/utc_time.h"
 #include "snapshot/internal/snapshot_note.h"
 
 namespace livesnap::snapshot {
 
 namespace {
-
-std::string IsoTime(int64_t unix_ms) {
-  std::time_t seconds = static_cast<std::time_t>(unix_ms / 1000);
-  std::tm tm{};
-  gmtime_r(&seconds, &tm);
-  char buffer[32];
-  std::strftime(buffer, sizeof(buffer), "%Y-%m-%dT%H:%M:%SZ", &tm);
-  return buffer;
-}
 
 std::string Tag(const catalog::SnapshotRecord& r) {
   return "[" + r.domain + "/" + r.app + "/" + r.stream + "]";
@@ -122,7 +113,7 @@ void SnapshotRecorder::Notify(const internal::SnapshotNote& note) {
           {"object", record.object_key},
           {"mode", record.overlay ? "overwrite" : "sequence"},
           {"sequence", record.sequence},
-          {"capture_time", IsoTime(record.capture_ms)},
+          {"capture_time", FormatIso8601Utc(record.capture_ms)},
           {"capture_timestamp_ms", record.capture_ms},
           {"width", record.width},
           {"height", record.height},

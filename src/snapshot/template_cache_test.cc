@@ -8,6 +8,7 @@
 
 #include <atomic>
 
+#include "catalog/testing/forwarding_catalog.h"
 #include "tests/support/subprocess.h"
 
 namespace livesnap::snapshot {
@@ -30,88 +31,29 @@ catalog::SnapshotTemplate MakeTemplate(const std::string& app, int interval_s) {
 
 // A real catalog whose reads of the configuration fail while `failing`: a
 // PostgreSQL server that went away, as the cache sees it.
-class FlakyCatalog final : public catalog::Catalog {
+class FlakyCatalog final : public catalog::testing::ForwardingCatalog {
  public:
-  explicit FlakyCatalog(catalog::Catalog& real) : real_(real) {}
+  using ForwardingCatalog::ForwardingCatalog;
   std::atomic<bool> failing{false};
   std::atomic<int> list_domains_calls{0};
 
   absl::StatusOr<std::vector<catalog::Domain>> ListDomains() override {
     ++list_domains_calls;
     if (failing) return absl::UnavailableError("catalog unreachable");
-    return real_.ListDomains();
+    return ForwardingCatalog::ListDomains();
   }
   absl::StatusOr<catalog::TemplatePage> ListTemplates(const catalog::TemplateQuery& q) override {
     if (failing) return absl::UnavailableError("catalog unreachable");
-    return real_.ListTemplates(q);
+    return ForwardingCatalog::ListTemplates(q);
   }
   absl::StatusOr<catalog::NotifyConfig> GetNotifyConfig(std::string_view domain) override {
     if (failing) return absl::UnavailableError("catalog unreachable");
-    return real_.GetNotifyConfig(domain);
+    return ForwardingCatalog::GetNotifyConfig(domain);
   }
-
   absl::StatusOr<std::vector<catalog::PushAuth>> ListPushAuths() override {
     if (failing) return absl::UnavailableError("catalog unreachable");
-    return real_.ListPushAuths();
+    return ForwardingCatalog::ListPushAuths();
   }
-  absl::Status SetPushAuth(const catalog::PushAuth& a) override { return real_.SetPushAuth(a); }
-  absl::StatusOr<catalog::PushAuth> GetPushAuth(std::string_view d) override {
-    return real_.GetPushAuth(d);
-  }
-  absl::Status DeletePushAuth(std::string_view d) override { return real_.DeletePushAuth(d); }
-
-  absl::Status AddDomain(const catalog::Domain& d) override { return real_.AddDomain(d); }
-  absl::Status DeleteDomain(std::string_view n) override { return real_.DeleteDomain(n); }
-  absl::StatusOr<catalog::Domain> GetDomain(std::string_view n) override {
-    return real_.GetDomain(n);
-  }
-  absl::Status UpsertBucket(const catalog::Bucket& b) override { return real_.UpsertBucket(b); }
-  absl::StatusOr<catalog::Bucket> GetBucket(std::string_view n) override {
-    return real_.GetBucket(n);
-  }
-  absl::StatusOr<std::vector<catalog::Bucket>> ListBuckets() override {
-    return real_.ListBuckets();
-  }
-  absl::Status AddTemplate(const catalog::SnapshotTemplate& t) override {
-    return real_.AddTemplate(t);
-  }
-  absl::Status UpdateTemplate(const catalog::SnapshotTemplate& t) override {
-    return real_.UpdateTemplate(t);
-  }
-  absl::Status DeleteTemplate(std::string_view d, std::string_view a) override {
-    return real_.DeleteTemplate(d, a);
-  }
-  absl::StatusOr<catalog::SnapshotTemplate> GetTemplate(std::string_view d,
-                                                        std::string_view a) override {
-    return real_.GetTemplate(d, a);
-  }
-  absl::StatusOr<std::optional<catalog::SnapshotTemplate>> ResolveTemplate(
-      std::string_view d, std::string_view a) override {
-    return real_.ResolveTemplate(d, a);
-  }
-  absl::Status SetNotifyConfig(const catalog::NotifyConfig& c) override {
-    return real_.SetNotifyConfig(c);
-  }
-  absl::Status DeleteNotifyConfig(std::string_view d) override {
-    return real_.DeleteNotifyConfig(d);
-  }
-  absl::StatusOr<int64_t> NextSequence(std::string_view d, std::string_view a,
-                                       std::string_view s) override {
-    return real_.NextSequence(d, a, s);
-  }
-  absl::Status AddSnapshotRecord(const catalog::SnapshotRecord& r) override {
-    return real_.AddSnapshotRecord(r);
-  }
-  absl::StatusOr<int64_t> PruneSequenceRecords(int64_t before_ms, int64_t limit) override {
-    return real_.PruneSequenceRecords(before_ms, limit);
-  }
-  absl::StatusOr<std::vector<catalog::SnapshotRecord>> QuerySnapshotRecords(
-      const catalog::RecordQuery& q) override {
-    return real_.QuerySnapshotRecords(q);
-  }
-
- private:
-  catalog::Catalog& real_;
 };
 
 class TemplateCacheTest : public ::testing::Test {

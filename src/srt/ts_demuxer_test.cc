@@ -12,6 +12,7 @@
 
 #include "base/clock.h"
 #include "media/hub.h"
+#include "media/testing/recording_subscriber.h"
 #include "tests/support/media_fixtures.h"
 #include "tests/support/subprocess.h"
 
@@ -20,37 +21,7 @@ namespace {
 
 namespace fs = std::filesystem;
 
-struct Seen {
-  std::vector<std::shared_ptr<const media::VideoConfig>> configs;
-  std::vector<int64_t> dts_ms;
-  std::vector<int64_t> keyframe_dts_ms;
-  bool every_frame_has_config = true;
-};
-
-class RecordingSink : public media::StreamSink {
- public:
-  explicit RecordingSink(Seen* seen) : seen_(seen) {}
-  void OnVideoConfig(std::shared_ptr<const media::VideoConfig> config) override {
-    seen_->configs.push_back(std::move(config));
-  }
-  void OnVideoFrame(const media::VideoFrame& frame) override {
-    seen_->dts_ms.push_back(frame.dts_ms);
-    if (frame.keyframe) seen_->keyframe_dts_ms.push_back(frame.dts_ms);
-    if (frame.config == nullptr) seen_->every_frame_has_config = false;
-  }
-  void OnStop(media::StopReason, const media::StreamStats&) override {}
-
- private:
-  Seen* seen_;
-};
-
-class Subscriber : public media::StreamSubscriber {
- public:
-  std::unique_ptr<media::StreamSink> OnPublishStart(const media::StreamInfo&) override {
-    return std::make_unique<RecordingSink>(&seen);
-  }
-  Seen seen;
-};
+using Seen = media::testing::RecordedStream;
 
 class TsDemuxerTest : public ::testing::Test {
  protected:
@@ -118,7 +89,7 @@ class TsDemuxerTest : public ::testing::Test {
   FakeClock clock_;
   prometheus::Registry metrics_;
   media::MediaHub hub_{clock_, metrics_};
-  Subscriber subscriber_;
+  media::testing::RecordingSubscriber subscriber_;
   std::unique_ptr<media::Publication> publication_;
   std::unique_ptr<TsDemuxer> ts_;
 };

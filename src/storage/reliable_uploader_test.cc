@@ -16,6 +16,7 @@
 #include "storage/store_failure.h"
 #include "storage/testing/fault_injecting_store.h"
 #include "tests/support/registry_metrics.h"
+#include "tests/support/wait_for.h"
 
 namespace livesnap::storage {
 namespace {
@@ -116,23 +117,24 @@ class ReliableUploaderTest : public ::testing::Test {
   }
   // Moves the fake clock past any backoff until `count` completions arrived.
   bool AdvanceUntilCompleted(Completions& done, size_t count) {
-    for (int i = 0; i < 400 && done.size() < count; ++i) {
-      clock_.AdvanceMs(1000);
-      std::this_thread::sleep_for(10ms);
-    }
+    livesnap::testing::WaitFor(
+        [&] {
+          if (done.size() >= count) return true;
+          clock_.AdvanceMs(1000);
+          return false;
+        },
+        4s, 10ms);
     return done.WaitFor(count);
   }
   // Waits until `count` failed attempts have had their retry scheduled (on
   // the clock as it is now).
   bool WaitForRetriesScheduled(int count) {
-    for (int i = 0; i < 1000; ++i) {
-      if (Metric("livesnap_upload_retries_total") >= count) {
-        uploader_->backlog();  // takes the lock the scheduling holds
-        return true;
-      }
-      std::this_thread::sleep_for(10ms);
+    if (!livesnap::testing::WaitFor(
+            [&] { return Metric("livesnap_upload_retries_total") >= count; }, 10s, 10ms)) {
+      return false;
     }
-    return false;
+    uploader_->backlog();  // takes the lock the scheduling holds
+    return true;
   }
   double Metric(const std::string& name, std::map<std::string, std::string> labels = {}) {
     labels["store"] = "test";
@@ -390,9 +392,7 @@ TEST_F(ReliableUploaderTest, SpillsToTheSpoolAndDeliversAfterARestart) {
   }
   ASSERT_TRUE(store_.WaitForAttempts(2, kWait));
   // Memory comes back under its bound once the spool thread has written the rest.
-  for (int i = 0; i < 200 && uploader_->backlog().memory_bytes > 1000; ++i) {
-    std::this_thread::sleep_for(20ms);
-  }
+  livesnap::testing::WaitFor([&] { return uploader_->backlog().memory_bytes <= 1000; }, 4s, 20ms);
   const ReliableUploader::Backlog backlog = uploader_->backlog();
   EXPECT_LE(backlog.memory_bytes, 1000u);
   EXPECT_GE(backlog.spooled, 10u);

@@ -11,6 +11,7 @@
 #include "storage/retry_policy.h"
 #include "tests/support/stub_http_server.h"
 #include "tests/support/subprocess.h"
+#include "tests/support/wait_for.h"
 
 namespace livesnap::storage {
 namespace {
@@ -103,7 +104,7 @@ TEST(S3StoreTest, NoServerIsUnavailable) {
 TEST(S3StoreTest, ASlowServerTimesOutAsDeadlineExceeded) {
   std::atomic<bool> released{false};
   StubHttpServer server([&](const RecordedRequest&, httplib::Response& response) {
-    for (int i = 0; i < 100 && !released; ++i) std::this_thread::sleep_for(20ms);
+    livesnap::testing::WaitFor([&] { return released.load(); }, 2s, 20ms);
     response.status = 200;
   });
   auto store = StoreFor(server.Url(), 300);

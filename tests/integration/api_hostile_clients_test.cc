@@ -4,18 +4,17 @@
 // origin cannot change the configuration with auth off.
 #include <gtest/gtest.h>
 
-#include <atomic>
 #include <chrono>
 #include <fstream>
 #include <span>
 #include <string>
-#include <thread>
 #include <vector>
 
 #include "tests/support/api_client.h"
 #include "tests/support/livesnapd.h"
 #include "tests/support/prometheus_text.h"
 #include "tests/support/raw_client.h"
+#include "tests/support/slow_clients.h"
 #include "tests/support/subprocess.h"
 
 namespace livesnap {
@@ -59,16 +58,10 @@ class HostileClientsTest : public ::testing::Test {
 
 TEST_F(HostileClientsTest, TwentySlowClientsLeaveHealthzAnswering) {
   const std::string request = "GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n";
-  std::vector<RawClient> slow(20);
-  for (RawClient& client : slow) ASSERT_TRUE(client.Connect(server_->api_port()));
-  std::atomic<bool> done{false};
-  std::thread trickle([&] {
-    for (size_t i = 0; i < request.size() && !done; ++i) {
-      for (RawClient& client : slow) SendText(client, request.substr(i, 1));
-      std::this_thread::sleep_for(1s);
-    }
-  });
-  std::this_thread::sleep_for(1500ms);
+  testing::SlowClients slow(20, request);
+  ASSERT_TRUE(slow.Connect(server_->api_port()));
+  slow.Start();
+  ASSERT_TRUE(slow.WaitSent(2, 10s));
   ApiClient api(server_->api_port());
   for (int i = 0; i < 5; ++i) {
     const auto start = std::chrono::steady_clock::now();
@@ -77,16 +70,16 @@ TEST_F(HostileClientsTest, TwentySlowClientsLeaveHealthzAnswering) {
     EXPECT_LT(took, 1s) << std::chrono::duration_cast<std::chrono::milliseconds>(took).count()
                         << " ms";
   }
-  for (RawClient& client : slow) EXPECT_TRUE(client.WaitClosedByPeer(10s));
-  done = true;
-  trickle.join();
+  EXPECT_TRUE(slow.WaitAllClosedByPeer(10s));
   // A client may see the close just before its cut is counted.
   double cut = 0;
-  for (int attempt = 0; attempt < 50 && cut < 20; ++attempt) {
-    cut = testing::MetricValue(api.Get("/metrics").raw,
-                               "livesnap_api_clients_cut_total{reason=\"timeout\"}");
-    if (cut < 20) std::this_thread::sleep_for(100ms);
-  }
+  testing::WaitFor(
+      [&] {
+        cut = testing::MetricValue(api.Get("/metrics").raw,
+                                   "livesnap_api_clients_cut_total{reason=\"timeout\"}");
+        return cut >= 20;
+      },
+      5s, 100ms);
   EXPECT_EQ(cut, 20);
   EXPECT_TRUE(server_->WaitForLog("API: cut a client from 127.0.0.1: timeout", 5s))
       << server_->Log();

@@ -112,25 +112,25 @@ class ClusterTest : public ::testing::Test {
   int64_t ReconnectElsewhere(const std::vector<int>& streams, const std::string& gone, int asked,
                              std::map<int, std::unique_ptr<Subprocess>>& pushers) {
     const auto start = std::chrono::steady_clock::now();
-    while (std::chrono::steady_clock::now() - start < 60s) {
-      const std::map<std::string, std::string> list = OnlineList(asked);
-      size_t back = 0;
-      for (int i : streams) {
-        auto it = list.find(StreamName(i));
-        if (it != list.end() && it->second != gone) {
-          ++back;
-        } else {
-          pushers[i] = Push(i);  // an encoder's retry
-        }
-      }
-      if (back == streams.size()) {
-        return std::chrono::duration_cast<std::chrono::milliseconds>(
-                   std::chrono::steady_clock::now() - start)
-            .count();
-      }
-      std::this_thread::sleep_for(1s);
-    }
-    return -1;
+    const bool all_back = testing::WaitFor(
+        [&] {
+          const std::map<std::string, std::string> list = OnlineList(asked);
+          size_t back = 0;
+          for (int i : streams) {
+            auto it = list.find(StreamName(i));
+            if (it != list.end() && it->second != gone) {
+              ++back;
+            } else {
+              pushers[i] = Push(i);  // an encoder's retry
+            }
+          }
+          return back == streams.size();
+        },
+        60s, 1s);
+    if (!all_back) return -1;
+    return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() -
+                                                                 start)
+        .count();
   }
 
   // Stream -> NodeId as node n's DescribeLiveStreamsOnlineList says.

@@ -44,27 +44,10 @@ class PushAuthTest : public ::testing::Test {
 
   void SetUp() override {
     const auto config = dir_ / "livesnap.toml";
-    std::ofstream(config) << R"(
-[[storage]]
-name = "shots"
-region = "cn-shanghai"
-root = ")" << (dir_ / "shots").string()
-                          << R"("
-[[domain]]
-name = "push.example.com"
-region = "cn-shanghai"
-auth_type = ")" << AuthType()
-                          << R"("
-auth_key1 = "primaryKey123"
-auth_key2 = "secondaryKey456"
-ali_auth_delta = 600
-[[template]]
-domain = "push.example.com"
-app = "*"
-interval = 5
-bucket = "shots"
-overwrite = "{AppName}/{StreamName}.jpg"
-)";
+    std::ofstream(config) << testing::OneDomainConfig(
+        dir_ / "shots", kDomain,
+        "auth_type = \"" + AuthType() + "\"\nauth_key1 = \"" + kKey1 + "\"\nauth_key2 = \"" +
+            kKey2 + "\"\nali_auth_delta = 600\n");
     server_ = std::make_unique<LivesnapdProcess>(dir_.path(),
                                                  std::vector<std::string>{"-c", config.string()});
     ASSERT_TRUE(server_->Start()) << server_->Log();

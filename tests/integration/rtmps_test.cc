@@ -55,26 +55,12 @@ class RtmpsTest : public ::testing::Test {
     MakeCertificate(dir_.path(), "first.livesnap.test");
     tls_port_ = testing::FreePort();
     const auto config = dir_ / "livesnap.toml";
-    std::ofstream(config) << "[rtmp]\ntls_listen = \"127.0.0.1:" << tls_port_
-                          << "\"\ntls_cert_file = \"" << (dir_ / "cert.pem").string()
-                          << "\"\ntls_key_file = \"" << (dir_ / "key.pem").string()
-                          << "\"\nhandshake_timeout_ms = 2000\nmax_connections_per_ip = "
-                          << kMaxConnectionsPerIp << R"(
-[[storage]]
-name = "shots"
-region = "cn-shanghai"
-root = ")" << (dir_ / "shots").string()
-                          << R"("
-[[domain]]
-name = "push.example.com"
-region = "cn-shanghai"
-[[template]]
-domain = "push.example.com"
-app = "*"
-interval = 5
-bucket = "shots"
-overwrite = "{AppName}/{StreamName}.jpg"
-)";
+    const std::string rtmp = "[rtmp]\ntls_listen = \"127.0.0.1:" + std::to_string(tls_port_) +
+                             "\"\ntls_cert_file = \"" + (dir_ / "cert.pem").string() +
+                             "\"\ntls_key_file = \"" + (dir_ / "key.pem").string() +
+                             "\"\nhandshake_timeout_ms = 2000\nmax_connections_per_ip = " +
+                             std::to_string(kMaxConnectionsPerIp) + "\n";
+    std::ofstream(config) << testing::OneDomainConfig(dir_ / "shots", kDomain, "", rtmp);
     server_ = std::make_unique<LivesnapdProcess>(dir_.path(),
                                                  std::vector<std::string>{"-c", config.string()});
     ASSERT_TRUE(server_->Start()) << server_->Log();

@@ -6,7 +6,6 @@
 #include <httplib.h>
 
 #include <fstream>
-#include <mutex>
 
 #include "snapshot/testing/test_jpeg.h"
 #include "tests/support/api_client.h"
@@ -15,6 +14,7 @@
 #include "tests/support/media_fixtures.h"
 #include "tests/support/prometheus_text.h"
 #include "tests/support/seconds_clip.h"
+#include "tests/support/stub_http_server.h"
 #include "tests/support/subprocess.h"
 
 namespace livesnap {
@@ -233,18 +233,19 @@ TEST_F(SnapshotPipelineTest, CorruptedKeyframesNeverBecomeGarbageImages) {
 }
 
 TEST_F(SnapshotPipelineTest, CallbackReceivesEverySnapshot) {
-  httplib::Server receiver;
-  std::mutex mu;
-  std::vector<nlohmann::json> received;
-  receiver.Post("/cb", [&](const httplib::Request& req, httplib::Response& res) {
-    std::lock_guard lock(mu);
-    received.push_back(nlohmann::json::parse(req.body, nullptr, false));
-    res.status = 200;
-  });
-  const int port = receiver.bind_to_any_port("127.0.0.1");
-  std::thread serving([&] { receiver.listen_after_bind(); });
+  testing::StubHttpServer receiver(
+      [](const testing::RecordedRequest&, httplib::Response& response) { response.status = 200; });
+  auto received = [&] {
+    std::vector<nlohmann::json> bodies;
+    for (const testing::RecordedRequest& request : receiver.requests()) {
+      if (request.method == "POST" && request.Path() == "/cb") {
+        bodies.push_back(nlohmann::json::parse(request.body, nullptr, false));
+      }
+    }
+    return bodies;
+  };
   Template t;
-  t.callback = "http://127.0.0.1:" + std::to_string(port) + "/cb";
+  t.callback = receiver.Url() + "/cb";
   Start({t});
   Push(short_gop1_, "live", "cb", false, shots_ / "live" / "cb", 3);
   // 3 sequence callbacks, and the overwrite object's of the newest image (an
@@ -252,10 +253,9 @@ TEST_F(SnapshotPipelineTest, CallbackReceivesEverySnapshot) {
   // and is then never announced).
   const bool all = testing::WaitFor(
       [&] {
-        std::lock_guard lock(mu);
         int sequence_items = 0;
         int64_t newest_sequence_ms = -1, newest_overwrite_ms = -2;
-        for (const nlohmann::json& item : received) {
+        for (const nlohmann::json& item : received()) {
           if (!item.is_object()) return true;  // the checks below report it
           const bool sequence = item["mode"] == "sequence";
           sequence_items += sequence;
@@ -265,12 +265,10 @@ TEST_F(SnapshotPipelineTest, CallbackReceivesEverySnapshot) {
         return sequence_items == 3 && newest_sequence_ms == newest_overwrite_ms;
       },
       20s);
-  receiver.stop();
-  serving.join();
   ASSERT_TRUE(all) << server_->Log();
-  std::lock_guard lock(mu);
+  const std::vector<nlohmann::json> items = received();
   int sequence_items = 0;
-  for (const nlohmann::json& item : received) {
+  for (const nlohmann::json& item : items) {
     ASSERT_TRUE(item.is_object());
     EXPECT_EQ(item["domain"], "push.example.com");
     EXPECT_EQ(item["app"], "live");
@@ -289,7 +287,7 @@ TEST_F(SnapshotPipelineTest, CallbackReceivesEverySnapshot) {
     }
   }
   EXPECT_EQ(sequence_items, 3);
-  EXPECT_LE(received.size(), 6u);
+  EXPECT_LE(items.size(), 6u);
 }
 
 TEST_F(SnapshotPipelineTest, RecordsAreQueryableAndTheLatestIsServed) {
@@ -312,23 +310,32 @@ TEST_F(SnapshotPipelineTest, RecordsAreQueryableAndTheLatestIsServed) {
                SecondShown(shots_ / "live" / "rec.jpg") == 10;
       },
       20s));
-  std::this_thread::sleep_for(500ms);  // the records follow the stored objects
+  // The records follow the stored objects.
   const int64_t now_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
                              std::chrono::system_clock::now().time_since_epoch())
                              .count();
   constexpr int64_t kHourMs = 3'600'000;
-  testing::ApiResponse info = api.Call("DescribeLiveStreamSnapshotInfo",
-                                       {{"DomainName", "push.example.com"},
-                                        {"AppName", "live"},
-                                        {"StreamName", "rec"},
-                                        {"StartTime", ApiClient::Iso8601(now_ms - kHourMs)},
-                                        {"EndTime", ApiClient::Iso8601(now_ms + kHourMs)},
-                                        {"Limit", "100"}});
-  ASSERT_EQ(info.status, 200) << info.raw;
-  const auto& items = info.body["LiveStreamSnapshotInfoList"]["LiveStreamSnapshotInfo"];
+  testing::ApiResponse info;
   int overlay = 0, sequence = 0;
-  for (const auto& item : items) {
-    (item["IsOverlay"].get<bool>() ? overlay : sequence)++;
+  testing::WaitFor(
+      [&] {
+        info = api.Call("DescribeLiveStreamSnapshotInfo",
+                        {{"DomainName", "push.example.com"},
+                         {"AppName", "live"},
+                         {"StreamName", "rec"},
+                         {"StartTime", ApiClient::Iso8601(now_ms - kHourMs)},
+                         {"EndTime", ApiClient::Iso8601(now_ms + kHourMs)},
+                         {"Limit", "100"}});
+        overlay = sequence = 0;
+        if (info.status != 200) return false;
+        for (const auto& item : info.body["LiveStreamSnapshotInfoList"]["LiveStreamSnapshotInfo"]) {
+          (item["IsOverlay"].get<bool>() ? overlay : sequence)++;
+        }
+        return sequence >= 3 && overlay >= 1;
+      },
+      10s);
+  ASSERT_EQ(info.status, 200) << info.raw;
+  for (const auto& item : info.body["LiveStreamSnapshotInfoList"]["LiveStreamSnapshotInfo"]) {
     EXPECT_EQ(item["OssBucket"], "shots");
   }
   EXPECT_EQ(sequence, 3);

@@ -18,50 +18,45 @@
 #include <thread>
 
 #include "absl/strings/match.h"
+#include "tests/support/stub_http_server.h"
 
 namespace livesnap::testing {
 
 class DelayingProxy {
  public:
   DelayingProxy(uint16_t upstream_port, std::chrono::milliseconds delay)
-      : upstream_port_(upstream_port), delay_(delay) {
-    auto forward = [this](const httplib::Request& request, httplib::Response& response) {
-      std::this_thread::sleep_for(delay_);
-      httplib::Client client("127.0.0.1", upstream_port_);
-      client.set_read_timeout(30, 0);
-      httplib::Request upstream;
-      upstream.method = request.method;
-      upstream.path = request.target;
-      upstream.body = request.body;
-      for (const auto& [name, value] : request.headers) {
-        if (!IsHopByHop(name)) upstream.headers.emplace(name, value);
-      }
-      httplib::Result result = client.send(upstream);
-      if (!result) {
-        response.status = 502;
-        return;
-      }
-      response.status = result->status;
-      for (const auto& [name, value] : result->headers) {
-        if (!IsHopByHop(name)) response.headers.emplace(name, value);
-      }
-      response.body = result->body;
-    };
-    server_.Get(".*", forward);
-    server_.Put(".*", forward);
-    server_.Delete(".*", forward);
-    server_.set_keep_alive_max_count(100'000);
-    port_ = server_.bind_to_any_port("127.0.0.1");
-    thread_ = std::thread([this] { server_.listen_after_bind(); });
-    while (!server_.is_running()) std::this_thread::sleep_for(std::chrono::milliseconds(1));
-  }
-  ~DelayingProxy() {
-    server_.stop();
-    thread_.join();
-  }
-  std::string Url() const { return "http://127.0.0.1:" + std::to_string(port_); }
+      : server_(
+            [upstream_port, delay](const RecordedRequest& request, httplib::Response& response) {
+              std::this_thread::sleep_for(delay);
+              Forward(upstream_port, request, response);
+            }) {}
+
+  std::string Url() const { return server_.Url(); }
 
  private:
+  static void Forward(uint16_t upstream_port, const RecordedRequest& request,
+                      httplib::Response& response) {
+    httplib::Client client("127.0.0.1", upstream_port);
+    client.set_read_timeout(30, 0);
+    httplib::Request upstream;
+    upstream.method = request.method;
+    upstream.path = request.target;
+    upstream.body = request.body;
+    for (const auto& [name, value] : request.headers) {
+      if (!IsHopByHop(name)) upstream.headers.emplace(name, value);
+    }
+    httplib::Result result = client.send(upstream);
+    if (!result) {
+      response.status = 502;
+      return;
+    }
+    response.status = result->status;
+    for (const auto& [name, value] : result->headers) {
+      if (!IsHopByHop(name)) response.headers.emplace(name, value);
+    }
+    response.body = result->body;
+  }
+
   static bool IsHopByHop(const std::string& name) {
     for (const char* hop :
          {"Content-Length", "Connection", "Keep-Alive", "Transfer-Encoding", "Expect"}) {
@@ -70,11 +65,7 @@ class DelayingProxy {
     return false;
   }
 
-  uint16_t upstream_port_;
-  std::chrono::milliseconds delay_;
-  httplib::Server server_;
-  int port_ = 0;
-  std::thread thread_;
+  StubHttpServer server_;
 };
 
 }  // namespace livesnap::testing

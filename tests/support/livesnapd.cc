@@ -6,6 +6,15 @@ namespace livesnap::testing {
 
 std::string LivesnapdPath() { return LIVESNAPD_PATH; }
 
+std::string OneDomainConfig(const std::filesystem::path& shots_dir, const std::string& domain,
+                            const std::string& domain_keys, const std::string& before) {
+  return before + "\n[[storage]]\nname = \"shots\"\nregion = \"cn-shanghai\"\nroot = \"" +
+         shots_dir.string() + "\"\n[[domain]]\nname = \"" + domain +
+         "\"\nregion = \"cn-shanghai\"\n" + domain_keys + "\n[[template]]\ndomain = \"" + domain +
+         "\"\napp = \"*\"\ninterval = 5\nbucket = \"shots\"\n"
+         "overwrite = \"{AppName}/{StreamName}.jpg\"\n";
+}
+
 LivesnapdProcess::LivesnapdProcess(std::filesystem::path dir, std::vector<std::string> extra_args)
     : dir_(std::move(dir)),
       data_dir_(dir_ / "data"),

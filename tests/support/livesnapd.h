@@ -58,4 +58,12 @@ class LivesnapdProcess {
 // The path of the livesnapd binary under test (set by the build).
 std::string LivesnapdPath();
 
+// A config file's text: `before` (e.g. an [rtmp] table), then a file
+// storage "shots" under `shots_dir`, the streaming domain `domain` in
+// cn-shanghai with `domain_keys` as more lines of its table (e.g. push
+// auth), and a template for every app of it: a snapshot every 5 s to
+// {AppName}/{StreamName}.jpg.
+std::string OneDomainConfig(const std::filesystem::path& shots_dir, const std::string& domain,
+                            const std::string& domain_keys = "", const std::string& before = "");
+
 }  // namespace livesnap::testing

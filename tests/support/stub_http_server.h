@@ -1,10 +1,11 @@
 // File: tests/support/stub_http_server.h
 //
-// A tiny HTTP server on 127.0.0.1 (cpp-httplib) for unit tests of HTTP
-// clients (the S3 store, the callback notifier): it records every request as
-// received (raw target, headers, body, client port, its number) and answers
-// with what the test's handler says, so tests can check what a client sends
-// and how it reads odd answers:
+// A tiny HTTP server on 127.0.0.1 (cpp-httplib) standing in for the other
+// end of an HTTP client (the S3 store, the callback notifier, a user's
+// callback receiver): it records every request as received (raw target,
+// headers, body, client port, its number) and answers with what the test's
+// handler says, so tests can check what a client sends and how it reads odd
+// answers:
 //
 //   StubHttpServer server([](const httplib::Request& request, httplib::Response& response) {
 //     response.status = 503;
@@ -12,7 +13,8 @@
 //   ... S3Store with endpoint server.Url() ...
 //   EXPECT_EQ(server.requests().at(0).method, "PUT");
 //
-// Only for unit tests: integration tests use a real S3 server and livesnapd.
+// Never in place of a part of ours or of S3: tests of the S3 store use a
+// real S3 server (tests/s3), at most behind a DelayingProxy built on this.
 // Thread-safety: thread-safe; the handler runs on the server's threads.
 #pragma once
 
@@ -25,6 +27,8 @@
 #include <string>
 #include <thread>
 #include <vector>
+
+#include "tests/support/wait_for.h"
 
 namespace livesnap::testing {
 
@@ -73,7 +77,8 @@ class StubHttpServer {
     server_.set_keep_alive_max_count(100'000);  // httplib closes after 5 requests otherwise
     port_ = server_.bind_to_any_port("127.0.0.1");
     thread_ = std::thread([this] { server_.listen_after_bind(); });
-    while (!server_.is_running()) std::this_thread::sleep_for(std::chrono::milliseconds(1));
+    WaitFor([this] { return server_.is_running(); }, std::chrono::seconds(10),
+            std::chrono::milliseconds(1));
   }
   ~StubHttpServer() {
     server_.stop();

@@ -16,6 +16,8 @@
 #include <sstream>
 #include <thread>
 
+#include "tests/support/wait_for.h"
+
 extern char** environ;
 
 namespace livesnap::testing {
@@ -62,10 +64,8 @@ void Subprocess::Signal(int signal) {
 }
 
 std::optional<int> Subprocess::Wait(std::chrono::milliseconds timeout) {
-  auto deadline = std::chrono::steady_clock::now() + timeout;
-  while (!Reap(false)) {
-    if (std::chrono::steady_clock::now() >= deadline) return std::nullopt;
-    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  if (!WaitFor([this] { return Reap(false); }, timeout, std::chrono::milliseconds(20))) {
+    return std::nullopt;
   }
   return exit_code_;
 }
@@ -114,15 +114,6 @@ std::string ReadFile(const std::filesystem::path& path) {
   std::stringstream buffer;
   buffer << in.rdbuf();
   return buffer.str();
-}
-
-bool WaitFor(const std::function<bool()>& condition, std::chrono::milliseconds timeout) {
-  auto deadline = std::chrono::steady_clock::now() + timeout;
-  while (!condition()) {
-    if (std::chrono::steady_clock::now() >= deadline) return false;
-    std::this_thread::sleep_for(std::chrono::milliseconds(50));
-  }
-  return true;
 }
 
 }  // namespace livesnap::testing

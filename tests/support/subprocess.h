@@ -13,10 +13,11 @@
 
 #include <chrono>
 #include <filesystem>
-#include <functional>
 #include <optional>
 #include <string>
 #include <vector>
+
+#include "tests/support/wait_for.h"  // what a test of a process waits with
 
 namespace livesnap::testing {
 
@@ -68,8 +69,5 @@ class TempDir {
 };
 
 std::string ReadFile(const std::filesystem::path& path);
-
-// Polls `condition` every 50 ms until it holds or `timeout` passes.
-bool WaitFor(const std::function<bool()>& condition, std::chrono::milliseconds timeout);
 
 }  // namespace livesnap::testing

@@ -16,6 +16,7 @@
 #include <string_view>
 
 #include "api/internal/api_error.h"
+#include "base/utc_time.h"  // FormatIso8601Utc, for every action that shows a time
 #include "snapshot/template_rules.h"
 
 namespace livesnap::api::internal {
@@ -26,8 +27,7 @@ inline constexpr size_t kMaxUrlChars = 500;
 // ("...:ss.123Z"); years 1970..9999. Milliseconds since the Unix epoch, or
 // nullopt when malformed.
 std::optional<int64_t> ParseIso8601Utc(std::string_view text);
-// "yyyy-MM-ddTHH:mm:ssZ"; with_millis adds ".SSS" before the Z.
-std::string FormatIso8601Utc(int64_t unix_ms, bool with_millis = false);
+// Its inverse, FormatIso8601Utc, is base/utc_time.h's (included above).
 
 // A decimal integer without sign, spaces or leading '+' ("-1" is refused), at
 // most 18 digits.

@@ -30,11 +30,8 @@ TEST(Iso8601Test, RefusesMalformedOrImpossibleTimes) {
   }
 }
 
-TEST(Iso8601Test, FormatsAndRoundTrips) {
-  EXPECT_EQ(FormatIso8601Utc(0), "1970-01-01T00:00:00Z");
-  EXPECT_EQ(FormatIso8601Utc(1456231584000), "2016-02-23T12:46:24Z");
-  EXPECT_EQ(FormatIso8601Utc(1709251199123), "2024-02-29T23:59:59Z");
-  EXPECT_EQ(FormatIso8601Utc(1709251199123, true), "2024-02-29T23:59:59.123Z");
+// The formats themselves: base/utc_time_test.cc.
+TEST(Iso8601Test, RoundTripsThroughTheFormatter) {
   for (int64_t ms : {int64_t{0}, int64_t{951782400000}, int64_t{4102444799999}}) {
     EXPECT_EQ(ParseIso8601Utc(FormatIso8601Utc(ms, true)), ms);
   }
