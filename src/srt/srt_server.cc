@@ -183,7 +183,7 @@ int SrtServer::Impl::OnHandshake(void* self, SRTSOCKET socket, int /*hs_version*
                                  const sockaddr* peer, const char* stream_id) {
   auto* impl = static_cast<Impl*>(self);
   const std::string id = stream_id == nullptr ? "" : stream_id;
-  absl::StatusOr<rtmp::PublishTarget> target = ParseStreamId(id, impl->options_.default_domain);
+  absl::StatusOr<ingest::PublishTarget> target = ParseStreamId(id, impl->options_.default_domain);
   if (target.ok()) return 0;
   impl->refused_.Add({{"reason", "stream_id"}}).Increment();
   spdlog::warn("SRT caller {} refused: bad stream id: {}", AddressText(peer),
@@ -239,7 +239,7 @@ void SrtServer::Impl::Admit(SRTSOCKET socket) {
   std::array<char, 513> id{};
   int id_size = static_cast<int>(id.size()) - 1;
   srt_getsockflag(socket, SRTO_STREAMID, id.data(), &id_size);
-  absl::StatusOr<rtmp::PublishTarget> target =
+  absl::StatusOr<ingest::PublishTarget> target =
       ParseStreamId(std::string_view(id.data(), static_cast<size_t>(std::max(id_size, 0))),
                     options_.default_domain);
   if (!target.ok()) {  // checked in the handshake already
