@@ -28,11 +28,7 @@ int64_t ReadTimestamp(const uint8_t* p) {
          int64_t{p[3]} << 7 | int64_t{p[4]} >> 1;
 }
 
-struct PesHeader {
-  size_t size = 0;  // bytes before the elementary stream
-  int64_t pts = kNoTime;
-  int64_t dts = kNoTime;
-};
+using PesHeader = TsDemuxer::PesHeader;
 
 // The header at the start of a PES packet; nullopt when it has no start
 // code, is cut short or is malformed.
@@ -212,20 +208,47 @@ void TsDemuxer::OnPsi(uint16_t pid, std::span<const uint8_t> payload) {
   }
 }
 
-// A video PES that starts with the decoding time of the one being gathered,
-// or with no time at all, continues its access unit: muxers that put NAL
-// units in PES packets of their own (GStreamer's mpegtsmux fed NAL-aligned
-// H.264, parameter sets apart from the picture, one PES per slice) split an
-// access unit over several PES. Its header is dropped and the elementary
-// stream appended, so the access unit stays whole.
+// Whether a video PES that starts while one is being gathered continues
+// its access unit. Muxers that put NAL units in PES of their own split an
+// access unit over several PES (GStreamer's mpegtsmux fed NAL-aligned H.264:
+// AUD, SPS, PPS, SEI and each slice apart, the later slices stamped with the
+// next picture's time), so the NAL units decide (H.264 7.4.1.2.3, HEVC
+// 7.4.2.4.4): a slice that is not its picture's first continues; an access
+// unit delimiter starts a new one; anything else (parameter sets, SEI, a
+// first slice) continues only an access unit without a picture yet, and
+// only at its time or with no time of its own.
+bool TsDemuxer::ContinuesAccessUnit(std::span<const uint8_t> current, const PesHeader& now,
+                                    std::span<const uint8_t> next, const PesHeader& then) const {
+  const bool h264 = video_codec_ == media::VideoCodec::kH264;
+  auto is_picture = [&](std::span<const uint8_t> nal) {
+    const int type = h264 ? media::H264NalType(nal) : media::HevcNalType(nal);
+    return h264 ? type >= 1 && type <= 5 : type <= 31;
+  };
+  std::span<const uint8_t> first;  // the new PES's first NAL unit, when it starts in view
+  ForEachAnnexBNal(next.subspan(then.size), [&](std::span<const uint8_t> nal) {
+    if (first.empty()) first = nal;
+  });
+  if (first.size() >= (h264 ? 2u : 3u)) {
+    const int type = h264 ? media::H264NalType(first) : media::HevcNalType(first);
+    if (h264 ? type == 9 : type == 35) return false;             // access unit delimiter
+    const bool first_slice = (first[h264 ? 1 : 2] & 0x80) != 0;  // first_mb 0 / first segment
+    if (is_picture(first) && !first_slice) return true;
+  }
+  if (then.pts != kNoTime && then.dts != now.dts) return false;
+  bool has_picture = false;
+  ForEachAnnexBNal(current.subspan(now.size), [&](std::span<const uint8_t> nal) {
+    has_picture = has_picture || is_picture(nal);
+  });
+  return !has_picture;
+}
+
 absl::Status TsDemuxer::OnPesPayload(Pes& pes, bool unit_start, std::span<const uint8_t> payload) {
   if (unit_start) {
-    std::optional<PesHeader> next;
+    std::optional<PesHeader> next, current;
     if (&pes == &video_ && pes.active) next = ParsePesHeader(payload);
-    std::optional<PesHeader> current;
     if (next.has_value()) current = ParsePesHeader(pes.data);
     if (next.has_value() && current.has_value() && current->pts != kNoTime &&
-        (next->pts == kNoTime || next->dts == current->dts)) {
+        ContinuesAccessUnit(pes.data, *current, payload, *next)) {
       payload = payload.subspan(next->size);
     } else {
       if (pes.active) {

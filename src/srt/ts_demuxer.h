@@ -70,6 +70,12 @@ class TsDemuxer {
   absl::Status OnBytes(std::span<const uint8_t> data);
 
   int64_t packets() const { return packets_; }
+
+  struct PesHeader {
+    size_t size = 0;   // bytes before the elementary stream
+    int64_t pts = -1;  // 90 kHz; -1: none
+    int64_t dts = -1;
+  };
   bool over_budget() const { return over_budget_; }
   uint64_t held_bytes() const { return held_bytes_; }  // of the budget
 
@@ -84,6 +90,8 @@ class TsDemuxer {
   void OnPsi(uint16_t pid, std::span<const uint8_t> payload);
   absl::Status OnPesPayload(Pes& pes, bool unit_start, std::span<const uint8_t> payload);
   absl::Status OnPesComplete(Pes& pes);
+  bool ContinuesAccessUnit(std::span<const uint8_t> current, const PesHeader& now,
+                           std::span<const uint8_t> next, const PesHeader& then) const;
   void ReleasePes(Pes& pes);  // empties its buffer, giving its bytes back
   absl::Status OnVideo(int64_t pts_90khz, int64_t dts_90khz, std::span<const uint8_t> es);
   void OnAudio(int64_t pts_90khz, std::span<const uint8_t> es);
