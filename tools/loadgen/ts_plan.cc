@@ -21,6 +21,7 @@ struct PidTimes {
   int64_t first = -1;
   int64_t last = -1;
   int64_t step = 0;  // between the last two
+  int count = 0;
 };
 
 }  // namespace
@@ -97,15 +98,20 @@ absl::StatusOr<TsPlan> TsPlan::Create(std::string ts) {
       if (t.first < 0) t.first = time;
       if (t.last >= 0) t.step = time - t.last;
       t.last = time;
+      ++t.count;
     }
     const int64_t due_pcr = message_pcr >= 0 ? message_pcr : last_pcr;
     plan.due_ms_.push_back(first_pcr < 0 ? 0 : (due_pcr - first_pcr) / 90);
   }
   plan.stamps_begin_.push_back(static_cast<uint32_t>(plan.stamps_.size()));
   if (first_pcr < 0) return absl::InvalidArgumentError("MPEG-TS without a PCR");
+  // The stream with a PES per frame (video) times the loop; audio PES hold
+  // several frames, so their last step says little about where the clip ends.
+  const PidTimes* timing = nullptr;
   for (const auto& [pid, t] : times) {
-    plan.loop_duration_90khz_ = std::max(plan.loop_duration_90khz_, t.last - t.first + t.step);
+    if (timing == nullptr || t.count > timing->count) timing = &t;
   }
+  if (timing != nullptr) plan.loop_duration_90khz_ = timing->last - timing->first + timing->step;
   if (plan.loop_duration_90khz_ <= 0) {
     return absl::InvalidArgumentError("MPEG-TS without two timed PES packets");
   }

@@ -45,8 +45,8 @@ class TsPlan {
                                    std::array<uint8_t, kMessageBytes>& scratch) const;
 
   // One pass over the file: from the first PES time to one frame (the last
-  // step between PES times of a stream) past the last, the longest over
-  // the file's streams.
+  // step between PES times) past the last, of the stream with the most PES
+  // (the video, a PES per frame).
   int64_t loop_duration_90khz() const { return loop_duration_90khz_; }
   int64_t loop_duration_ms() const { return loop_duration_90khz_ / 90; }
   uint64_t loop_bytes() const { return data_.size(); }
