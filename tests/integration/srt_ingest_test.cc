@@ -174,17 +174,20 @@ TEST_F(SrtIngestTest, UrlSigningAppliesAsForRtmp) {
   EXPECT_EQ(server_->Log().find(kKey), std::string::npos) << "the key never reaches the log";
 }
 
-// GStreamer as the encoder: x264enc with its defaults (a keyframe every
-// 250 frames) and h264parse without config-interval send the parameter sets
-// once, in front of the first keyframe, and mpegtsmux writes PES without a
-// length. The first keyframe and the one 10 s later (the next due time in
-// its GOP) both give a picture.
-TEST_F(SrtIngestTest, GstreamerSrtsinkWithParameterSetsOnlyAtTheStart) {
+// GStreamer as the encoder: x264enc and h264parse at their defaults (the
+// parameter sets once, in front of the first keyframe; a keyframe every 250
+// frames), mpegtsmux (PES without a length, access unit delimiters) and
+// srtsink. srtsink sends each buffer as one SRT message and drops, without a
+// word, a buffer larger than one (1316 bytes): mpegtsmux hands it a whole PES
+// per buffer unless alignment=7, so every keyframe with its parameter sets
+// was lost and no snapshot ever decoded. With alignment=7 (GStreamer's
+// advice for SRT) the keyframes at 0 s and 10 s both give a picture.
+TEST_F(SrtIngestTest, GstreamerSrtsinkIsASecondClient) {
   if (!OnPath("gst-launch-1.0")) GTEST_SKIP() << "gst-launch-1.0 is not installed";
   testing::RunResult r =
       testing::Run({"gst-launch-1.0", "-q", "videotestsrc", "is-live=true", "num-buffers=325", "!",
                     "video/x-raw,format=I420,width=320,height=240,framerate=25/1", "!", "x264enc",
-                    "!", "h264parse", "!", "mpegtsmux", "!", "srtsink",
+                    "!", "h264parse", "!", "mpegtsmux", "alignment=7", "!", "srtsink",
                     "uri=srt://127.0.0.1:" + std::to_string(srt_port_),
                     "streamid=#!::h=push.example.com,r=live/gst,m=publish"},
                    60s);
