@@ -222,7 +222,8 @@ TEST_F(LoadgenLivesnapdTest, EachProfileCutsTheSameStreamIntoItsClientsSendCalls
 }
 
 // The SRT mode sends the clip's MPEG-TS paced by its PCR, the timestamps
-// moved on at every loop: the snapshots show seconds 0, 2, 1 as over RTMP.
+// moved on at every loop: the snapshots show seconds 0, 2, 1 as over RTMP
+// (13 s pushed: libsrt holds back the last second, its latency).
 TEST_F(LoadgenLivesnapdTest, SrtCallersGoLiveAndTheirTimestampsRunOnAcrossLoops) {
   testing::Subprocess loadgen({LOADGEN_PATH,
                                "--protocol",
@@ -242,7 +243,7 @@ TEST_F(LoadgenLivesnapdTest, SrtCallersGoLiveAndTheirTimestampsRunOnAcrossLoops)
                                "--ramp",
                                "10",
                                "--duration",
-                               "11",
+                               "13",
                                "--json",
                                (dir_ / "report.json").string()},
                               dir_ / "loadgen.log");
@@ -254,9 +255,11 @@ TEST_F(LoadgenLivesnapdTest, SrtCallersGoLiveAndTheirTimestampsRunOnAcrossLoops)
   for (const auto& stream : report["per_stream"]) {
     EXPECT_GE(stream["loops"].get<int>(), 3) << stream.dump();
     EXPECT_GT(stream["bytes_sent"].get<uint64_t>(), 100'000u);
-    // 1316-byte messages but for the last of each loop.
-    EXPECT_NEAR(stream["bytes_sent"].get<double>() / stream["send_calls"].get<double>(), 1316, 20)
-        << stream.dump();
+    // 1316-byte messages but for the last of each loop (the clip is short).
+    const double bytes_per_send =
+        stream["bytes_sent"].get<double>() / stream["send_calls"].get<double>();
+    EXPECT_LE(bytes_per_send, 1316) << stream.dump();
+    EXPECT_GE(bytes_per_send, 1250) << stream.dump();
   }
   for (const std::string name : {"srt0", "srt1"}) {
     const fs::path dir = shots() / "live" / name;
