@@ -3,16 +3,13 @@
 // MPEG-TS (ISO/IEC 13818-1) taken apart into what the media hub takes, as
 // SRT encoders send it: the first program of the PAT, its H.264
 // (stream_type 0x1b), HEVC (0x24) and AAC/ADTS (0x0f) elementary streams.
-// Video access units (one PES, or consecutive PES with one decoding time,
-// as muxers that put NAL units in PES of their own write them) go from
-// Annex B to length-prefixed NAL units (access unit delimiters dropped).
-// Parameter sets are kept from whichever access unit carries them (an
-// encoder may send them once, at the start) and become the decoder
-// configuration (an avcC/hvcC record, as RTMP's sequence header carries)
-// before the access unit that carried them goes on; the 33-bit 90 kHz
-// PTS/DTS are unwrapped into 64-bit milliseconds.
-// Keyframes are left to the publication, which finds them from the NAL
-// units (the random-access indicator is not trusted).
+// Video access units (one PES, or several where a muxer puts NAL units in
+// PES of their own: the NAL units tell where one ends) go from Annex B to length-prefixed NAL units
+// (access unit delimiters dropped). Parameter sets are kept from whichever access unit carries them
+// (an encoder may send them once, at the start) and become the decoder configuration (an avcC/hvcC
+// record, as RTMP's sequence header carries) before the access unit that carried them goes on; the
+// 33-bit 90 kHz PTS/DTS are unwrapped into 64-bit milliseconds. Keyframes are left to the
+// publication, which finds them from the NAL units (the random-access indicator is not trusted).
 //
 // Push-based: bytes come as the network delivers them (any split), so one
 // demuxer per connection costs a few buffers and no thread. The PES packets
