@@ -350,14 +350,20 @@ class Livesnapd:
     """livesnapd on free loopback ports with one template and one storage
     location "shots": the file store, or an S3 store at `s3_url` (path
     addressing, bucket `s3_bucket`); the catalog SQLite under data_dir, or
-    the PostgreSQL at `catalog_url`."""
+    the PostgreSQL at `catalog_url`. With `srt`, an SRT listener too
+    (srt_port), whose stream ids default to the domain 127.0.0.1."""
 
     def __init__(self, binary, directory, interval_s=5, workers=2, log_level="info",
-                 s3_url=None, s3_bucket="shots", catalog_url=None, rtmp_extra=""):
+                 s3_url=None, s3_bucket="shots", catalog_url=None, rtmp_extra="", srt=False):
         self.dir = Path(directory).resolve()
         shutil.rmtree(self.dir, ignore_errors=True)
         self.dir.mkdir(parents=True)
         self.rtmp_port, self.api_port = free_port(), free_port()
+        self.srt_port = free_port() if srt else 0
+        srt_section = (f'[srt]\nlisten = "127.0.0.1:{self.srt_port}"\n'
+                       'default_domain = "127.0.0.1"\n'
+                       "max_connections_per_ip = 5000\npublishes_per_second_per_ip = 1000\n"
+                       if srt else "")
         self.shots = self.dir / "shots"
         self.config = self.dir / "livesnap.toml"
         catalog = f'[catalog]\nurl = "{catalog_url}"\n' if catalog_url else ""
@@ -377,7 +383,7 @@ listen = "127.0.0.1:{self.rtmp_port}"
 max_connections_per_ip = 5000
 publishes_per_second_per_ip = 1000
 {rtmp_extra}
-[api]
+{srt_section}[api]
 listen = "127.0.0.1:{self.api_port}"
 auth = "off"
 [snapshot]
@@ -571,10 +577,12 @@ class Loadgen:
     """livesnap-loadgen in the background, its JSON report at the end."""
 
     def __init__(self, binary, clip, port, streams, ramp, duration_s, directory, app="live",
-                 extra=()):
+                 extra=(), protocol="rtmp"):
+        """protocol "srt": `clip` is MPEG-TS and `port` the SRT listener's."""
         self.json_path = Path(directory) / "loadgen.json"
         self.log_path = Path(directory) / "loadgen.log"
-        self.command = [str(binary), "--file", str(clip), "--url", f"rtmp://127.0.0.1:{port}",
+        self.command = [str(binary), "--protocol", protocol, "--file", str(clip),
+                        "--url", f"{protocol}://127.0.0.1:{port}",
                         "--app", app, "-n", str(streams), "--ramp", str(ramp),
                         "--duration", str(duration_s), "--json", str(self.json_path),
                         "--progress", "5", "-q", *extra]

@@ -23,7 +23,10 @@ test_packages=(
   postgresql
   chromium
   s3cmd
-  gstreamer1.0-tools gstreamer1.0-plugins-good gstreamer1.0-plugins-bad gstreamer1.0-plugins-ugly
+  # GStreamer as a second RTMP and SRT client: videotestsrc (base), x264enc
+  # (ugly), h264parse, mpegtsmux and srtsink (bad), flvmux and rtmp2sink.
+  gstreamer1.0-tools gstreamer1.0-plugins-base gstreamer1.0-plugins-good
+  gstreamer1.0-plugins-bad gstreamer1.0-plugins-ugly
   curl ca-certificates openssl
   # The cluster test's TCP load balancer in front of the nodes' RTMP ports.
   nginx libnginx-mod-stream

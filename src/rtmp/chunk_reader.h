@@ -28,8 +28,8 @@
 #include <vector>
 
 #include "absl/status/status.h"
+#include "ingest/message_budget.h"
 #include "rtmp/message.h"
-#include "rtmp/message_budget.h"
 
 namespace livesnap::rtmp {
 
@@ -37,7 +37,7 @@ struct ChunkReaderLimits {
   uint32_t max_chunk_size = 16 * 1024 * 1024;   // largest Set Chunk Size accepted
   uint32_t max_message_size = 8 * 1024 * 1024;  // largest message length accepted
   size_t max_chunk_streams = 64;                // chunk streams with state at once
-  MessageBudget* budget = nullptr;              // shared by the readers of a server; outlives them
+  ingest::MessageBudget* budget = nullptr;      // shared by the readers of a server; outlives them
 };
 
 class ChunkReader {

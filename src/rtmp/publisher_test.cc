@@ -16,7 +16,7 @@ using Bytes = std::vector<uint8_t>;
 
 class RecordingDelegate : public SessionDelegate {
  public:
-  absl::Status OnPublish(const PublishTarget& target) override {
+  absl::Status OnPublish(const ingest::PublishTarget& target) override {
     targets.push_back(target);
     return publish_result;
   }
@@ -35,7 +35,7 @@ class RecordingDelegate : public SessionDelegate {
   void OnUnpublish() override { ++unpublishes; }
 
   absl::Status publish_result = absl::OkStatus();
-  std::vector<PublishTarget> targets;
+  std::vector<ingest::PublishTarget> targets;
   double metadata_width = 0;
   std::vector<std::pair<uint32_t, Bytes>> video;
   std::vector<std::pair<uint32_t, Bytes>> audio;

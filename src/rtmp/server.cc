@@ -14,11 +14,11 @@
 
 #include "base/clock.h"
 #include "base/status.h"
-#include "rtmp/internal/admission_limits.h"
+#include "ingest/admission_limits.h"
+#include "ingest/log_limiter.h"
+#include "ingest/message_budget.h"
 #include "rtmp/internal/connection.h"
-#include "rtmp/internal/log_limiter.h"
 #include "rtmp/internal/tls_context.h"
-#include "rtmp/message_budget.h"
 
 namespace livesnap::rtmp {
 
@@ -63,9 +63,9 @@ internal::ServerCounters MakeCounters(prometheus::Registry& registry) {
   counters.publishes_refused = &errors.Add({{"cause", "publish_refused"}});
   counters.tls_handshake_failures = &errors.Add({{"cause", "tls_handshake"}});
   counters.active = &active.Add({});
-  for (int i = 1; i < internal::kLimitCount; ++i) {
-    const auto limit = static_cast<internal::Limit>(i);
-    counters.limited[i] = &limited.Add({{"limit", std::string(internal::LimitName(limit))}});
+  for (int i = 1; i < ingest::kLimitCount; ++i) {
+    const auto limit = static_cast<ingest::Limit>(i);
+    counters.limited[i] = &limited.Add({{"limit", std::string(ingest::LimitName(limit))}});
   }
   return counters;
 }
@@ -78,9 +78,9 @@ class AsioRtmpServer final : public RtmpServer {
         counters_(MakeCounters(metrics)),
         budget_(options_.partial_message_budget_bytes),
         admission_(
-            internal::AdmissionOptions{options_.max_connections, options_.max_connections_per_ip,
-                                       options_.max_handshakes_in_flight,
-                                       options_.publishes_per_second_per_ip},
+            ingest::AdmissionOptions{options_.max_connections, options_.max_connections_per_ip,
+                                     options_.max_handshakes_in_flight,
+                                     options_.publishes_per_second_per_ip},
             SystemClock::Instance()),
         log_limiter_(SystemClock::Instance()),
         loops_(static_cast<size_t>(std::max(1, options_.io_threads))),
@@ -184,7 +184,7 @@ class AsioRtmpServer final : public RtmpServer {
     {
       std::lock_guard lock(mu_);
       if (stopped_) return;
-      internal::Admission admission = Admit(socket);
+      ingest::Admission admission = Admit(socket);
       if (!admission.ticket) return;  // the socket closes as it goes out of scope
       connection = std::make_shared<Connection>(
           std::move(socket), std::move(admission.ticket), connection_config_, hub_, counters_,
@@ -198,15 +198,15 @@ class AsioRtmpServer final : public RtmpServer {
 
   // Applies the admission limits to a new connection; a refusal is counted
   // and logged (a few lines a minute at most).
-  internal::Admission Admit(const asio::ip::tcp::socket& socket) {
+  ingest::Admission Admit(const asio::ip::tcp::socket& socket) {
     asio::error_code ec;
     const asio::ip::tcp::endpoint peer = socket.remote_endpoint(ec);
     if (ec) return {};  // already gone
-    internal::Admission admission = admission_.Admit(peer.address());
+    ingest::Admission admission = admission_.Admit(peer.address());
     if (admission.ticket) return admission;
     counters_.refused_over_limit->Increment();
     counters_.limited[static_cast<size_t>(admission.refused)]->Increment();
-    const std::string_view limit = internal::LimitName(admission.refused);
+    const std::string_view limit = ingest::LimitName(admission.refused);
     uint64_t dropped = 0;
     if (log_limiter_.Allow(limit, dropped)) {
       spdlog::warn(
@@ -251,9 +251,9 @@ class AsioRtmpServer final : public RtmpServer {
   const RtmpServerOptions options_;
   media::MediaHub& hub_;
   internal::ServerCounters counters_;
-  MessageBudget budget_;
-  internal::AdmissionLimits admission_;
-  internal::LogLimiter log_limiter_;
+  ingest::MessageBudget budget_;
+  ingest::AdmissionLimits admission_;
+  ingest::LogLimiter log_limiter_;
   internal::ConnectionConfig connection_config_;
   std::deque<asio::io_context> loops_;
   asio::ip::tcp::acceptor acceptor_;

@@ -224,7 +224,8 @@ absl::Status Session::OnPublishCommand(double transaction, const std::vector<amf
   if (state_ == State::kPublishing) {
     return absl::FailedPreconditionError("publish while already publishing");
   }
-  absl::StatusOr<PublishTarget> target = ResolvePublishTarget(tc_url_, app_, StringArg(args, 3));
+  absl::StatusOr<ingest::PublishTarget> target =
+      ingest::ResolvePublishTarget(tc_url_, app_, StringArg(args, 3));
   if (!target.ok()) delegate_.OnPublishRefused(target.status());
   absl::Status accepted = target.ok() ? delegate_.OnPublish(*target) : target.status();
   if (!accepted.ok()) {

@@ -19,12 +19,12 @@
 #include <vector>
 
 #include "absl/status/status.h"
+#include "ingest/publish_target.h"
 #include "rtmp/amf0.h"
 #include "rtmp/chunk_reader.h"
 #include "rtmp/chunk_writer.h"
 #include "rtmp/handshake.h"
 #include "rtmp/message.h"
-#include "rtmp/url.h"
 
 namespace livesnap::rtmp {
 
@@ -35,7 +35,7 @@ class SessionDelegate {
   // an error refuses with its message as the status description:
   // AlreadyExists as NetStream.Publish.BadName, anything else as
   // NetStream.Publish.Rejected. A refused session closes.
-  virtual absl::Status OnPublish(const PublishTarget& target) = 0;
+  virtual absl::Status OnPublish(const ingest::PublishTarget& target) = 0;
   // onMetaData (via @setDataFrame or directly): an object or ECMA array.
   virtual void OnMetadata(const amf0::Value& metadata) = 0;
   // Audio/video message bodies (FLV tag bodies) of the published stream. An

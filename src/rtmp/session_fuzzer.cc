@@ -27,7 +27,7 @@ class HubDelegate : public rtmp::SessionDelegate {
  public:
   explicit HubDelegate(media::MediaHub& hub) : hub_(hub) {}
 
-  absl::Status OnPublish(const rtmp::PublishTarget& target) override {
+  absl::Status OnPublish(const ingest::PublishTarget& target) override {
     media::StreamInfo info;
     info.key = {target.domain, target.app, target.stream};
     absl::StatusOr<std::unique_ptr<media::Publication>> publication = hub_.Publish(info);

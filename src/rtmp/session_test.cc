@@ -11,7 +11,7 @@ using amf0::Value;
 
 class RecordingDelegate : public SessionDelegate {
  public:
-  absl::Status OnPublish(const PublishTarget& target) override {
+  absl::Status OnPublish(const ingest::PublishTarget& target) override {
     targets.push_back(target);
     return publish_result;
   }
@@ -32,7 +32,7 @@ class RecordingDelegate : public SessionDelegate {
 
   absl::Status publish_result = absl::OkStatus();
   std::vector<absl::Status> refusals;
-  std::vector<PublishTarget> targets;
+  std::vector<ingest::PublishTarget> targets;
   double metadata_width = 0;
   std::vector<std::pair<uint32_t, std::vector<uint8_t>>> video;
   int audio = 0;

@@ -4,6 +4,7 @@
 #include <set>
 #include <toml.hpp>
 
+#include "absl/strings/str_cat.h"
 #include "base/status.h"
 #include "snapshot/template_rules.h"
 
@@ -12,6 +13,9 @@ namespace livesnap::server {
 namespace {
 
 using Table = toml::value;
+
+// A budget smaller than this would close honest streams at their keyframes.
+constexpr int64_t kMinSrtPesBudgetBytes = int64_t{1} << 20;
 
 const std::set<std::string> kServerKeys = {"log_level", "data_dir", "min_free_disk_bytes"};
 const std::set<std::string> kRtmpKeys = {"listen",
@@ -30,8 +34,16 @@ const std::set<std::string> kRtmpKeys = {"listen",
                                          "tls_listen",
                                          "tls_cert_file",
                                          "tls_key_file"};
-const std::set<std::string> kSrtKeys = {"listen",         "default_domain", "passphrase",
-                                        "passphrase_env", "latency_ms",     "max_connections"};
+const std::set<std::string> kSrtKeys = {"listen",
+                                        "default_domain",
+                                        "passphrase",
+                                        "passphrase_env",
+                                        "latency_ms",
+                                        "max_connections",
+                                        "max_connections_per_ip",
+                                        "publishes_per_second_per_ip",
+                                        "idle_timeout_ms",
+                                        "pes_budget_bytes"};
 const std::set<std::string> kApiKeys = {"listen",
                                         "auth",
                                         "threads",
@@ -150,6 +162,28 @@ absl::Status ReadSrt(const Table& root, Config& config) {
   }
   LS_RETURN_IF_ERROR(Read(t, "srt", "latency_ms", config.srt_latency_ms), "");
   LS_RETURN_IF_ERROR(Read(t, "srt", "max_connections", config.srt_max_connections), "");
+  LS_RETURN_IF_ERROR(Read(t, "srt", "max_connections_per_ip", config.srt_max_connections_per_ip),
+                     "");
+  LS_RETURN_IF_ERROR(
+      Read(t, "srt", "publishes_per_second_per_ip", config.srt_publishes_per_second_per_ip), "");
+  LS_RETURN_IF_ERROR(Read(t, "srt", "idle_timeout_ms", config.srt_idle_timeout_ms), "");
+  LS_RETURN_IF_ERROR(Read(t, "srt", "pes_budget_bytes", config.srt_pes_budget_bytes), "");
+  if (config.srt_max_connections_per_ip < 1 || config.srt_publishes_per_second_per_ip < 1) {
+    return absl::InvalidArgumentError(
+        "srt.max_connections_per_ip and srt.publishes_per_second_per_ip must be at least 1");
+  }
+  // libsrt delivers data latency_ms after it arrives: a shorter idle timeout
+  // would close every caller before its first packet.
+  if (config.srt_idle_timeout_ms <= config.srt_latency_ms) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("srt.idle_timeout_ms ", config.srt_idle_timeout_ms,
+                     " must be more than srt.latency_ms ", config.srt_latency_ms));
+  }
+  if (config.srt_pes_budget_bytes < kMinSrtPesBudgetBytes) {
+    return absl::InvalidArgumentError(absl::StrCat("srt.pes_budget_bytes ",
+                                                   config.srt_pes_budget_bytes, " is under ",
+                                                   kMinSrtPesBudgetBytes, " (1 MiB)"));
+  }
   if (!config.srt_passphrase.empty() &&
       (config.srt_passphrase.size() < 10 || config.srt_passphrase.size() > 79)) {
     return absl::InvalidArgumentError("srt.passphrase must have 10..79 characters");

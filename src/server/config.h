@@ -91,6 +91,10 @@ struct Config {
   std::string srt_passphrase;      // AES encryption; empty: none
   int srt_latency_ms = 120;
   int srt_max_connections = 5000;
+  int srt_max_connections_per_ip = 128;
+  int srt_publishes_per_second_per_ip = 10;
+  int srt_idle_timeout_ms = 30'000;
+  int64_t srt_pes_budget_bytes = int64_t{256} << 20;
 
   // [cluster]: this node in the registry of the nodes sharing the catalog.
   std::string cluster_node_id;         // empty: "<hostname>:<RTMP port>"

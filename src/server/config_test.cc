@@ -161,6 +161,22 @@ TEST_F(ConfigFileTest, SrtSectionIsOffUntilListenIsSet) {
   EXPECT_EQ(config->srt_passphrase, "0123456789");
   EXPECT_EQ(config->srt_latency_ms, 200);
   EXPECT_EQ(config->srt_max_connections, 10);
+  EXPECT_EQ(config->srt_max_connections_per_ip, 128);
+  EXPECT_EQ(config->srt_idle_timeout_ms, 30'000);
+  EXPECT_EQ(config->srt_pes_budget_bytes, int64_t{256} << 20);
+  auto limits =
+      LoadConfigFile(Write("[srt]\nmax_connections_per_ip = 3\npublishes_per_second_per_ip = 2\n"
+                           "idle_timeout_ms = 4000\npes_budget_bytes = 2097152\n"));
+  ASSERT_TRUE(limits.ok()) << limits.status();
+  EXPECT_EQ(limits->srt_max_connections_per_ip, 3);
+  EXPECT_EQ(limits->srt_publishes_per_second_per_ip, 2);
+  EXPECT_EQ(limits->srt_idle_timeout_ms, 4000);
+  EXPECT_EQ(limits->srt_pes_budget_bytes, int64_t{2} << 20);
+  auto small = LoadConfigFile(Write("[srt]\npes_budget_bytes = 65536\n"));
+  ASSERT_FALSE(small.ok());
+  EXPECT_NE(small.status().message().find("srt.pes_budget_bytes"), std::string::npos);
+  EXPECT_FALSE(LoadConfigFile(Write("[srt]\nmax_connections_per_ip = 0\n")).ok());
+  EXPECT_FALSE(LoadConfigFile(Write("[srt]\nidle_timeout_ms = 100\n")).ok());  // < latency
   EXPECT_FALSE(LoadConfigFile(Write("[srt]\npassphrase = \"short\"\n")).ok());
   EXPECT_FALSE(LoadConfigFile(Write("[srt]\nlatency_ms = 5\n")).ok());
   EXPECT_FALSE(LoadConfigFile(Write("[srt]\nport = 1\n")).ok());

@@ -341,6 +341,10 @@ class DaemonImpl final : public Daemon {
     options.passphrase = config_.srt_passphrase;
     options.latency_ms = config_.srt_latency_ms;
     options.max_connections = config_.srt_max_connections;
+    options.max_connections_per_ip = config_.srt_max_connections_per_ip;
+    options.publishes_per_second_per_ip = config_.srt_publishes_per_second_per_ip;
+    options.idle_timeout_ms = config_.srt_idle_timeout_ms;
+    options.pes_budget_bytes = static_cast<uint64_t>(config_.srt_pes_budget_bytes);
     LS_ASSIGN_OR_RETURN(srt_, srt::SrtServer::Create(options, hub_, metrics_), "");
     spdlog::info("SRT listening on {}:{}{}", options.listen_host, srt_->port(),
                  options.passphrase.empty() ? "" : " (encrypted)");

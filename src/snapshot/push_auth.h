@@ -7,7 +7,7 @@
 //
 // Types B and C sign the path, as Alibaba's CDN does, with the signature as
 // the first two segments of the push URL's path, before the AppName
-// (rtmp/url.h takes them off into `path_signature`):
+// (ingest/publish_target.h takes them off into `path_signature`):
 //   type B  rtmp://domain/{timestamp}/{md5hash}/{AppName}/{StreamName}
 //           timestamp = YYYYMMDDHHMM in UTC+8,
 //           md5hash = md5("{key}{timestamp}/{AppName}/{StreamName}")

@@ -9,10 +9,17 @@
 #include <srt/srt.h>
 
 #include <array>
+#include <asio/ip/address.hpp>
+#include <chrono>
+#include <cstring>
 #include <map>
 #include <vector>
 
 #include "absl/strings/str_cat.h"
+#include "base/clock.h"
+#include "ingest/admission_limits.h"
+#include "ingest/log_limiter.h"
+#include "ingest/message_budget.h"
 #include "media/publication.h"
 #include "srt/stream_id.h"
 #include "srt/ts_demuxer.h"
@@ -47,6 +54,26 @@ std::string AddressText(const sockaddr* address) {
 
 std::string LastError() { return srt_getlasterror_str(); }
 
+asio::ip::address AddressOf(const sockaddr_storage& address) {
+  if (address.ss_family == AF_INET) {
+    const auto* v4 = reinterpret_cast<const sockaddr_in*>(&address);
+    return asio::ip::address_v4(ntohl(v4->sin_addr.s_addr));
+  }
+  asio::ip::address_v6::bytes_type bytes{};
+  if (address.ss_family == AF_INET6) {
+    const auto* v6 = reinterpret_cast<const sockaddr_in6*>(&address);
+    std::memcpy(bytes.data(), &v6->sin6_addr, bytes.size());
+  }
+  return asio::ip::address_v6(bytes);
+}
+
+// The [srt] key of a limit: RTMP's names, but for the budget, which holds
+// PES packets here.
+std::string_view SrtLimitName(ingest::Limit limit) {
+  return limit == ingest::Limit::kPartialMessageBudget ? "pes_budget_bytes"
+                                                       : ingest::LimitName(limit);
+}
+
 // libsrt's own log lines (a wrong passphrase, a rejected handshake, an empty
 // accept queue) go to the debug log, not to stderr.
 void LogFromSrt(void* /*opaque*/, int /*level*/, const char* /*file*/, int /*line*/,
@@ -79,7 +106,24 @@ class SrtServer::Impl {
                     .Name("livesnap_srt_connections")
                     .Help("SRT connections publishing now")
                     .Register(metrics)
-                    .Add({})) {}
+                    .Add({})),
+        budget_(options.pes_budget_bytes),
+        admission_(
+            ingest::AdmissionOptions{options.max_connections, options.max_connections_per_ip,
+                                     options.max_connections, options.publishes_per_second_per_ip},
+            SystemClock::Instance()),
+        log_limiter_(SystemClock::Instance()) {
+    auto& limited = prometheus::BuildCounter()
+                        .Name("livesnap_srt_limited_total")
+                        .Help("SRT callers refused or closed by a limit, by the [srt] key of it")
+                        .Register(metrics);
+    for (int i = 1; i < ingest::kLimitCount; ++i) {
+      const auto limit = static_cast<ingest::Limit>(i);
+      if (limit == ingest::Limit::kHandshakesInFlight) continue;  // libsrt's handshakes
+      limited_[static_cast<size_t>(i)] =
+          &limited.Add({{"limit", std::string(SrtLimitName(limit))}});
+    }
+  }
 
   ~Impl() { Stop(); }
 
@@ -87,20 +131,26 @@ class SrtServer::Impl {
   void Stop();
 
  private:
+  using SteadyTime = std::chrono::steady_clock::time_point;
   struct Connection {
     SRTSOCKET socket = SRT_INVALID_SOCK;
     std::string peer;
-    std::string tag;  // "[domain/app/stream]"
+    std::string tag;                                  // "[domain/app/stream]"
+    std::unique_ptr<ingest::AdmissionTicket> ticket;  // its admission slots
     std::unique_ptr<media::Publication> publication;
     std::unique_ptr<TsDemuxer> ts;
+    SteadyTime last_data;
   };
 
   static int OnHandshake(void* self, SRTSOCKET socket, int hs_version, const sockaddr* peer,
                          const char* stream_id);
   void Run();
   void AcceptAll();
-  void Admit(SRTSOCKET socket);
+  void Admit(SRTSOCKET socket, const sockaddr_storage& peer);
   void Read(Connection& connection);
+  void CloseIdle();
+  // Counts a limit hit and logs `what` (a few lines a minute per limit).
+  void LimitHit(ingest::Limit limit, const std::string& what);
   void Close(SRTSOCKET socket, media::StopReason reason, std::string_view cause,
              const std::string& why);
 
@@ -109,6 +159,11 @@ class SrtServer::Impl {
   prometheus::Family<prometheus::Counter>& refused_;
   prometheus::Family<prometheus::Counter>& closed_;
   prometheus::Gauge& active_;
+  std::array<prometheus::Counter*, ingest::kLimitCount> limited_{};
+  ingest::MessageBudget budget_;
+  ingest::AdmissionLimits admission_;
+  ingest::LogLimiter log_limiter_;
+  SteadyTime idle_checked_at_ = std::chrono::steady_clock::now();
   SRTSOCKET listener_ = SRT_INVALID_SOCK;
   int eid_ = -1;
   std::thread thread_;
@@ -183,7 +238,7 @@ int SrtServer::Impl::OnHandshake(void* self, SRTSOCKET socket, int /*hs_version*
                                  const sockaddr* peer, const char* stream_id) {
   auto* impl = static_cast<Impl*>(self);
   const std::string id = stream_id == nullptr ? "" : stream_id;
-  absl::StatusOr<rtmp::PublishTarget> target = ParseStreamId(id, impl->options_.default_domain);
+  absl::StatusOr<ingest::PublishTarget> target = ParseStreamId(id, impl->options_.default_domain);
   if (target.ok()) return 0;
   impl->refused_.Add({{"reason", "stream_id"}}).Increment();
   spdlog::warn("SRT caller {} refused: bad stream id: {}", AddressText(peer),
@@ -210,7 +265,37 @@ void SrtServer::Impl::Run() {
         Close(event.fd, media::StopReason::kDisconnected, "disconnected", "connection closed");
       }
     }
+    CloseIdle();
   }
+}
+
+// At most a few times a second: a connection that delivered nothing for
+// idle_timeout_ms (libsrt's keepalives do not count) is closed.
+void SrtServer::Impl::CloseIdle() {
+  const SteadyTime now = std::chrono::steady_clock::now();
+  const auto timeout = std::chrono::milliseconds(options_.idle_timeout_ms);
+  if (now - idle_checked_at_ < std::min(timeout / 4, std::chrono::milliseconds(1000))) return;
+  idle_checked_at_ = now;
+  std::vector<SRTSOCKET> idle;
+  for (const auto& [socket, c] : connections_) {
+    if (now - c->last_data > timeout) idle.push_back(socket);
+  }
+  for (SRTSOCKET socket : idle) {
+    const Connection& c = *connections_.at(socket);
+    spdlog::warn("{} SRT publish from {} closed: no data for {} ms (srt.idle_timeout_ms)", c.tag,
+                 c.peer, options_.idle_timeout_ms);
+    Close(socket, media::StopReason::kIdleTimeout, "idle_timeout", "");
+  }
+}
+
+void SrtServer::Impl::LimitHit(ingest::Limit limit, const std::string& what) {
+  if (prometheus::Counter* counter = limited_[static_cast<size_t>(limit)]; counter != nullptr) {
+    counter->Increment();
+  }
+  uint64_t dropped = 0;
+  if (!log_limiter_.Allow(SrtLimitName(limit), dropped)) return;
+  spdlog::warn("{} (limit srt.{}{})", what, SrtLimitName(limit),
+               dropped == 0 ? "" : "; " + std::to_string(dropped) + " similar lines not logged");
 }
 
 void SrtServer::Impl::AcceptAll() {
@@ -222,24 +307,27 @@ void SrtServer::Impl::AcceptAll() {
     auto connection = std::make_unique<Connection>();
     connection->socket = socket;
     connection->peer = AddressText(reinterpret_cast<const sockaddr*>(&peer));
+    connection->last_data = std::chrono::steady_clock::now();
     connections_.emplace(socket, std::move(connection));
-    Admit(socket);
+    Admit(socket, peer);
   }
 }
 
-void SrtServer::Impl::Admit(SRTSOCKET socket) {
+void SrtServer::Impl::Admit(SRTSOCKET socket, const sockaddr_storage& peer) {
   Connection& c = *connections_.at(socket);
-  if (static_cast<int>(connections_.size()) > options_.max_connections) {
-    refused_.Add({{"reason", "max_connections"}}).Increment();
-    spdlog::warn("SRT caller {} refused: more than {} connections", c.peer,
-                 options_.max_connections);
+  ingest::Admission admission = admission_.Admit(AddressOf(peer));
+  if (!admission.ticket) {
+    LimitHit(admission.refused, absl::StrCat("SRT caller ", c.peer, " refused: ", admission.count,
+                                             " already counted against the limit"));
     Close(socket, media::StopReason::kProtocolError, "", "");
     return;
   }
+  c.ticket = std::move(admission.ticket);
+  c.ticket->HandshakeDone();  // libsrt did it
   std::array<char, 513> id{};
   int id_size = static_cast<int>(id.size()) - 1;
   srt_getsockflag(socket, SRTO_STREAMID, id.data(), &id_size);
-  absl::StatusOr<rtmp::PublishTarget> target =
+  absl::StatusOr<ingest::PublishTarget> target =
       ParseStreamId(std::string_view(id.data(), static_cast<size_t>(std::max(id_size, 0))),
                     options_.default_domain);
   if (!target.ok()) {  // checked in the handshake already
@@ -252,6 +340,13 @@ void SrtServer::Impl::Admit(SRTSOCKET socket) {
   info.client_addr = c.peer;
   info.protocol = "srt";
   c.tag = "[" + info.key.ToString() + "]";
+  if (!c.ticket->TryPublish()) {
+    LimitHit(ingest::Limit::kPublishRate,
+             absl::StrCat(c.tag, " SRT publish from ", c.peer, " refused: too many publishes from ",
+                          c.ticket->source(), "; retry later"));
+    Close(socket, media::StopReason::kProtocolError, "", "");
+    return;
+  }
   absl::StatusOr<std::unique_ptr<media::Publication>> publication = hub_.Publish(std::move(info));
   if (!publication.ok()) {
     refused_.Add({{"reason", "admission"}}).Increment();
@@ -261,7 +356,7 @@ void SrtServer::Impl::Admit(SRTSOCKET socket) {
     return;
   }
   c.publication = *std::move(publication);
-  c.ts = std::make_unique<TsDemuxer>(c.publication.get());
+  c.ts = std::make_unique<TsDemuxer>(c.publication.get(), &budget_);
   const int events = SRT_EPOLL_IN | SRT_EPOLL_ERR;
   srt_epoll_add_usock(eid_, socket, &events);
   active_.Increment();
@@ -269,6 +364,7 @@ void SrtServer::Impl::Admit(SRTSOCKET socket) {
 }
 
 void SrtServer::Impl::Read(Connection& c) {
+  c.last_data = std::chrono::steady_clock::now();  // woken for data
   while (true) {
     const int n = srt_recvmsg(c.socket, buffer_.data(), static_cast<int>(buffer_.size()));
     if (n <= 0) {
@@ -278,6 +374,12 @@ void SrtServer::Impl::Read(Connection& c) {
     }
     const absl::Status status = c.ts->OnBytes(
         std::span(reinterpret_cast<const uint8_t*>(buffer_.data()), static_cast<size_t>(n)));
+    if (!status.ok() && c.ts->over_budget()) {
+      LimitHit(ingest::Limit::kPartialMessageBudget,
+               absl::StrCat(c.tag, " SRT publish from ", c.peer, " closed: ", status.message()));
+      Close(c.socket, media::StopReason::kProtocolError, "over_budget", "");
+      return;
+    }
     if (!status.ok()) {
       spdlog::warn("{} SRT publish from {} closed: {}", c.tag, c.peer, status.ToString());
       Close(c.socket, media::StopReason::kProtocolError, "malformed", "");

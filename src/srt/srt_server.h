@@ -15,6 +15,14 @@
 // Encryption (AES, SRTO_PASSPHRASE) and the receiver latency come from the
 // options; a caller with another passphrase is refused by libsrt.
 //
+// The limits are RTMP's rules (ingest/), each closing only the connection
+// over it with a log line (a few a minute per limit) and
+// livesnap_srt_limited_total{limit="<[srt] key>"}: connections in all and
+// per source address, publishes per second per source, and the memory the
+// partial PES packets of all connections hold together. A connection that
+// delivers no data for idle_timeout_ms is closed
+// (livesnap_srt_closed_total{cause="idle_timeout"}).
+//
 //   LS_ASSIGN_OR_RETURN(auto srt, SrtServer::Create(options, hub, metrics), "SRT");
 //   ...
 //   srt->Stop();  // ends every publish (kShutdown)
@@ -44,6 +52,10 @@ struct SrtServerOptions {
   std::string passphrase;      // empty: no encryption; else 10..79 characters
   int latency_ms = 120;        // SRTO_RCVLATENCY
   int max_connections = 5000;
+  int max_connections_per_ip = 128;  // per IPv4 address or IPv6 /64
+  double publishes_per_second_per_ip = 10;
+  int idle_timeout_ms = 30'000;              // no data for this long: closed
+  uint64_t pes_budget_bytes = 256ull << 20;  // partial PES of all connections
 };
 
 class SrtServer {

@@ -11,8 +11,8 @@ constexpr std::string_view kAccessControlPrefix = "#!::";
 
 }  // namespace
 
-absl::StatusOr<rtmp::PublishTarget> ParseStreamId(std::string_view stream_id,
-                                                  std::string_view default_domain) {
+absl::StatusOr<ingest::PublishTarget> ParseStreamId(std::string_view stream_id,
+                                                    std::string_view default_domain) {
   if (stream_id.empty()) return absl::InvalidArgumentError("empty stream id");
   std::string domain(default_domain);
   std::string_view resource = stream_id;
@@ -55,7 +55,7 @@ absl::StatusOr<rtmp::PublishTarget> ParseStreamId(std::string_view stream_id,
   }
   const std::string_view app = resource.substr(0, slash);
   const std::string_view stream = resource.substr(slash + 1);
-  return rtmp::ResolvePublishTarget("srt://" + domain + "/" + std::string(app), app, stream);
+  return ingest::ResolvePublishTarget("srt://" + domain + "/" + std::string(app), app, stream);
 }
 
 }  // namespace livesnap::srt

@@ -11,7 +11,7 @@
 // "<app>/<stream>" with the stream's query string (push authentication reads
 // it); the app may itself hold '/'. `m` must be "publish" (the default). Other
 // keys (u, s, t) are accepted and ignored. The names then go through the
-// same rules as RTMP's (rtmp::ResolvePublishTarget), so a stream has one
+// same rules as RTMP's (ingest::ResolvePublishTarget), so a stream has one
 // identity whichever protocol pushes it.
 //
 // Thread-safety: pure functions.
@@ -20,14 +20,14 @@
 #include <string_view>
 
 #include "absl/status/statusor.h"
-#include "rtmp/url.h"
+#include "ingest/publish_target.h"
 
 namespace livesnap::srt {
 
 // InvalidArgument naming what is wrong: an empty id, a resource without
 // "<app>/<stream>", a mode other than publish, no domain (no `h` and no
 // default), or a name RTMP would refuse too.
-absl::StatusOr<rtmp::PublishTarget> ParseStreamId(std::string_view stream_id,
-                                                  std::string_view default_domain);
+absl::StatusOr<ingest::PublishTarget> ParseStreamId(std::string_view stream_id,
+                                                    std::string_view default_domain);
 
 }  // namespace livesnap::srt

@@ -8,7 +8,7 @@ namespace livesnap::srt {
 namespace {
 
 TEST(StreamIdTest, AccessControlFormNamesDomainAppStreamAndQuery) {
-  absl::StatusOr<rtmp::PublishTarget> t =
+  absl::StatusOr<ingest::PublishTarget> t =
       ParseStreamId("#!::h=push.example.com,r=live/demo?auth_key=1-0-0-abc,m=publish", "d.com");
   ASSERT_TRUE(t.ok()) << t.status();
   EXPECT_EQ(t->domain, "push.example.com");
@@ -18,7 +18,7 @@ TEST(StreamIdTest, AccessControlFormNamesDomainAppStreamAndQuery) {
 }
 
 TEST(StreamIdTest, WithoutHTheDefaultDomainAndModeDefaultsToPublish) {
-  absl::StatusOr<rtmp::PublishTarget> t = ParseStreamId("#!::r=a/b/stream,u=alice", "d.com");
+  absl::StatusOr<ingest::PublishTarget> t = ParseStreamId("#!::r=a/b/stream,u=alice", "d.com");
   ASSERT_TRUE(t.ok()) << t.status();
   EXPECT_EQ(t->domain, "d.com");
   EXPECT_EQ(t->app, "a/b");
@@ -26,7 +26,7 @@ TEST(StreamIdTest, WithoutHTheDefaultDomainAndModeDefaultsToPublish) {
 }
 
 TEST(StreamIdTest, PlainForm) {
-  absl::StatusOr<rtmp::PublishTarget> t = ParseStreamId("live/x?token=1", "d.com");
+  absl::StatusOr<ingest::PublishTarget> t = ParseStreamId("live/x?token=1", "d.com");
   ASSERT_TRUE(t.ok()) << t.status();
   EXPECT_EQ(t->domain, "d.com");
   EXPECT_EQ(t->app, "live");

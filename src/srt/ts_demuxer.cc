@@ -3,6 +3,7 @@
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
+#include <optional>
 #include <string>
 
 #include "absl/strings/str_cat.h"
@@ -25,6 +26,23 @@ void AppendU16(std::vector<uint8_t>& out, size_t value) {
 int64_t ReadTimestamp(const uint8_t* p) {
   return (int64_t{p[0]} >> 1 & 0x07) << 30 | int64_t{p[1]} << 22 | (int64_t{p[2]} >> 1) << 15 |
          int64_t{p[3]} << 7 | int64_t{p[4]} >> 1;
+}
+
+using PesHeader = TsDemuxer::PesHeader;
+
+// The header at the start of a PES packet; nullopt when it has no start
+// code, is cut short or is malformed.
+std::optional<PesHeader> ParsePesHeader(std::span<const uint8_t> d) {
+  if (d.size() < 9 || d[0] != 0 || d[1] != 0 || d[2] != 1) return std::nullopt;
+  const int flags = d[7] >> 6;
+  const size_t header_end = 9 + size_t{d[8]};
+  const size_t needed = flags == 3 ? 19 : flags == 2 ? 14 : 9;
+  if (header_end > d.size() || needed > header_end || flags == 1) return std::nullopt;
+  PesHeader header;
+  header.size = header_end;
+  header.pts = flags >= 2 ? ReadTimestamp(&d[9]) : kNoTime;
+  header.dts = flags == 3 ? ReadTimestamp(&d[14]) : header.pts;
+  return header;
 }
 
 // Calls visit(nal) for each NAL unit of an Annex B byte stream.
@@ -98,6 +116,16 @@ std::vector<uint8_t> BuildHevcRecord(const std::vector<std::vector<uint8_t>>& vp
     }
   }
   return record;
+}
+
+TsDemuxer::~TsDemuxer() {
+  if (budget_ != nullptr) budget_->Give(held_bytes_);
+}
+
+void TsDemuxer::ReleasePes(Pes& pes) {
+  if (budget_ != nullptr) budget_->Give(pes.data.size());
+  held_bytes_ -= pes.data.size();
+  pes.data.clear();
 }
 
 absl::Status TsDemuxer::OnBytes(std::span<const uint8_t> data) {
@@ -180,13 +208,55 @@ void TsDemuxer::OnPsi(uint16_t pid, std::span<const uint8_t> payload) {
   }
 }
 
+// Whether a video PES that starts while one is being gathered continues
+// its access unit. Muxers that put NAL units in PES of their own split an
+// access unit over several PES (GStreamer's mpegtsmux fed NAL-aligned H.264:
+// AUD, SPS, PPS, SEI and each slice apart, the later slices stamped with the
+// next picture's time), so the NAL units decide (H.264 7.4.1.2.3, HEVC
+// 7.4.2.4.4): a slice that is not its picture's first continues; an access
+// unit delimiter starts a new one; anything else (parameter sets, SEI, a
+// first slice) continues only an access unit without a picture yet, and
+// only at its time or with no time of its own.
+bool TsDemuxer::ContinuesAccessUnit(std::span<const uint8_t> current, const PesHeader& now,
+                                    std::span<const uint8_t> next, const PesHeader& then) const {
+  const bool h264 = video_codec_ == media::VideoCodec::kH264;
+  auto is_picture = [&](std::span<const uint8_t> nal) {
+    const int type = h264 ? media::H264NalType(nal) : media::HevcNalType(nal);
+    return h264 ? type >= 1 && type <= 5 : type <= 31;
+  };
+  std::span<const uint8_t> first;  // the new PES's first NAL unit, when it starts in view
+  ForEachAnnexBNal(next.subspan(then.size), [&](std::span<const uint8_t> nal) {
+    if (first.empty()) first = nal;
+  });
+  if (first.size() >= (h264 ? 2u : 3u)) {
+    const int type = h264 ? media::H264NalType(first) : media::HevcNalType(first);
+    if (h264 ? type == 9 : type == 35) return false;             // access unit delimiter
+    const bool first_slice = (first[h264 ? 1 : 2] & 0x80) != 0;  // first_mb 0 / first segment
+    if (is_picture(first) && !first_slice) return true;
+  }
+  if (then.pts != kNoTime && then.dts != now.dts) return false;
+  bool has_picture = false;
+  ForEachAnnexBNal(current.subspan(now.size), [&](std::span<const uint8_t> nal) {
+    has_picture = has_picture || is_picture(nal);
+  });
+  return !has_picture;
+}
+
 absl::Status TsDemuxer::OnPesPayload(Pes& pes, bool unit_start, std::span<const uint8_t> payload) {
   if (unit_start) {
-    if (pes.active) {
-      if (absl::Status s = OnPesComplete(pes); !s.ok()) return s;
+    std::optional<PesHeader> next, current;
+    if (&pes == &video_ && pes.active) next = ParsePesHeader(payload);
+    if (next.has_value()) current = ParsePesHeader(pes.data);
+    if (next.has_value() && current.has_value() && current->pts != kNoTime &&
+        ContinuesAccessUnit(pes.data, *current, payload, *next)) {
+      payload = payload.subspan(next->size);
+    } else {
+      if (pes.active) {
+        if (absl::Status s = OnPesComplete(pes); !s.ok()) return s;
+      }
+      pes.active = true;
+      ReleasePes(pes);
     }
-    pes.active = true;
-    pes.data.clear();
   }
   if (!pes.active) return absl::OkStatus();  // joined mid-PES
   if (pes.data.size() + payload.size() > kMaxPesBytes) {
@@ -194,6 +264,14 @@ absl::Status TsDemuxer::OnPesPayload(Pes& pes, bool unit_start, std::span<const 
     return absl::InvalidArgumentError(
         absl::StrCat("PES on PID ", pes.pid, " over ", kMaxPesBytes, " bytes"));
   }
+  if (budget_ != nullptr && !budget_->TryTake(payload.size(), held_bytes_)) {
+    over_budget_ = true;
+    return absl::ResourceExhaustedError(
+        absl::StrCat("PES on PID ", pes.pid, " at ", pes.data.size(), " bytes (", held_bytes_,
+                     " held by this stream): the partial-PES budget of ", budget_->limit_bytes(),
+                     " bytes has no room"));
+  }
+  held_bytes_ += payload.size();
   pes.data.insert(pes.data.end(), payload.begin(), payload.end());
   return absl::OkStatus();
 }
@@ -205,20 +283,16 @@ absl::Status TsDemuxer::OnPesComplete(Pes& pes) {
     publication_->OnMalformedInput();
     return absl::InvalidArgumentError(absl::StrCat("PES on PID ", pes.pid, " without start code"));
   }
-  const int flags = d[7] >> 6;
-  const size_t header_end = 9 + size_t{d[8]};
-  const size_t needed = flags == 3 ? 19 : flags == 2 ? 14 : 9;
-  if (header_end > d.size() || needed > header_end || flags == 1) {
+  const std::optional<PesHeader> header = ParsePesHeader(d);
+  if (!header.has_value()) {
     publication_->OnMalformedInput();
     return absl::InvalidArgumentError(
-        absl::StrCat("PES header on PID ", pes.pid, " cut short or bad (flags ", flags, ")"));
+        absl::StrCat("PES header on PID ", pes.pid, " cut short or bad (flags ", d[7] >> 6, ")"));
   }
-  const int64_t pts = flags >= 2 ? ReadTimestamp(&d[9]) : kNoTime;
-  const int64_t dts = flags == 3 ? ReadTimestamp(&d[14]) : pts;
-  const std::span<const uint8_t> es = std::span<const uint8_t>(d).subspan(header_end);
-  if (pts == kNoTime) return absl::OkStatus();  // nothing to time it by
-  if (&pes == &video_) return OnVideo(pts, dts, es);
-  OnAudio(pts, es);
+  const std::span<const uint8_t> es = std::span<const uint8_t>(d).subspan(header->size);
+  if (header->pts == kNoTime) return absl::OkStatus();  // nothing to time it by
+  if (&pes == &video_) return OnVideo(header->pts, header->dts, es);
+  OnAudio(header->pts, es);
   return absl::OkStatus();
 }
 

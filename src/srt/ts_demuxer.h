@@ -3,17 +3,20 @@
 // MPEG-TS (ISO/IEC 13818-1) taken apart into what the media hub takes, as
 // SRT encoders send it: the first program of the PAT, its H.264
 // (stream_type 0x1b), HEVC (0x24) and AAC/ADTS (0x0f) elementary streams.
-// Video access units go from Annex B to length-prefixed NAL units (access
-// unit delimiters dropped), the parameter sets in them become the decoder
-// configuration (an avcC/hvcC record, as RTMP's sequence header carries),
-// and the 33-bit 90 kHz PTS/DTS are unwrapped into 64-bit milliseconds.
-// Keyframes are left to the publication, which finds them from the NAL
-// units (the random-access indicator is not trusted).
+// Video access units (one PES, or several where a muxer puts NAL units in
+// PES of their own: the NAL units tell where one ends) go from Annex B to length-prefixed NAL units
+// (access unit delimiters dropped). Parameter sets are kept from whichever access unit carries them
+// (an encoder may send them once, at the start) and become the decoder configuration (an avcC/hvcC
+// record, as RTMP's sequence header carries) before the access unit that carried them goes on; the
+// 33-bit 90 kHz PTS/DTS are unwrapped into 64-bit milliseconds. Keyframes are left to the
+// publication, which finds them from the NAL units (the random-access indicator is not trusted).
 //
 // Push-based: bytes come as the network delivers them (any split), so one
-// demuxer per connection costs a few buffers and no thread.
+// demuxer per connection costs a few buffers and no thread. The PES packets
+// being reassembled take their bytes from a MessageBudget shared by every
+// connection of a server (ingest/message_budget.h), when one is given.
 //
-//   TsDemuxer ts(publication.get());
+//   TsDemuxer ts(publication.get(), &budget);
 //   LS_RETURN_IF_ERROR(ts.OnBytes(received), "srt input");  // error: close
 //
 // Thread-safety: not thread-safe; one per publish, driven by one thread.
@@ -24,6 +27,7 @@
 #include <vector>
 
 #include "absl/status/status.h"
+#include "ingest/message_budget.h"
 #include "media/codec.h"
 #include "media/publication.h"
 
@@ -46,16 +50,31 @@ class TsDemuxer {
   static constexpr size_t kPacketSize = 188;
   static constexpr size_t kMaxPesBytes = 8 * 1024 * 1024;
 
-  // REQUIRES: `publication` outlives the demuxer.
-  explicit TsDemuxer(media::Publication* publication) : publication_(publication) {}
+  // REQUIRES: `publication` and `budget` (may be null: no budget) outlive
+  // the demuxer.
+  explicit TsDemuxer(media::Publication* publication, ingest::MessageBudget* budget = nullptr)
+      : publication_(publication), budget_(budget) {}
+  ~TsDemuxer();  // gives back what it holds of the budget
+  TsDemuxer(const TsDemuxer&) = delete;
+  TsDemuxer& operator=(const TsDemuxer&) = delete;
 
   // DataLoss when the stream loses sync (a packet not starting with 0x47),
   // InvalidArgument for a malformed PES header or one over kMaxPesBytes, or
-  // the publication's error for malformed NAL units. Every error is
-  // counted as malformed input; the session should close.
+  // the publication's error for malformed NAL units: each counted as
+  // malformed input. ResourceExhausted (not counted as malformed;
+  // over_budget() is then true) when the budget has no room for a PES.
+  // After any error the session should close.
   absl::Status OnBytes(std::span<const uint8_t> data);
 
   int64_t packets() const { return packets_; }
+
+  struct PesHeader {
+    size_t size = 0;   // bytes before the elementary stream
+    int64_t pts = -1;  // 90 kHz; -1: none
+    int64_t dts = -1;
+  };
+  bool over_budget() const { return over_budget_; }
+  uint64_t held_bytes() const { return held_bytes_; }  // of the budget
 
  private:
   struct Pes {
@@ -68,11 +87,17 @@ class TsDemuxer {
   void OnPsi(uint16_t pid, std::span<const uint8_t> payload);
   absl::Status OnPesPayload(Pes& pes, bool unit_start, std::span<const uint8_t> payload);
   absl::Status OnPesComplete(Pes& pes);
+  bool ContinuesAccessUnit(std::span<const uint8_t> current, const PesHeader& now,
+                           std::span<const uint8_t> next, const PesHeader& then) const;
+  void ReleasePes(Pes& pes);  // empties its buffer, giving its bytes back
   absl::Status OnVideo(int64_t pts_90khz, int64_t dts_90khz, std::span<const uint8_t> es);
   void OnAudio(int64_t pts_90khz, std::span<const uint8_t> es);
   void UpdateVideoConfig();
 
   media::Publication* publication_;
+  ingest::MessageBudget* budget_;
+  uint64_t held_bytes_ = 0;  // of budget_: the PES buffers' sizes
+  bool over_budget_ = false;
   std::vector<uint8_t> carry_;  // a packet cut by the network
   int64_t packets_ = 0;
   uint16_t pmt_pid_ = 0xFFFF;

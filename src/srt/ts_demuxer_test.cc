@@ -76,6 +76,25 @@ class TsDemuxerTest : public ::testing::Test {
     return testing::ReadFile(file);
   }
 
+  // 50 frames of 320x240 at 25 fps from videotestsrc through `encode`
+  // (elements and caps between the source and mpegtsmux), muxed by
+  // GStreamer's mpegtsmux.
+  std::string GstEncode(const std::string& name, const std::vector<std::string>& encode) {
+    const fs::path file = dir_ / (name + ".ts");
+    std::vector<std::string> argv = {"gst-launch-1.0",
+                                     "-q",
+                                     "videotestsrc",
+                                     "num-buffers=50",
+                                     "!",
+                                     "video/x-raw,format=I420,width=320,height=240,framerate=25/1",
+                                     "!"};
+    argv.insert(argv.end(), encode.begin(), encode.end());
+    argv.insert(argv.end(), {"!", "mpegtsmux", "!", "filesink", "location=" + file.string()});
+    testing::RunResult r = testing::Run(argv, std::chrono::minutes(1));
+    EXPECT_EQ(r.exit_code, 0) << r.output;
+    return testing::ReadFile(file);
+  }
+
   absl::Status Feed(const std::string& data, size_t piece) {
     const auto* bytes = reinterpret_cast<const uint8_t*>(data.data());
     for (size_t at = 0; at < data.size(); at += piece) {
@@ -142,18 +161,73 @@ TEST_F(TsDemuxerTest, PtsWrapInsideTheStreamKeepsMediaTimeGoing) {
 }
 
 TEST_F(TsDemuxerTest, GstreamerMpegtsmux) {
-  const fs::path file = dir_ / "gst.ts";
-  testing::RunResult r =
-      testing::Run({"gst-launch-1.0", "-q", "videotestsrc", "num-buffers=50", "!",
-                    "video/x-raw,format=I420,width=320,height=240,framerate=25/1", "!", "x264enc",
-                    "key-int-max=10", "!", "h264parse", "!", "mpegtsmux", "!", "filesink",
-                    "location=" + file.string()},
-                   std::chrono::minutes(1));
-  ASSERT_EQ(r.exit_code, 0) << r.output;
-  ASSERT_TRUE(Feed(testing::ReadFile(file), 1316).ok());
+  const std::string ts = GstEncode("gst", {"x264enc", "key-int-max=10", "!", "h264parse"});
+  ASSERT_TRUE(Feed(ts, 1316).ok());
   ASSERT_EQ(subscriber_.seen.configs.size(), 1u);
   EXPECT_EQ(subscriber_.seen.configs[0]->width, 320);
   ExpectGopOfTen(subscriber_.seen);
+}
+
+// h264parse's NAL alignment makes mpegtsmux write each NAL unit (access unit
+// delimiter, SPS, PPS, each slice) in a PES of its own: one access unit is
+// gathered from all of them, so no frame comes out without its picture.
+TEST_F(TsDemuxerTest, GstreamerNalAlignedPesMakeWholeAccessUnits) {
+  const std::string ts = GstEncode(
+      "nal", {"x264enc", "key-int-max=10", "!", "h264parse", "!", "video/x-h264,alignment=nal"});
+  ASSERT_TRUE(Feed(ts, 1316).ok());
+  ASSERT_EQ(subscriber_.seen.configs.size(), 1u);
+  EXPECT_EQ(subscriber_.seen.configs[0]->width, 320);
+  ExpectGopOfTen(subscriber_.seen);
+  EXPECT_LE(subscriber_.seen.dts_ms.size(), 50u);
+}
+
+// x264enc tune=zerolatency writes several slices per picture (sliced
+// threads); NAL-aligned, each goes in a PES of its own, and mpegtsmux stamps
+// all but the first slice with the next picture's time.
+TEST_F(TsDemuxerTest, GstreamerSlicesInPesOfTheirOwn) {
+  const std::string ts =
+      GstEncode("slices", {"x264enc", "key-int-max=10", "tune=zerolatency", "threads=4", "!",
+                           "h264parse", "!", "video/x-h264,alignment=nal"});
+  ASSERT_TRUE(Feed(ts, 1316).ok());
+  ASSERT_EQ(subscriber_.seen.configs.size(), 1u);
+  ExpectGopOfTen(subscriber_.seen);
+  EXPECT_LE(subscriber_.seen.dts_ms.size(), 50u);
+}
+
+// x264enc without key-int-max: one keyframe in the clip, the parameter sets
+// only in front of it; the first frame out is that keyframe, configured.
+TEST_F(TsDemuxerTest, GstreamerParameterSetsOnlyAtTheStart) {
+  const std::string ts = GstEncode("once", {"x264enc", "!", "h264parse"});
+  ASSERT_TRUE(Feed(ts, 1316).ok());
+  ASSERT_EQ(subscriber_.seen.configs.size(), 1u);
+  ASSERT_EQ(subscriber_.seen.keyframe_dts_ms.size(), 1u);
+  ASSERT_FALSE(subscriber_.seen.dts_ms.empty());
+  EXPECT_EQ(subscriber_.seen.keyframe_dts_ms[0], subscriber_.seen.dts_ms[0]);
+  EXPECT_TRUE(subscriber_.seen.every_frame_has_config);
+}
+
+TEST_F(TsDemuxerTest, PesBuffersTakeFromTheBudgetAndGiveItBack) {
+  const std::string ts = Encode("libx264");
+  ingest::MessageBudget budget(64 << 20);
+  ts_ = std::make_unique<TsDemuxer>(publication_.get(), &budget);
+  ASSERT_TRUE(Feed(ts, 1316).ok());
+  EXPECT_GT(ts_->held_bytes(), 0u);  // the last PES, still open
+  EXPECT_EQ(budget.used_bytes(), ts_->held_bytes());
+  ExpectGopOfTen(subscriber_.seen);
+  ts_.reset();
+  EXPECT_EQ(budget.used_bytes(), 0u);
+}
+
+TEST_F(TsDemuxerTest, APesOverTheBudgetIsRefused) {
+  const std::string ts = Encode("libx264");  // testsrc2 keyframes are several KiB
+  ingest::MessageBudget budget(4096);
+  ts_ = std::make_unique<TsDemuxer>(publication_.get(), &budget);
+  const absl::Status s = Feed(ts, 1316);
+  EXPECT_EQ(s.code(), absl::StatusCode::kResourceExhausted) << s;
+  EXPECT_TRUE(ts_->over_budget());
+  EXPECT_LE(budget.used_bytes(), 4096u);
+  ts_.reset();
+  EXPECT_EQ(budget.used_bytes(), 0u);
 }
 
 TEST_F(TsDemuxerTest, LostSyncIsAnError) {

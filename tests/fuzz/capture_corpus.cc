@@ -38,7 +38,7 @@ void WriteSeed(const fs::path& dir, int index, std::span<const uint8_t> bytes) {
 
 class AcceptAll : public rtmp::SessionDelegate {
  public:
-  absl::Status OnPublish(const rtmp::PublishTarget&) override { return absl::OkStatus(); }
+  absl::Status OnPublish(const ingest::PublishTarget&) override { return absl::OkStatus(); }
   void OnMetadata(const rtmp::amf0::Value&) override {}
   absl::Status OnVideo(uint32_t, std::span<const uint8_t>) override { return absl::OkStatus(); }
   absl::Status OnAudio(uint32_t, std::span<const uint8_t>) override { return absl::OkStatus(); }

@@ -1,10 +1,13 @@
 // livesnapd's SRT listener with the real ffmpeg CLI pushing MPEG-TS over SRT:
 // HEVC (libx265) and H.264 colour-timed streams give the pictures of the
 // right keyframes, the online list names the protocol, and a bad stream id
-// is refused with a log line while other pushes go on.
+// is refused with a log line while other pushes go on. GStreamer's srtsink
+// is a second real client.
 #include <gtest/gtest.h>
+#include <unistd.h>
 
 #include <chrono>
+#include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <map>
@@ -24,6 +27,18 @@ namespace fs = std::filesystem;
 using namespace std::chrono_literals;
 
 constexpr char kKey[] = "primaryKey123";
+
+bool OnPath(const std::string& program) {
+  const char* path = std::getenv("PATH");
+  std::string_view dirs = path == nullptr ? "" : path;
+  while (!dirs.empty()) {
+    const size_t colon = dirs.find(':');
+    const fs::path candidate = fs::path(dirs.substr(0, colon)) / program;
+    if (::access(candidate.c_str(), X_OK) == 0) return true;
+    dirs = colon == std::string_view::npos ? std::string_view() : dirs.substr(colon + 1);
+  }
+  return false;
+}
 
 class SrtIngestTest : public ::testing::Test {
  protected:
@@ -157,6 +172,34 @@ TEST_F(SrtIngestTest, UrlSigningAppliesAsForRtmp) {
       << server_->Log();
   EXPECT_FALSE(fs::exists(shots_ / "signed" / "nosig.jpg"));
   EXPECT_EQ(server_->Log().find(kKey), std::string::npos) << "the key never reaches the log";
+}
+
+// GStreamer as the encoder: x264enc and h264parse at their defaults (the
+// parameter sets once, in front of the first keyframe; a keyframe every 250
+// frames), mpegtsmux (PES without a length, access unit delimiters) and
+// srtsink. srtsink sends each buffer as one SRT message and drops, without a
+// word, a buffer larger than one (1316 bytes): mpegtsmux hands it a whole PES
+// per buffer unless alignment=7, so every keyframe with its parameter sets
+// was lost and no snapshot ever decoded. With alignment=7 (GStreamer's
+// advice for SRT) the keyframes at 0 s and 10 s both give a picture.
+TEST_F(SrtIngestTest, GstreamerSrtsinkIsASecondClient) {
+  if (!OnPath("gst-launch-1.0")) GTEST_SKIP() << "gst-launch-1.0 is not installed";
+  testing::RunResult r =
+      testing::Run({"gst-launch-1.0", "-q", "videotestsrc", "is-live=true", "num-buffers=325", "!",
+                    "video/x-raw,format=I420,width=320,height=240,framerate=25/1", "!", "x264enc",
+                    "!", "h264parse", "!", "mpegtsmux", "alignment=7", "!", "srtsink",
+                    "uri=srt://127.0.0.1:" + std::to_string(srt_port_),
+                    "streamid=#!::h=push.example.com,r=live/gst,m=publish"},
+                   60s);
+  EXPECT_EQ(r.exit_code, 0) << r.output;
+  const fs::path dir = shots_ / "live" / "gst";
+  ASSERT_TRUE(testing::WaitFor([&] { return testing::SecondsBySequence(dir).size() >= 2; }, 20s))
+      << server_->Log() << r.output;
+  for (const auto& [sequence, second] : testing::SecondsBySequence(dir)) {
+    EXPECT_NE(second, -1) << "snapshot " << sequence << " is no JPEG";
+  }
+  EXPECT_TRUE(server_->WaitForLog("[push.example.com/live/gst] video H.264", 1s)) << server_->Log();
+  EXPECT_EQ(server_->Log().find("parameter sets refused"), std::string::npos) << server_->Log();
 }
 
 }  // namespace

@@ -258,7 +258,7 @@ void Connection::CloseNow(media::StopReason reason, const std::string& why) {
   if (on_closed_) on_closed_(this);
 }
 
-absl::Status Connection::OnPublish(const PublishTarget& target) {
+absl::Status Connection::OnPublish(const ingest::PublishTarget& target) {
   if (!ticket_->TryPublish()) {
     const std::string why =
         absl::StrCat("more than ", config_.publishes_per_second_per_ip, " publishes a second from ",

@@ -30,11 +30,11 @@
 #include <string>
 #include <vector>
 
+#include "ingest/admission_limits.h"
+#include "ingest/log_limiter.h"
 #include "media/hub.h"
 #include "media/publication.h"
 #include "rtmp/flv_demuxer.h"
-#include "rtmp/internal/admission_limits.h"
-#include "rtmp/internal/log_limiter.h"
 #include "rtmp/session.h"
 
 namespace prometheus {
@@ -43,6 +43,13 @@ class Gauge;
 }  // namespace prometheus
 
 namespace livesnap::rtmp::internal {
+
+// The limit rules every ingest protocol shares (ingest/).
+using ingest::AdmissionTicket;
+using ingest::kLimitCount;
+using ingest::Limit;
+using ingest::LimitName;
+using ingest::LogLimiter;
 
 struct ServerCounters {
   prometheus::Counter* accepted = nullptr;
@@ -105,7 +112,7 @@ class Connection : public std::enable_shared_from_this<Connection>, private Sess
   void CloseNow(media::StopReason reason, const std::string& why);
 
   // SessionDelegate
-  absl::Status OnPublish(const PublishTarget& target) override;
+  absl::Status OnPublish(const ingest::PublishTarget& target) override;
   void OnMetadata(const amf0::Value& metadata) override;
   absl::Status OnVideo(uint32_t timestamp_ms, std::span<const uint8_t> payload) override;
   absl::Status OnAudio(uint32_t timestamp_ms, std::span<const uint8_t> payload) override;

@@ -1,9 +1,12 @@
-// File: rtmp/url.h
+// File: ingest/publish_target.h
 //
-// Stream identity from what an RTMP client sends (DESIGN.md "Stream
-// identity"): the domain is the host of the connect command's tcUrl, unless a
-// `vhost=` or `domain=` query parameter (on the tcUrl, the app or the stream
-// name) names it, as clients connecting by IP do:
+// Stream identity and the naming rules every ingest protocol applies
+// (DESIGN.md "Stream identity"), so that a stream has one identity whichever
+// protocol pushes it. RTMP passes the connect command's tcUrl, app and the
+// publish's stream name; SRT (srt/stream_id.h) the parts of its stream id.
+// The domain is the host of the URL, unless a `vhost=` or `domain=` query
+// parameter (on the URL, the app or the stream name) names it, as clients
+// connecting by IP do:
 //
 //   rtmp://push.example.com/live          + "demo"            -> push.example.com/live/demo
 //   rtmp://127.0.0.1/live?vhost=a.com     + "demo?token=x"    -> a.com/live/demo, query "token=x"
@@ -26,7 +29,7 @@
 
 #include "absl/status/statusor.h"
 
-namespace livesnap::rtmp {
+namespace livesnap::ingest {
 
 struct PublishTarget {
   std::string domain;
@@ -45,17 +48,16 @@ inline constexpr size_t kMaxStreamNameBytes = 128;
 inline constexpr size_t kMaxAppNameBytes = 128;
 inline constexpr size_t kMaxDomainBytes = 253;
 
-// `tc_url` and `app` come from the connect command, `stream_name` from
-// publish. Fails (InvalidArgument, naming the part, the reason and the value,
-// escaped and cut short) for a name that could never be stored: a domain,
-// app or stream that is empty, longer than its limit above, holds characters
-// outside [A-Za-z0-9._~-] ('/' is allowed inside app) or contains "..", or an
-// app with an empty, "." or ".." path segment ("a//b", "./x", "a/./b").
-// Trailing slashes of the app are dropped first.
+// `tc_url` and `app` come from RTMP's connect command, `stream_name` from
+// publish (or the same parts of an SRT stream id). Fails (InvalidArgument, naming the part, the
+// reason and the value, escaped and cut short) for a name that could never be stored: a domain, app
+// or stream that is empty, longer than its limit above, holds characters outside [A-Za-z0-9._~-]
+// ('/' is allowed inside app) or contains "..", or an app with an empty, "." or ".." path segment
+// ("a//b", "./x", "a/./b"). Trailing slashes of the app are dropped first.
 absl::StatusOr<PublishTarget> ResolvePublishTarget(std::string_view tc_url, std::string_view app,
                                                    std::string_view stream_name);
 
 // Splits "a=1&b=2" into a map (later keys win); percent-decodes values.
 std::map<std::string, std::string> ParseQuery(std::string_view query);
 
-}  // namespace livesnap::rtmp
+}  // namespace livesnap::ingest

@@ -1,8 +1,8 @@
-#include "rtmp/internal/admission_limits.h"
+#include "ingest/admission_limits.h"
 
 #include <algorithm>
 
-namespace livesnap::rtmp::internal {
+namespace livesnap::ingest {
 
 std::string_view LimitName(Limit limit) {
   switch (limit) {
@@ -136,4 +136,4 @@ size_t AdmissionLimits::sources_tracked() const {
   return sources_.size();
 }
 
-}  // namespace livesnap::rtmp::internal
+}  // namespace livesnap::ingest

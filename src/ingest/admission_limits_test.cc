@@ -1,12 +1,12 @@
-#include "rtmp/internal/admission_limits.h"
+#include "ingest/admission_limits.h"
 
 #include <gtest/gtest.h>
 
 #include <vector>
 
-#include "rtmp/internal/log_limiter.h"
+#include "ingest/log_limiter.h"
 
-namespace livesnap::rtmp::internal {
+namespace livesnap::ingest {
 namespace {
 
 asio::ip::address Ip(const char* text) { return asio::ip::make_address(text); }
@@ -112,4 +112,4 @@ TEST(LogLimiterTest, AtMostNLinesAMinutePerReasonThenSaysHowManyWereDropped) {
 }
 
 }  // namespace
-}  // namespace livesnap::rtmp::internal
+}  // namespace livesnap::ingest

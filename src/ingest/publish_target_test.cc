@@ -1,8 +1,8 @@
-#include "rtmp/url.h"
+#include "ingest/publish_target.h"
 
 #include <gtest/gtest.h>
 
-namespace livesnap::rtmp {
+namespace livesnap::ingest {
 namespace {
 
 TEST(ResolvePublishTargetTest, DomainIsTheTcUrlHost) {
@@ -164,4 +164,4 @@ TEST(ParseQueryTest, SplitsAndDecodes) {
 }
 
 }  // namespace
-}  // namespace livesnap::rtmp
+}  // namespace livesnap::ingest

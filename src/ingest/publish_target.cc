@@ -1,4 +1,4 @@
-#include "rtmp/url.h"
+#include "ingest/publish_target.h"
 
 #include <algorithm>
 #include <cctype>
@@ -6,7 +6,7 @@
 #include "absl/strings/escaping.h"
 #include "absl/strings/str_cat.h"
 
-namespace livesnap::rtmp {
+namespace livesnap::ingest {
 
 namespace {
 
@@ -209,4 +209,4 @@ absl::StatusOr<PublishTarget> ResolvePublishTarget(std::string_view tc_url, std:
   return target;
 }
 
-}  // namespace livesnap::rtmp
+}  // namespace livesnap::ingest

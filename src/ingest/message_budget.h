@@ -1,9 +1,11 @@
-// File: rtmp/message_budget.h
+// File: ingest/message_budget.h
 //
-// The memory that partial (incomplete) RTMP messages may hold together, over
-// every connection of a server. A ChunkReader takes from the budget before it
-// grows a message buffer and gives back when the message completes, is
-// aborted or the reader goes; a reader refused more is closed by its owner.
+// The memory that partial (incomplete) messages may hold together, over
+// every connection of a server: RTMP messages being reassembled from chunks
+// (rtmp::ChunkReader), PES packets being reassembled from MPEG-TS packets
+// (srt::TsDemuxer). A reader takes from the budget before it grows a buffer
+// and gives back when the message completes, is aborted or the reader goes;
+// a reader refused more is closed by its owner.
 // So no set of clients, however many, can make partial messages hold more
 // than the limit.
 //
@@ -21,7 +23,7 @@
 #include <atomic>
 #include <cstdint>
 
-namespace livesnap::rtmp {
+namespace livesnap::ingest {
 
 class MessageBudget {
  public:
@@ -44,4 +46,4 @@ class MessageBudget {
   std::atomic<uint64_t> used_bytes_{0};
 };
 
-}  // namespace livesnap::rtmp
+}  // namespace livesnap::ingest

@@ -1,4 +1,4 @@
-// File: rtmp/internal/log_limiter.h
+// File: ingest/log_limiter.h
 //
 // Keeps a flood of clients from flooding the log: at most `lines_per_minute`
 // lines per reason in each minute; the first line after a quiet spell says
@@ -19,7 +19,7 @@
 
 #include "base/clock.h"
 
-namespace livesnap::rtmp::internal {
+namespace livesnap::ingest {
 
 class LogLimiter {
  public:
@@ -42,4 +42,4 @@ class LogLimiter {
   std::map<std::string, Window, std::less<>> windows_;  // guarded by mu_; one per reason
 };
 
-}  // namespace livesnap::rtmp::internal
+}  // namespace livesnap::ingest

@@ -1,11 +1,11 @@
-// File: rtmp/internal/admission_limits.h
+// File: ingest/admission_limits.h
 //
-// The limits an RTMP server applies before it spends anything on a client,
-// so that no single source can exhaust the server:
+// The limits an ingest server (RTMP, SRT) applies before it spends anything
+// on a client, so that no single source can exhaust the server:
 //   - connections open at once, in all and per source;
-//   - connections still in the RTMP handshake (accepted, not yet through
-//     C2), in all: idle or half-open sockets hold these slots until the
-//     handshake timeout, so they are capped apart from established ones;
+//   - connections still in the protocol's handshake (RTMP: accepted, not yet
+//     through C2), in all: idle or half-open sockets hold these slots until
+//     the handshake timeout, so they are capped apart from established ones;
 //   - publishes per second per source (a token bucket holding
 //     kPublishBurstSeconds seconds' worth), so one source cannot churn
 //     publishes and the work each one starts.
@@ -33,7 +33,7 @@
 
 #include "base/clock.h"
 
-namespace livesnap::rtmp::internal {
+namespace livesnap::ingest {
 
 struct AdmissionOptions {
   int max_connections = 5000;
@@ -42,14 +42,15 @@ struct AdmissionOptions {
   double publishes_per_second_per_ip = 10;
 };
 
-// What a refusal was for; the value of the `limit` metric label.
+// What a refusal was for; LimitName gives the value of the `limit` metric
+// label, the [rtmp] key of the limit.
 enum class Limit {
   kNone,
   kMaxConnections,
   kConnectionsPerIp,
   kHandshakesInFlight,
   kPublishRate,
-  kPartialMessageBudget,  // applied by the chunk readers (MessageBudget), counted here
+  kPartialMessageBudget,  // applied by the message readers (MessageBudget), counted here
 };
 inline constexpr int kLimitCount = 6;
 std::string_view LimitName(Limit limit);
@@ -126,4 +127,4 @@ class AdmissionLimits {
   int64_t pruned_at_ms_ = 0;                         // guarded by mu_
 };
 
-}  // namespace livesnap::rtmp::internal
+}  // namespace livesnap::ingest

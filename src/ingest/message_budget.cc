@@ -1,6 +1,6 @@
-#include "rtmp/message_budget.h"
+#include "ingest/message_budget.h"
 
-namespace livesnap::rtmp {
+namespace livesnap::ingest {
 
 bool MessageBudget::TryTake(uint64_t bytes, uint64_t held_bytes) {
   const bool small_holder = held_bytes + bytes < limit_bytes_ / 64;
@@ -16,4 +16,4 @@ void MessageBudget::Give(uint64_t bytes) {
   used_bytes_.fetch_sub(bytes, std::memory_order_relaxed);
 }
 
-}  // namespace livesnap::rtmp
+}  // namespace livesnap::ingest
