@@ -57,7 +57,7 @@ const std::set<std::string> kApiKeys = {"listen",
 const std::set<std::string> kCatalogKeys = {"url", "record_retention_days", "backlog_max_bytes"};
 const std::set<std::string> kClusterKeys = {"node_id", "advertise_rtmp", "advertise_api",
                                             "lease_ms", "heartbeat_ms"};
-const std::set<std::string> kSnapshotKeys = {"workers", "jpeg_quality"};
+const std::set<std::string> kSnapshotKeys = {"workers", "jpeg_quality", "queue_max_bytes"};
 const std::set<std::string> kDomainKeys = {"name",      "region",    "auth_type",
                                            "auth_key1", "auth_key2", "ali_auth_delta"};
 const std::set<std::string> kTemplateKeys = {
@@ -494,6 +494,8 @@ absl::StatusOr<Config> LoadConfigFile(const std::string& path) {
     LS_RETURN_IF_ERROR(CheckKeys(t, "snapshot", kSnapshotKeys), "config " + path);
     LS_RETURN_IF_ERROR(Read(t, "snapshot", "workers", config.snapshot_workers), "config " + path);
     LS_RETURN_IF_ERROR(Read(t, "snapshot", "jpeg_quality", config.jpeg_quality), "config " + path);
+    LS_RETURN_IF_ERROR(Read(t, "snapshot", "queue_max_bytes", config.capture_queue_max_bytes),
+                       "config " + path);
   }
   if (root.contains("cluster")) {
     const Table& t = toml::find(root, "cluster");
@@ -563,6 +565,11 @@ absl::Status FinalizeConfig(Config& config) {
   if (config.jpeg_quality < 1 || config.jpeg_quality > 100) {
     return absl::InvalidArgumentError("snapshot.jpeg_quality " +
                                       std::to_string(config.jpeg_quality) + " is not 1..100");
+  }
+  if (config.capture_queue_max_bytes < (int64_t{1} << 20)) {
+    return absl::InvalidArgumentError("snapshot.queue_max_bytes " +
+                                      std::to_string(config.capture_queue_max_bytes) +
+                                      " is less than 1 MiB");
   }
   if (config.min_free_disk_bytes < 0) {
     return absl::InvalidArgumentError("server.min_free_disk_bytes " +

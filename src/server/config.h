@@ -84,6 +84,8 @@ struct Config {
 
   int snapshot_workers = 2;  // capture threads (decode + encode + store)
   int jpeg_quality = 80;     // 1..100
+  // Keyframes waiting for a capture worker, all streams together.
+  int64_t capture_queue_max_bytes = int64_t{64} << 20;
 
   // [srt]: the SRT listener (srt/srt_server.h); off while srt.listen is unset.
   ListenAddress srt_listen;        // port 0: off

@@ -336,6 +336,18 @@ TEST_F(ConfigFileTest, SnapshotSectionSetsWorkersAndQuality) {
   EXPECT_NE(status.message().find("snapshot.jpeg_quality"), std::string::npos) << status;
 }
 
+TEST_F(ConfigFileTest, CaptureQueueBudgetIsReadAndChecked) {
+  EXPECT_EQ(EmbeddedDefaults().capture_queue_max_bytes, int64_t{64} << 20);
+  auto config = LoadConfigFile(Write("[snapshot]\nqueue_max_bytes = 33554432\n"));
+  ASSERT_TRUE(config.ok()) << config.status();
+  EXPECT_EQ(config->capture_queue_max_bytes, int64_t{32} << 20);
+  EXPECT_TRUE(FinalizeConfig(*config).ok());
+  config->capture_queue_max_bytes = 1000;
+  absl::Status status = FinalizeConfig(*config);
+  EXPECT_FALSE(status.ok());
+  EXPECT_NE(status.message().find("snapshot.queue_max_bytes"), std::string::npos) << status;
+}
+
 TEST_F(ConfigFileTest, RtmpLimitsAreReadAndChecked) {
   Config defaults = EmbeddedDefaults();
   EXPECT_EQ(defaults.rtmp_max_message_size, 8u << 20);

@@ -136,6 +136,7 @@ class DaemonImpl final : public Daemon {
     snapshot::SnapshotterOptions capture;
     capture.workers = config_.snapshot_workers;
     capture.jpeg_quality = config_.jpeg_quality;
+    capture.max_pending_bytes = static_cast<size_t>(config_.capture_queue_max_bytes);
     LS_ASSIGN_OR_RETURN(
         snapshotter_,
         snapshot::Snapshotter::Create(capture, *templates_, *backlog_, std::move(uploader_map),

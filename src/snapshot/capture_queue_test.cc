@@ -3,17 +3,26 @@
 #include <gtest/gtest.h>
 
 #include <atomic>
+#include <string>
 #include <thread>
+#include <utility>
 #include <vector>
 
 namespace livesnap::snapshot {
 namespace {
 
 struct FakeJob {
-  int lane = 0;
-  bool overwrite = true;
-  bool sequence = true;
-  int id = 0;
+  FakeJob(int lane, bool overwrite, bool sequence, int id, std::string keyframe = {})
+      : lane(lane),
+        overwrite(overwrite),
+        sequence(sequence),
+        id(id),
+        keyframe(std::move(keyframe)) {}
+  int lane;
+  bool overwrite;
+  bool sequence;
+  int id;
+  std::string keyframe;  // its size is what the job holds
 };
 
 TEST(CaptureQueueTest, OneLaneRunsInOrderOneAtATime) {
@@ -112,6 +121,59 @@ TEST(CaptureQueueTest, CloseDrainsThenReleasesEveryWorker) {
   q.Close();
   for (auto& t : workers) t.join();
   EXPECT_EQ(processed.load(), 100);
+}
+
+TEST(CaptureQueueTest, TheByteBudgetDropsFromTheLongestLanes) {
+  CaptureQueue<FakeJob> q(32, 1000);
+  const std::string keyframe(100, 'k');
+  for (int i = 0; i < 6; ++i) q.Push({1, false, true, i, keyframe});  // 600 bytes
+  for (int i = 0; i < 3; ++i) q.Push({2, false, true, 10 + i, keyframe});
+  EXPECT_EQ(q.bytes(), 900u);
+  // Over the budget: lane 1, the longest, loses its oldest jobs.
+  PushResult pushed = q.Push({3, false, true, 20, std::string(300, 'k')});
+  EXPECT_EQ(pushed.budget_dropped, 2);
+  EXPECT_EQ(pushed.budget_sequence_dropped, 2);
+  EXPECT_EQ(q.bytes(), 1000u);
+  EXPECT_EQ(q.size(), 8u);
+  std::vector<int> ids;
+  while (q.size() > 0) {
+    auto job = q.Pop();
+    ids.push_back(job->id);
+    q.Done(job->lane);
+  }
+  EXPECT_EQ(ids, (std::vector<int>{2, 10, 20, 3, 11, 4, 12, 5}));
+  EXPECT_EQ(q.bytes(), 0u);
+}
+
+TEST(CaptureQueueTest, ALaneEmptiedByTheBudgetIsNoLongerReady) {
+  CaptureQueue<FakeJob> q(32, 250);
+  q.Push({1, false, true, 1, std::string(100, 'k')});
+  q.Push({2, false, true, 2, std::string(100, 'k')});
+  // Every lane holds one job: one of them loses it and leaves the ready list.
+  PushResult pushed = q.Push({3, false, true, 3, std::string(100, 'k')});
+  EXPECT_EQ(pushed.budget_dropped, 1);
+  EXPECT_EQ(q.size(), 2u);
+  auto first = q.Pop();
+  auto second = q.Pop();
+  ASSERT_TRUE(first && second);
+  EXPECT_NE(first->lane, second->lane);
+  q.Done(first->lane);
+  q.Done(second->lane);
+  EXPECT_EQ(q.size(), 0u);
+}
+
+TEST(CaptureQueueTest, DrainedAfterHoldingFiresOnceAfterABigQueueEmpties) {
+  CaptureQueue<FakeJob> q(32);
+  q.Push({1, false, true, 1, std::string(500, 'k')});
+  EXPECT_FALSE(q.DrainedAfterHolding(400));  // not empty yet
+  auto job = q.Pop();
+  q.Done(job->lane);
+  EXPECT_TRUE(q.DrainedAfterHolding(400));
+  EXPECT_FALSE(q.DrainedAfterHolding(400));  // once
+  q.Push({1, false, true, 2, std::string(100, 'k')});
+  job = q.Pop();
+  q.Done(job->lane);
+  EXPECT_FALSE(q.DrainedAfterHolding(400));  // held less than asked
 }
 
 }  // namespace

@@ -1,5 +1,6 @@
 #include "snapshot/snapshotter.h"
 
+#include <malloc.h>
 #include <prometheus/counter.h>
 #include <prometheus/gauge.h>
 #include <prometheus/registry.h>
@@ -36,6 +37,11 @@ struct PipelineCounters {
                        .Help("Capture jobs waiting for a worker")
                        .Register(registry)
                        .Add({});
+    queue_bytes = &prometheus::BuildGauge()
+                       .Name("livesnap_capture_queue_bytes")
+                       .Help("Bytes of keyframes waiting for a worker")
+                       .Register(registry)
+                       .Add({});
     bound_streams = &prometheus::BuildGauge()
                          .Name("livesnap_snapshot_streams")
                          .Help("Live streams bound to a snapshot template")
@@ -45,8 +51,12 @@ struct PipelineCounters {
   prometheus::Counter* captured;
   prometheus::Counter* capture_failed;
   prometheus::Gauge* queue_depth;
+  prometheus::Gauge* queue_bytes;
   prometheus::Gauge* bound_streams;
 };
+
+// A capture queue that held this much and drained is followed by malloc_trim.
+constexpr size_t kTrimAfterBytes = size_t{16} << 20;
 
 // One stream's view of the pipeline, on its ingest thread.
 class SnapshotSink final : public media::StreamSink {
@@ -85,11 +95,19 @@ class SnapshotSink final : public media::StreamSink {
     job.sequence = !binding_->tmpl.sequence_pattern.empty();
     PushResult pushed = queue_.Push(std::move(job));
     counters_.queue_depth->Set(static_cast<double>(queue_.size()));
+    counters_.queue_bytes->Set(static_cast<double>(queue_.bytes()));
     recorder_.CountOverwritesCoalesced(pushed.overwrites_coalesced);
     if (pushed.sequence_dropped > 0) {
       recorder_.CountSequenceDropped(pushed.sequence_dropped);
       spdlog::error("{} capture workers are behind: {} sequence snapshot(s) dropped", binding_->tag,
                     pushed.sequence_dropped);
+    }
+    if (pushed.budget_sequence_dropped > 0) {
+      recorder_.CountSequenceDropped(pushed.budget_sequence_dropped);
+      spdlog::error(
+          "capture workers are behind and the queued keyframes reached the queue's memory "
+          "budget: {} sequence snapshot(s) of the longest queues dropped",
+          pushed.budget_sequence_dropped);
     }
   }
 
@@ -120,7 +138,7 @@ class SnapshotterImpl final : public Snapshotter {
         recorder_(recorder),
         clock_(clock),
         counters_(metrics),
-        queue_(options.max_pending_per_stream),
+        queue_(options.max_pending_per_stream, options.max_pending_bytes),
         writer_(backlog, recorder) {}
 
   ~SnapshotterImpl() override { Stop(); }
@@ -184,6 +202,13 @@ class SnapshotterImpl final : public Snapshotter {
       counters_.queue_depth->Set(static_cast<double>(queue_.size()));
       Process(capturer, *job);
       queue_.Done(job->lane);
+      counters_.queue_bytes->Set(static_cast<double>(queue_.bytes()));
+      if (queue_.DrainedAfterHolding(kTrimAfterBytes)) {
+        // The keyframes that waited were freed in many pieces that malloc
+        // keeps in its arenas: give them back to the system.
+        spdlog::info("capture workers caught up");
+        malloc_trim(0);
+      }
     }
   }
 
@@ -237,6 +262,9 @@ absl::StatusOr<std::unique_ptr<Snapshotter>> Snapshotter::Create(
   }
   if (options.max_pending_per_stream < 1) {
     return absl::InvalidArgumentError("max_pending_per_stream must be at least 1");
+  }
+  if (options.max_pending_bytes < (size_t{1} << 20)) {
+    return absl::InvalidArgumentError("max_pending_bytes must be at least 1 MiB");
   }
   auto snapshotter = std::make_unique<SnapshotterImpl>(
       options, templates, backlog, std::move(uploaders), recorder, metrics, clock);

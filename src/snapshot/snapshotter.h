@@ -60,6 +60,9 @@ struct SnapshotterOptions {
   int workers = 2;        // capture threads, 1..256
   int jpeg_quality = 80;  // 1..100
   size_t max_pending_per_stream = 32;
+  // All streams' queued keyframes together; over it the longest queues drop
+  // their oldest captures (counted as sequence_dropped). At least 1 MiB.
+  size_t max_pending_bytes = size_t{64} << 20;
 };
 
 // Bucket name (OssBucket) -> the uploader of its store. The uploaders
