@@ -63,6 +63,9 @@ class FlakyCatalog final : public catalog::Catalog {
   absl::Status DeletePushAuth(std::string_view d) override { return real_.DeletePushAuth(d); }
   absl::Status AddDomain(const catalog::Domain& d) override { return real_.AddDomain(d); }
   absl::Status DeleteDomain(std::string_view n) override { return real_.DeleteDomain(n); }
+  absl::Status SetCallbackAuth(std::string_view d, const catalog::CallbackAuth& a) override {
+    return real_.SetCallbackAuth(d, a);
+  }
   absl::StatusOr<catalog::Domain> GetDomain(std::string_view n) override {
     return real_.GetDomain(n);
   }

@@ -17,6 +17,13 @@ using namespace std::chrono_literals;
 
 constexpr char kDomain[] = "push.example.com";
 
+catalog::Domain LocalDomain(const std::string& name) {
+  catalog::Domain domain;
+  domain.name = name;
+  domain.region = "local";
+  return domain;
+}
+
 catalog::SnapshotTemplate MakeTemplate(const std::string& app, int interval_s) {
   catalog::SnapshotTemplate tmpl;
   tmpl.domain = kDomain;
@@ -62,6 +69,9 @@ class FlakyCatalog final : public catalog::Catalog {
 
   absl::Status AddDomain(const catalog::Domain& d) override { return real_.AddDomain(d); }
   absl::Status DeleteDomain(std::string_view n) override { return real_.DeleteDomain(n); }
+  absl::Status SetCallbackAuth(std::string_view d, const catalog::CallbackAuth& a) override {
+    return real_.SetCallbackAuth(d, a);
+  }
   absl::StatusOr<catalog::Domain> GetDomain(std::string_view n) override {
     return real_.GetDomain(n);
   }
@@ -122,7 +132,7 @@ class TemplateCacheTest : public ::testing::Test {
     ASSERT_TRUE(catalog.ok()) << catalog.status();
     catalog_ = *std::move(catalog);
     flaky_ = std::make_unique<FlakyCatalog>(*catalog_);
-    ASSERT_TRUE(catalog_->AddDomain({kDomain, "local", 0}).ok());
+    ASSERT_TRUE(catalog_->AddDomain(LocalDomain(kDomain)).ok());
     ASSERT_TRUE(catalog_->UpsertBucket({"snaps", "local", "file.local", "file"}).ok());
     ASSERT_TRUE(catalog_->AddTemplate(MakeTemplate("*", 5)).ok());
   }
@@ -169,7 +179,7 @@ TEST_F(TemplateCacheTest, AChangeShowsAfterTheRefreshIntervalOrAtOnceAfterReload
   std::unique_ptr<TemplateCache> cache = Open();
   ASSERT_NE(cache, nullptr);
   ASSERT_TRUE(catalog_->UpdateTemplate(MakeTemplate("*", 30)).ok());
-  ASSERT_TRUE(catalog_->AddDomain({"new.example.com", "local", 0}).ok());
+  ASSERT_TRUE(catalog_->AddDomain(LocalDomain("new.example.com")).ok());
   // Nothing reads the catalog before the interval is over.
   const int reads = flaky_->list_domains_calls;
   clock_.AdvanceMs(1999);

@@ -74,7 +74,9 @@ TEST(TemplateRulesTest, PatternsFollowValidateObjectPattern) {
 
 TEST(TemplateRulesTest, BucketMustBeInTheDomainsRegion) {
   const catalog::Bucket bucket{"shots", "cn-beijing", "oss.example.com", "s3"};
-  const catalog::Domain domain{"push.example.com", "cn-shanghai", 0};
+  catalog::Domain domain;
+  domain.name = "push.example.com";
+  domain.region = "cn-shanghai";
   std::optional<TemplateViolation> violation = ValidateTemplate(ValidTemplate(), &bucket, &domain);
   ASSERT_TRUE(violation.has_value());
   EXPECT_EQ(violation->field, TemplateField::kBucketRegion);
