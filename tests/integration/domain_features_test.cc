@@ -111,7 +111,9 @@ class DomainFeaturesTest : public ::testing::Test {
     Start();
   }
   void TearDown() override {
-    if (server_ != nullptr) EXPECT_EQ(server_->Stop(), 0) << server_->Log();
+    if (server_ != nullptr) {
+      EXPECT_EQ(server_->Stop(), 0) << server_->Log();
+    }
   }
   void Start() {
     server_ = std::make_unique<LivesnapdProcess>(dir_.path(),
