@@ -34,7 +34,8 @@ class CrossOriginTest : public ApiFixture {
     return Query({{"Action", "AddLiveDomain"},
                   {"Version", "2016-11-01"},
                   {"DomainName", name},
-                  {"Region", "cn-shanghai"}});
+                  {"Region", "cn-shanghai"},
+                  {"LiveDomainType", "liveVideo"}});
   }
   RawHttpAnswer Get(const std::string& query, const std::string& headers) {
     return RawHttp(server_->port(),

@@ -23,14 +23,17 @@ class ActionsTest : public ApiFixture {
 };
 
 TEST_F(ActionsTest, AddListAndDeleteDomains) {
-  EXPECT_TRUE(IsApiSuccess(
-      Call("AddLiveDomain", {{"DomainName", "push.example.com"}, {"Region", "cn-shanghai"}})));
+  EXPECT_TRUE(IsApiSuccess(Call("AddLiveDomain", {{"DomainName", "push.example.com"},
+                                                  {"Region", "cn-shanghai"},
+                                                  {"LiveDomainType", "liveVideo"}})));
   clock_.AdvanceMs(1000);
-  EXPECT_TRUE(IsApiSuccess(
-      Call("AddLiveDomain", {{"DomainName", "bj.example.com"}, {"Region", "cn-beijing"}})));
-  EXPECT_TRUE(IsApiError(
-      Call("AddLiveDomain", {{"DomainName", "push.example.com"}, {"Region", "cn-shanghai"}}), 409,
-      "DomainAlreadyExist"));
+  EXPECT_TRUE(IsApiSuccess(Call("AddLiveDomain", {{"DomainName", "bj.example.com"},
+                                                  {"Region", "cn-beijing"},
+                                                  {"LiveDomainType", "liveVideo"}})));
+  EXPECT_TRUE(IsApiError(Call("AddLiveDomain", {{"DomainName", "push.example.com"},
+                                                {"Region", "cn-shanghai"},
+                                                {"LiveDomainType", "liveVideo"}}),
+                         409, "DomainAlreadyExist"));
 
   auto listed = Call("DescribeLiveUserDomains", {});
   ASSERT_TRUE(IsApiSuccess(listed));
@@ -73,8 +76,9 @@ TEST_F(ActionsTest, AddListAndDeleteDomains) {
   EXPECT_TRUE(IsApiSuccess(Call("DeleteLiveDomain", {{"DomainName", "push.example.com"}})));
   EXPECT_TRUE(IsApiError(Call("DeleteLiveDomain", {{"DomainName", "push.example.com"}}), 404,
                          "InvalidDomain.NotFound"));
-  EXPECT_TRUE(IsApiSuccess(
-      Call("AddLiveDomain", {{"DomainName", "push.example.com"}, {"Region", "cn-shanghai"}})));
+  EXPECT_TRUE(IsApiSuccess(Call("AddLiveDomain", {{"DomainName", "push.example.com"},
+                                                  {"Region", "cn-shanghai"},
+                                                  {"LiveDomainType", "liveVideo"}})));
   auto templates = Call("DescribeLiveSnapshotConfig", {{"DomainName", "push.example.com"}});
   EXPECT_EQ(templates.body["TotalNum"], 0) << templates.raw;
   EXPECT_TRUE(
@@ -84,8 +88,9 @@ TEST_F(ActionsTest, AddListAndDeleteDomains) {
 
 TEST_F(ActionsTest, DomainSearchTypesAndFilters) {
   for (const char* name : {"push.example.com", "example.com.cn", "bj.example.com"}) {
-    ASSERT_TRUE(
-        IsApiSuccess(Call("AddLiveDomain", {{"DomainName", name}, {"Region", "cn-shanghai"}})));
+    ASSERT_TRUE(IsApiSuccess(
+        Call("AddLiveDomain",
+             {{"DomainName", name}, {"Region", "cn-shanghai"}, {"LiveDomainType", "liveVideo"}})));
   }
   auto names = [&](const Params& params) {
     auto listed = Call("DescribeLiveUserDomains", params);
@@ -114,8 +119,9 @@ TEST_F(ActionsTest, DomainSearchTypesAndFilters) {
 }
 
 TEST_F(ActionsTest, DomainValidation) {
-  EXPECT_TRUE(
-      IsApiError(Call("AddLiveDomain", {{"Region", "cn-shanghai"}}), 400, "MissingDomainName"));
+  EXPECT_TRUE(IsApiError(
+      Call("AddLiveDomain", {{"Region", "cn-shanghai"}, {"LiveDomainType", "liveVideo"}}), 400,
+      "MissingDomainName"));
   EXPECT_TRUE(IsApiError(Call("AddLiveDomain", {{"DomainName", "a.com"}}), 400, "MissingRegion"));
   EXPECT_TRUE(IsApiError(Call("AddLiveDomain", {{"DomainName", "a..com"}, {"Region", "x"}}), 400,
                          "InvalidDomainName.Malformed"));
@@ -154,7 +160,7 @@ TEST_F(ActionsTest, NotifyConfigLifecycle) {
   auto updated = Call("DescribeLiveSnapshotNotifyConfig", domain);
   EXPECT_EQ(updated.body["NotifyUrl"], "https://other.example.com/n");
   EXPECT_EQ(updated.body["NotifyReqAuth"], "no");
-  EXPECT_EQ(updated.body["NotifyAuthKey"], "");
+  EXPECT_EQ(updated.body["NotifyAuthKey"], "abcdefgh12345678");  // kept, unused while "no"
   auto stored = catalog_->GetNotifyConfig("push.example.com");
   ASSERT_TRUE(stored.ok());
   EXPECT_EQ(stored->notify_url, "https://other.example.com/n");

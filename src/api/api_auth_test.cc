@@ -26,9 +26,11 @@ class AuthTest : public ApiFixture {
 
 TEST_F(AuthTest, SignedGetAndPostPass) {
   auto client = SignedClient();
-  EXPECT_TRUE(IsApiSuccess(
-      client.Call("AddLiveDomain", {{"DomainName", "push.example.com"}, {"Region", "cn-shanghai"}},
-                  ApiClient::kPost)));
+  EXPECT_TRUE(IsApiSuccess(client.Call("AddLiveDomain",
+                                       {{"DomainName", "push.example.com"},
+                                        {"Region", "cn-shanghai"},
+                                        {"LiveDomainType", "liveVideo"}},
+                                       ApiClient::kPost)));
   auto listed = client.Call("DescribeLiveUserDomains", {{"DomainName", "push"}});
   ASSERT_TRUE(IsApiSuccess(listed));
   EXPECT_EQ(listed.body["TotalCount"], 1);

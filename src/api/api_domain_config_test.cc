@@ -36,8 +36,9 @@ class DomainConfigTest : public ApiFixture {
   void Start(bool auth) {
     StartServer(auth);
     client_ = std::make_unique<livesnap::testing::ApiClient>(auth ? SignedClient() : Client());
-    ASSERT_TRUE(IsApiSuccess(client_->Call(
-        "AddLiveDomain", {{"DomainName", "push.example.com"}, {"Region", "cn-shanghai"}})));
+    ASSERT_TRUE(IsApiSuccess(client_->Call("AddLiveDomain", {{"DomainName", "push.example.com"},
+                                                             {"Region", "cn-shanghai"},
+                                                             {"LiveDomainType", "liveVideo"}})));
   }
   livesnap::testing::ApiResponse Call(const std::string& action, const Params& params) {
     return client_->Call(action, params);

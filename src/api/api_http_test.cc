@@ -73,8 +73,12 @@ TEST_F(HttpTest, HealthzIsDegradedWithEachProblemAndRecovers) {
 
 TEST_F(HttpTest, MetricsCountRequestsByActionAndCode) {
   AddDomain("push.example.com", "cn-shanghai");
-  Client().Call("AddLiveDomain", {{"DomainName", "push.example.com"}, {"Region", "cn-shanghai"}});
-  Client().Call("AddLiveDomain", {{"DomainName", "push.example.com"}, {"Region", "cn-shanghai"}});
+  Client().Call("AddLiveDomain", {{"DomainName", "push.example.com"},
+                                  {"Region", "cn-shanghai"},
+                                  {"LiveDomainType", "liveVideo"}});
+  Client().Call("AddLiveDomain", {{"DomainName", "push.example.com"},
+                                  {"Region", "cn-shanghai"},
+                                  {"LiveDomainType", "liveVideo"}});
   Client().Call("NoSuchAction", {});
   auto metrics = Client().Get("/metrics");
   ASSERT_EQ(metrics.status, 200);
@@ -368,9 +372,10 @@ TEST_F(PostgresOutageTest, UnreachableCatalogIsServiceUnavailable) {
   EXPECT_EQ(health.body["Problems"][0]["Component"], "catalog");
   EXPECT_EQ(health.body["Problems"][0]["Reason"], "unreachable");
   EXPECT_TRUE(IsApiError(Client().Call("DescribeLiveUserDomains", {}), 503, "ServiceUnavailable"));
-  EXPECT_TRUE(IsApiError(
-      Client().Call("AddLiveDomain", {{"DomainName", "a.example.com"}, {"Region", "cn-shanghai"}}),
-      503, "ServiceUnavailable"));
+  EXPECT_TRUE(IsApiError(Client().Call("AddLiveDomain", {{"DomainName", "a.example.com"},
+                                                         {"Region", "cn-shanghai"},
+                                                         {"LiveDomainType", "liveVideo"}}),
+                         503, "ServiceUnavailable"));
   ASSERT_TRUE(database_->SetConnectionsAllowed(true).ok());
   EXPECT_TRUE(livesnap::testing::WaitFor([&] { return Client().Get("/healthz").status == 200; },
                                          std::chrono::seconds(20)));

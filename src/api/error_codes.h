@@ -75,7 +75,8 @@ inline constexpr ErrorCode kMissingDomainName{"MissingDomainName", 400,
                                               "The DomainName parameter is required."};
 inline constexpr ErrorCode kInvalidDomainNameMalformed{
     "InvalidDomainName.Malformed", 400,
-    "DomainName must be a host name or IPv4 address of at most 253 characters."};
+    "DomainName must be a host name or IPv4 address of at most 253 characters, or a wildcard "
+    "domain: . followed by a host name of two labels or more."};
 inline constexpr ErrorCode kInvalidDomainNotFound{"InvalidDomain.NotFound", 404,
                                                   "The domain is not registered."};
 inline constexpr ErrorCode kMissingAppName{"MissingAppName", 400,
@@ -167,10 +168,10 @@ inline constexpr ErrorCode kInvalidTimeRangeExceeded{
 inline constexpr ErrorCode kInvalidLimitMalformed{"InvalidLimit.Malformed", 400,
                                                   "Limit must be an integer from 1 to 100."};
 
-// Snapshot notify configs. A parameter Alibaba's model marks required is
-// refused by its gateway as Missing<Param>; the reference's MissingParam is
-// left for a parameter that only some values of another make required
-// (NotifyAuthKey with NotifyReqAuth=yes).
+// Snapshot notify configs and callback signing. A parameter Alibaba's model
+// marks required is refused by its gateway as Missing<Param>; the
+// reference's MissingParam is left for a parameter that only some values of
+// another make required (NotifyAuthKey with NotifyReqAuth=yes).
 inline constexpr ErrorCode kMissingNotifyUrl{"MissingNotifyUrl", 400,
                                              "The NotifyUrl parameter is required."};
 inline constexpr ErrorCode kMissingParam{"MissingParam", 400, "A required parameter is missing."};
@@ -184,6 +185,17 @@ inline constexpr ErrorCode kInvalidRegionMalformed{
     "InvalidRegion.Malformed", 400, "Region must be 1..64 lowercase letters, digits and -."};
 inline constexpr ErrorCode kDomainAlreadyExist{"DomainAlreadyExist", 409,
                                                "The domain is already registered."};
+inline constexpr ErrorCode kMissingLiveDomainType{"MissingLiveDomainType", 400,
+                                                  "The LiveDomainType parameter is required."};
+inline constexpr ErrorCode kInvalidLiveDomainTypeMalformed{
+    "InvalidLiveDomainType.Malformed", 400, "LiveDomainType must be liveVideo or liveEdge."};
+inline constexpr ErrorCode kInvalidScopeMalformed{"InvalidScope.Malformed", 400,
+                                                  "Scope must be domestic, overseas or global."};
+inline constexpr ErrorCode kCheckUrlMalformed{"Abs.CheckUrl.Malformed", 400,
+                                              "The CheckUrl you provided is malformed."};
+inline constexpr ErrorCode kInvalidTopLevelDomainMalformed{
+    "InvalidTopLevelDomain.Malformed", 400,
+    "TopLevelDomain must be a host name of at most 253 characters."};
 
 // Service side.
 inline constexpr ErrorCode kInternalError{"InternalError", 500,
@@ -288,6 +300,11 @@ inline constexpr std::array kAllErrorCodes = {
     codes::kMissingRegion,
     codes::kInvalidRegionMalformed,
     codes::kDomainAlreadyExist,
+    codes::kMissingLiveDomainType,
+    codes::kInvalidLiveDomainTypeMalformed,
+    codes::kInvalidScopeMalformed,
+    codes::kCheckUrlMalformed,
+    codes::kInvalidTopLevelDomainMalformed,
     codes::kInternalError,
     codes::kServiceUnavailable,
     codes::kInvalidPathMalformed,

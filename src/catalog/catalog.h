@@ -32,10 +32,25 @@
 
 namespace livesnap::catalog {
 
+// ApsaraVideo Live's LiveDomainType values.
+inline constexpr char kLiveVideo[] = "liveVideo";  // a streaming domain
+inline constexpr char kLiveEdge[] = "liveEdge";    // an edge ingest domain
+
+// How the snapshot Callback of a domain's templates is signed
+// (SetSnapshotCallbackAuth); notify/callback_signature.h has the scheme.
+struct CallbackAuth {
+  bool req_auth = false;
+  std::string auth_key;  // a secret; non-empty when req_auth
+};
+
 struct Domain {
-  std::string name;    // e.g. "push.example.com"
+  // e.g. "push.example.com"; a name beginning with "." (".example.com") is a
+  // wildcard domain serving every subdomain (see catalog/domain_match.h).
+  std::string name;
   std::string region;  // e.g. "cn-shanghai"
   int64_t created_ms = 0;
+  std::string live_domain_type = kLiveVideo;  // kLiveVideo or kLiveEdge
+  CallbackAuth callback_auth;
 };
 
 // A storage location. Declared in the config file (it carries credentials)
@@ -133,6 +148,10 @@ class Catalog {
   virtual absl::Status DeleteDomain(std::string_view name) = 0;
   virtual absl::StatusOr<Domain> GetDomain(std::string_view name) = 0;
   virtual absl::StatusOr<std::vector<Domain>> ListDomains() = 0;
+  // Replaces the domain's callback signing (req_auth false and an empty key
+  // turn it off). NotFound for an unknown domain; InvalidArgument for
+  // req_auth without a key.
+  virtual absl::Status SetCallbackAuth(std::string_view domain, const CallbackAuth& auth) = 0;
 
   // Buckets: inserted or replaced by name (every node upserts its config's).
   virtual absl::Status UpsertBucket(const Bucket& bucket) = 0;

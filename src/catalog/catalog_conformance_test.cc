@@ -161,6 +161,76 @@ TEST_P(CatalogConformanceTest, DomainErrors) {
   EXPECT_THAT(catalog().GetDomain("push.example.com"), IsOk());
 }
 
+TEST_P(CatalogConformanceTest, DomainTypeAndCallbackAuthRoundTrip) {
+  ASSERT_THAT(catalog().AddDomain(MakeDomain("video.example.com")), IsOk());
+  Domain edge = MakeDomain(".edge.example.com");
+  edge.live_domain_type = kLiveEdge;
+  edge.callback_auth = {.req_auth = true, .auth_key = "callbackKey1234567"};
+  ASSERT_THAT(catalog().AddDomain(edge), IsOk());
+
+  absl::StatusOr<Domain> video = catalog().GetDomain("video.example.com");
+  ASSERT_THAT(video, IsOk());
+  EXPECT_EQ(video->live_domain_type, "liveVideo");
+  EXPECT_FALSE(video->callback_auth.req_auth);
+  EXPECT_EQ(video->callback_auth.auth_key, "");
+  absl::StatusOr<std::vector<Domain>> domains = catalog().ListDomains();
+  ASSERT_THAT(domains, IsOk());
+  ASSERT_EQ(domains->size(), 2u);
+  EXPECT_EQ((*domains)[0].name, ".edge.example.com");
+  EXPECT_EQ((*domains)[0].live_domain_type, "liveEdge");
+  EXPECT_TRUE((*domains)[0].callback_auth.req_auth);
+  EXPECT_EQ((*domains)[0].callback_auth.auth_key, "callbackKey1234567");
+
+  // Replaced, then turned off; the rest of the domain stays.
+  ASSERT_THAT(catalog().SetCallbackAuth("video.example.com",
+                                        {.req_auth = true, .auth_key = "otherKey1234567890"}),
+              IsOk());
+  video = catalog().GetDomain("video.example.com");
+  ASSERT_THAT(video, IsOk());
+  EXPECT_TRUE(video->callback_auth.req_auth);
+  EXPECT_EQ(video->callback_auth.auth_key, "otherKey1234567890");
+  ASSERT_THAT(catalog().SetCallbackAuth(".edge.example.com", {}), IsOk());
+  absl::StatusOr<Domain> got = catalog().GetDomain(".edge.example.com");
+  ASSERT_THAT(got, IsOk());
+  EXPECT_FALSE(got->callback_auth.req_auth);
+  EXPECT_EQ(got->callback_auth.auth_key, "");
+  EXPECT_EQ(got->live_domain_type, "liveEdge");
+  EXPECT_EQ(got->region, "cn-shanghai");
+  Reopen();
+  video = catalog().GetDomain("video.example.com");
+  ASSERT_THAT(video, IsOk());
+  EXPECT_EQ(video->callback_auth.auth_key, "otherKey1234567890");
+
+  EXPECT_THAT(catalog().SetCallbackAuth("none.example.com", {}),
+              StatusIs(kNotFound, "\"none.example.com\""));
+  EXPECT_THAT(catalog().SetCallbackAuth("video.example.com", {.req_auth = true}),
+              StatusIs(kInvalidArgument, "key"));
+  Domain bad = MakeDomain("bad.example.com");
+  bad.live_domain_type = "liveAudio";
+  EXPECT_THAT(catalog().AddDomain(bad), StatusIs(kInvalidArgument, "liveAudio"));
+  EXPECT_THAT(catalog().GetDomain("bad.example.com"), StatusIs(kNotFound, ""));
+}
+
+// Domains written before schema version 5 read as streaming domains without
+// callback signing.
+TEST_P(CatalogConformanceTest, DomainsOfAnOlderSchemaAreStreamingDomainsWithoutSigning) {
+  catalog_.reset();
+  for (const char* column : {"live_domain_type", "callback_req_auth", "callback_auth_key"}) {
+    ASSERT_THAT(database_->Exec(std::string("ALTER TABLE domains DROP COLUMN ") + column), IsOk());
+  }
+  ASSERT_THAT(database_->Exec("DELETE FROM schema_version WHERE version >= 5"), IsOk());
+  ASSERT_THAT(database_->Exec("INSERT INTO domains (name, region, created_ms)"
+                              " VALUES ('old.example.com', 'cn-shanghai', 1000)"),
+              IsOk());
+  Reopen();
+  absl::StatusOr<Domain> domain = catalog().GetDomain("old.example.com");
+  ASSERT_THAT(domain, IsOk());
+  EXPECT_EQ(domain->live_domain_type, "liveVideo");
+  EXPECT_FALSE(domain->callback_auth.req_auth);
+  EXPECT_EQ(domain->callback_auth.auth_key, "");
+  EXPECT_EQ(domain->created_ms, 1000);
+}
+
 TEST_P(CatalogConformanceTest, TextRoundTripsUnchanged) {
   Domain domain = MakeDomain("例子.example.com");
   domain.region = "it's \"quoted\"; DROP TABLE domains; --";
@@ -755,7 +825,10 @@ TEST_P(CatalogConformanceTest, MigrationKeepsTheNewestOverlayRecordOfEachObject)
   ASSERT_THAT(database_->Exec("DROP INDEX snapshot_records_overlay_object"), IsOk());
   ASSERT_THAT(database_->Exec("DROP INDEX snapshot_records_sequence_by_time"), IsOk());
   // And without what later versions added (the cluster registry of version 3,
-  // push signing of version 4).
+  // push signing of version 4, the domain columns of version 5).
+  for (const char* column : {"live_domain_type", "callback_req_auth", "callback_auth_key"}) {
+    ASSERT_THAT(database_->Exec(std::string("ALTER TABLE domains DROP COLUMN ") + column), IsOk());
+  }
   ASSERT_THAT(database_->Exec("DROP TABLE push_auth"), IsOk());
   ASSERT_THAT(database_->Exec("DROP TABLE cluster_nodes"), IsOk());
   ASSERT_THAT(database_->Exec("DROP TABLE live_streams"), IsOk());

@@ -38,10 +38,26 @@ TEST_F(CatalogSeedTest, EmbeddedDefaultsAreSeededOnce) {
   EXPECT_THAT(SeedCatalog(config, *catalog_, clock_), IsOk());
 }
 
+TEST_F(CatalogSeedTest, ADomainIsSeededWithItsType) {
+  Config config = EmbeddedDefaults();
+  config.seed_domains[1].live_domain_type = catalog::kLiveEdge;
+  ASSERT_THAT(SeedCatalog(config, *catalog_, clock_), IsOk());
+  auto video = catalog_->GetDomain("127.0.0.1");
+  ASSERT_TRUE(video.ok()) << video.status();
+  EXPECT_EQ(video->live_domain_type, "liveVideo");
+  auto edge = catalog_->GetDomain("localhost");
+  ASSERT_TRUE(edge.ok()) << edge.status();
+  EXPECT_EQ(edge->live_domain_type, "liveEdge");
+}
+
 // The config file checks the region when it declares the domain; a domain
 // the catalog already holds (added through the API) is checked here.
 TEST_F(CatalogSeedTest, TemplateOfADomainInAnotherRegionIsRefused) {
-  ASSERT_THAT(catalog_->AddDomain({"push.example.com", "cn-beijing", 1}), IsOk());
+  catalog::Domain domain;
+  domain.name = "push.example.com";
+  domain.region = "cn-beijing";
+  domain.created_ms = 1;
+  ASSERT_THAT(catalog_->AddDomain(domain), IsOk());
   Config config = EmbeddedDefaults();
   config.seed_domains.clear();
   config.seed_templates.resize(1);

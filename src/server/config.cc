@@ -58,8 +58,8 @@ const std::set<std::string> kCatalogKeys = {"url", "record_retention_days", "bac
 const std::set<std::string> kClusterKeys = {"node_id", "advertise_rtmp", "advertise_api",
                                             "lease_ms", "heartbeat_ms"};
 const std::set<std::string> kSnapshotKeys = {"workers", "jpeg_quality", "queue_max_bytes"};
-const std::set<std::string> kDomainKeys = {"name",      "region",    "auth_type",
-                                           "auth_key1", "auth_key2", "ali_auth_delta"};
+const std::set<std::string> kDomainKeys = {
+    "name", "region", "live_domain_type", "auth_type", "auth_key1", "auth_key2", "ali_auth_delta"};
 const std::set<std::string> kTemplateKeys = {
     "domain", "app", "interval", "bucket", "overwrite", "sequence", "callback", "width", "height"};
 
@@ -385,6 +385,13 @@ absl::Status ReadSeeds(const Table& root, Config& config) {
       if (domain.name.empty() || domain.region.empty()) {
         return absl::InvalidArgumentError("[[domain]] needs a name and a region");
       }
+      LS_RETURN_IF_ERROR(Read(entry, "domain", "live_domain_type", domain.live_domain_type), "");
+      if (domain.live_domain_type != catalog::kLiveVideo &&
+          domain.live_domain_type != catalog::kLiveEdge) {
+        return absl::InvalidArgumentError("domain.live_domain_type: \"" + domain.live_domain_type +
+                                          "\" of [[domain]] " + domain.name +
+                                          " is not liveVideo or liveEdge");
+      }
       LS_RETURN_IF_ERROR(ReadPushAuth(entry, domain.name, config), "");
       config.seed_domains.push_back(std::move(domain));
     }
@@ -408,7 +415,12 @@ Config EmbeddedDefaults() {
   local.bucket = {"snapshots", "local", "file.local", "file"};
   local.root = "snapshots";
   config.storages.push_back(local);
-  config.seed_domains = {{"127.0.0.1", "local", 0}, {"localhost", "local", 0}};
+  for (const char* name : {"127.0.0.1", "localhost"}) {
+    catalog::Domain domain;
+    domain.name = name;
+    domain.region = "local";
+    config.seed_domains.push_back(std::move(domain));
+  }
   for (const catalog::Domain& domain : config.seed_domains) {
     catalog::SnapshotTemplate tmpl;
     tmpl.domain = domain.name;

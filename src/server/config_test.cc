@@ -211,6 +211,28 @@ TEST_F(ConfigFileTest, AnySeedSectionReplacesAllEmbeddedSeeds) {
   EXPECT_TRUE(config->storages.empty());
 }
 
+TEST_F(ConfigFileTest, ADomainIsAStreamingDomainUnlessItSaysOtherwise) {
+  auto config =
+      LoadConfigFile(Write("[[domain]]\nname = \"push.example.com\"\nregion = \"r\"\n"
+                           "[[domain]]\nname = \".edge.example.com\"\nregion = \"r\"\n"
+                           "live_domain_type = \"liveEdge\"\n"));
+  ASSERT_TRUE(config.ok()) << config.status();
+  ASSERT_EQ(config->seed_domains.size(), 2u);
+  EXPECT_EQ(config->seed_domains[0].live_domain_type, "liveVideo");
+  EXPECT_EQ(config->seed_domains[1].name, ".edge.example.com");
+  EXPECT_EQ(config->seed_domains[1].live_domain_type, "liveEdge");
+  for (const auto& domain : EmbeddedDefaults().seed_domains) {
+    EXPECT_EQ(domain.live_domain_type, "liveVideo") << domain.name;
+  }
+
+  auto bad =
+      LoadConfigFile(Write("[[domain]]\nname = \"a.com\"\nregion = \"r\"\n"
+                           "live_domain_type = \"liveAudio\"\n"));
+  ASSERT_FALSE(bad.ok());
+  EXPECT_NE(bad.status().message().find("live_domain_type"), std::string::npos) << bad.status();
+  EXPECT_NE(bad.status().message().find("liveAudio"), std::string::npos) << bad.status();
+}
+
 TEST_F(ConfigFileTest, UnknownKeysAreErrorsThatNameTheKey) {
   auto config = LoadConfigFile(Write("[rtmp]\nlisn = \":1\"\n"));
   ASSERT_FALSE(config.ok());

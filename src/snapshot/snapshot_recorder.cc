@@ -120,7 +120,9 @@ void SnapshotRecorder::Notify(const internal::SnapshotNote& note) {
           {"size", record.size_bytes},
       }
           .dump();
-  if (!note.callback_url.empty()) notifier_->Enqueue({note.callback_url, json, ""});
+  if (!note.callback_url.empty()) {
+    notifier_->Enqueue({note.callback_url, json, note.callback_auth_key});
+  }
   if (notify_domain) {
     notifier_->Enqueue({note.notify->notify_url, json,
                         note.notify->req_auth ? note.notify->auth_key : std::string()});

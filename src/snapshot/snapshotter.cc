@@ -175,6 +175,7 @@ class SnapshotterImpl final : public Snapshotter {
     binding->tag = tag;
     binding->tmpl = std::move(bound->tmpl);
     binding->notify = std::move(bound->notify);
+    if (bound->callback_auth.req_auth) binding->callback_auth_key = bound->callback_auth.auth_key;
     binding->uploader = uploader->second;
     spdlog::info("{} snapshots every {} s to {} (template {}/{}{}{})", tag,
                  binding->tmpl.interval_s, binding->tmpl.bucket, binding->tmpl.domain,

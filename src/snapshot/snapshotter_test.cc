@@ -32,6 +32,13 @@ namespace {
 using ::testing::ElementsAre;
 
 constexpr char kDomain[] = "push.example.com";
+
+catalog::Domain LocalDomain(const std::string& name) {
+  catalog::Domain domain;
+  domain.name = name;
+  domain.region = "local";
+  return domain;
+}
 constexpr char kBucket[] = "snaps";
 constexpr int64_t kStartUnixMs = 1'764'028'800'000;
 
@@ -87,7 +94,7 @@ class SnapshotterTest : public ::testing::Test {
         catalog::OpenCatalog("sqlite://" + (dir_ / "catalog.db").string());
     ASSERT_TRUE(catalog.ok()) << catalog.status();
     catalog_ = *std::move(catalog);
-    ASSERT_TRUE(catalog_->AddDomain({kDomain, "local", 0}).ok());
+    ASSERT_TRUE(catalog_->AddDomain(LocalDomain(kDomain)).ok());
     ASSERT_TRUE(catalog_->UpsertBucket({kBucket, "local", "file.local", "file"}).ok());
     catalog::SnapshotTemplate tmpl;
     tmpl.domain = kDomain;

@@ -3,6 +3,7 @@
 #include <spdlog/spdlog.h>
 
 #include "base/status.h"
+#include "catalog/domain_match.h"
 
 namespace livesnap::snapshot {
 
@@ -37,6 +38,7 @@ absl::StatusOr<TemplateCache::State> TemplateCache::Load(catalog::Catalog& catal
   LS_ASSIGN_OR_RETURN(std::vector<catalog::Domain> domains, catalog.ListDomains(), "domains");
   for (const catalog::Domain& domain : domains) {
     Domain& entry = state[domain.name];
+    entry.callback_auth = domain.callback_auth;
     catalog::TemplateQuery query;
     query.domain = domain.name;
     query.limit = kTemplatePage;
@@ -91,27 +93,34 @@ std::shared_ptr<const TemplateCache::State> TemplateCache::state() const {
   return state_;
 }
 
-std::optional<BoundTemplate> TemplateCache::Resolve(std::string_view domain,
+const TemplateCache::Domain* TemplateCache::Serving(const State& state, std::string_view host) {
+  for (const std::string& name : catalog::ServingDomainCandidates(host)) {
+    if (const auto entry = state.find(name); entry != state.end()) return &entry->second;
+  }
+  return nullptr;
+}
+
+std::optional<BoundTemplate> TemplateCache::Resolve(std::string_view host,
                                                     std::string_view app) const {
   const std::shared_ptr<const State> state = this->state();
-  auto entry = state->find(domain);
-  if (entry == state->end()) return std::nullopt;
-  auto tmpl = entry->second.templates.find(app);
-  if (tmpl == entry->second.templates.end()) tmpl = entry->second.templates.find("*");
-  if (tmpl == entry->second.templates.end()) return std::nullopt;
-  return BoundTemplate{tmpl->second, entry->second.notify};
+  const Domain* domain = Serving(*state, host);
+  if (domain == nullptr) return std::nullopt;
+  auto tmpl = domain->templates.find(app);
+  if (tmpl == domain->templates.end()) tmpl = domain->templates.find("*");
+  if (tmpl == domain->templates.end()) return std::nullopt;
+  return BoundTemplate{tmpl->second, domain->notify, domain->callback_auth};
 }
 
-bool TemplateCache::HasDomain(std::string_view domain) const {
+bool TemplateCache::HasDomain(std::string_view host) const {
   const std::shared_ptr<const State> state = this->state();
-  return state->contains(domain);
+  return Serving(*state, host) != nullptr;
 }
 
-std::optional<catalog::PushAuth> TemplateCache::PushAuthOf(std::string_view domain) const {
+std::optional<catalog::PushAuth> TemplateCache::PushAuthOf(std::string_view host) const {
   const std::shared_ptr<const State> state = this->state();
-  const auto entry = state->find(domain);
-  if (entry == state->end()) return std::nullopt;
-  return entry->second.push_auth;
+  const Domain* domain = Serving(*state, host);
+  if (domain == nullptr) return std::nullopt;
+  return domain->push_auth;
 }
 
 void TemplateCache::RefreshLoop() {

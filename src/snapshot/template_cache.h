@@ -22,7 +22,12 @@
 //   templates->Reload();  // after a change through this node's API
 //   templates->Stop();
 //
-// Each reload costs 1 + 2 * (number of domains) catalog queries.
+// Each reload costs 2 + 2 * (number of domains) catalog queries.
+//
+// A push names a host; the domain that serves it is the host itself if it is
+// registered, else the longest wildcard domain above it (".example.com"
+// serves a.example.com and b.c.example.com; catalog/domain_match.h). Resolve,
+// HasDomain and PushAuthOf all answer for that serving domain.
 //
 // Thread-safety: thread-safe. Resolve and HasDomain only copy a pointer under
 // a short lock; reloads are serialised, so the last one to finish holds the
@@ -49,10 +54,12 @@ struct TemplateCacheOptions {
   int64_t refresh_interval_ms = 2000;  // on the clock given to Create; >= 1
 };
 
-// What a publish follows: its template and its domain's notify config.
+// What a publish follows: its template, its domain's notify config and the
+// signing of the template's Callback (SetSnapshotCallbackAuth).
 struct BoundTemplate {
   catalog::SnapshotTemplate tmpl;
   std::optional<catalog::NotifyConfig> notify;
+  catalog::CallbackAuth callback_auth;
 };
 
 class TemplateCache {
@@ -67,12 +74,14 @@ class TemplateCache {
   TemplateCache(const TemplateCache&) = delete;
   TemplateCache& operator=(const TemplateCache&) = delete;
 
-  // The template of (domain, app): exact AppName, else "*", else nullopt.
-  std::optional<BoundTemplate> Resolve(std::string_view domain, std::string_view app) const;
-  bool HasDomain(std::string_view domain) const;
-  // The domain's push URL signing; nullopt when the domain has none (or is
-  // unknown). Read from memory: safe on RTMP loop threads.
-  std::optional<catalog::PushAuth> PushAuthOf(std::string_view domain) const;
+  // The template of `app` on the domain serving `host`: exact AppName, else
+  // "*", else nullopt (also when no domain serves the host).
+  std::optional<BoundTemplate> Resolve(std::string_view host, std::string_view app) const;
+  // Whether a registered domain serves `host`.
+  bool HasDomain(std::string_view host) const;
+  // The push URL signing of the domain serving `host`; nullopt when it has
+  // none (or no domain serves it). Read from memory: safe on RTMP loop threads.
+  std::optional<catalog::PushAuth> PushAuthOf(std::string_view host) const;
 
   // Loads the catalog now and installs what it read; on failure the state
   // in use is kept and the error returned. Waits for a reload under way.
@@ -86,8 +95,12 @@ class TemplateCache {
     std::map<std::string, catalog::SnapshotTemplate, std::less<>> templates;  // by AppName
     std::optional<catalog::NotifyConfig> notify;
     std::optional<catalog::PushAuth> push_auth;
+    catalog::CallbackAuth callback_auth;
   };
   using State = std::map<std::string, Domain, std::less<>>;  // by domain name
+
+  // The entry of the domain serving `host` in `state`, or nullptr.
+  static const Domain* Serving(const State& state, std::string_view host);
 
   TemplateCache(catalog::Catalog& catalog, TemplateCacheOptions options, const Clock& clock);
   static absl::StatusOr<State> Load(catalog::Catalog& catalog);

@@ -18,6 +18,13 @@ using namespace std::chrono_literals;
 
 constexpr char kDomain[] = "push.example.com";
 
+catalog::Domain LocalDomain(const std::string& name) {
+  catalog::Domain domain;
+  domain.name = name;
+  domain.region = "local";
+  return domain;
+}
+
 catalog::SnapshotTemplate MakeTemplate(const std::string& app, int interval_s) {
   catalog::SnapshotTemplate tmpl;
   tmpl.domain = kDomain;
@@ -64,7 +71,7 @@ class TemplateCacheTest : public ::testing::Test {
     ASSERT_TRUE(catalog.ok()) << catalog.status();
     catalog_ = *std::move(catalog);
     flaky_ = std::make_unique<FlakyCatalog>(*catalog_);
-    ASSERT_TRUE(catalog_->AddDomain({kDomain, "local", 0}).ok());
+    ASSERT_TRUE(catalog_->AddDomain(LocalDomain(kDomain)).ok());
     ASSERT_TRUE(catalog_->UpsertBucket({"snaps", "local", "file.local", "file"}).ok());
     ASSERT_TRUE(catalog_->AddTemplate(MakeTemplate("*", 5)).ok());
   }
@@ -111,7 +118,7 @@ TEST_F(TemplateCacheTest, AChangeShowsAfterTheRefreshIntervalOrAtOnceAfterReload
   std::unique_ptr<TemplateCache> cache = Open();
   ASSERT_NE(cache, nullptr);
   ASSERT_TRUE(catalog_->UpdateTemplate(MakeTemplate("*", 30)).ok());
-  ASSERT_TRUE(catalog_->AddDomain({"new.example.com", "local", 0}).ok());
+  ASSERT_TRUE(catalog_->AddDomain(LocalDomain("new.example.com")).ok());
   // Nothing reads the catalog before the interval is over.
   const int reads = flaky_->list_domains_calls;
   clock_.AdvanceMs(1999);
@@ -147,6 +154,54 @@ TEST_F(TemplateCacheTest, HoldsEachDomainsPushSigningAfterReload) {
   ASSERT_TRUE(catalog_->DeletePushAuth(kDomain).ok());
   ASSERT_TRUE(cache->Reload().ok());
   EXPECT_FALSE(cache->PushAuthOf(kDomain).has_value());
+}
+
+TEST_F(TemplateCacheTest, APushIsServedByItsDomainElseTheLongestWildcardAbove) {
+  catalog::SnapshotTemplate wide = MakeTemplate("*", 10);
+  wide.domain = ".example.com";
+  catalog::SnapshotTemplate narrow = MakeTemplate("*", 20);
+  narrow.domain = ".c.example.com";
+  ASSERT_TRUE(catalog_->AddDomain(LocalDomain(".example.com")).ok());
+  ASSERT_TRUE(catalog_->AddDomain(LocalDomain(".c.example.com")).ok());
+  ASSERT_TRUE(catalog_->AddTemplate(wide).ok());
+  ASSERT_TRUE(catalog_->AddTemplate(narrow).ok());
+  ASSERT_TRUE(catalog_->SetPushAuth({".example.com", "type_a", "wildKey1", "", 600}).ok());
+  ASSERT_TRUE(
+      catalog_->SetCallbackAuth(".example.com", {.req_auth = true, .auth_key = "wildcardKey12345"})
+          .ok());
+  std::unique_ptr<TemplateCache> cache = Open();
+  ASSERT_NE(cache, nullptr);
+
+  // kDomain is push.example.com: registered itself, so it keeps its own.
+  std::optional<BoundTemplate> exact = cache->Resolve(kDomain, "live");
+  ASSERT_TRUE(exact.has_value());
+  EXPECT_EQ(exact->tmpl.domain, kDomain);
+  EXPECT_EQ(exact->tmpl.interval_s, 5);
+  EXPECT_FALSE(exact->callback_auth.req_auth);
+  EXPECT_FALSE(cache->PushAuthOf(kDomain).has_value());
+
+  for (const char* host : {"a.example.com", "b.a.example.com"}) {
+    std::optional<BoundTemplate> bound = cache->Resolve(host, "live");
+    ASSERT_TRUE(bound.has_value()) << host;
+    EXPECT_EQ(bound->tmpl.domain, ".example.com") << host;
+    EXPECT_EQ(bound->tmpl.interval_s, 10) << host;
+    EXPECT_TRUE(bound->callback_auth.req_auth) << host;
+    EXPECT_EQ(bound->callback_auth.auth_key, "wildcardKey12345") << host;
+    EXPECT_TRUE(cache->HasDomain(host)) << host;
+    ASSERT_TRUE(cache->PushAuthOf(host).has_value()) << host;
+    EXPECT_EQ(cache->PushAuthOf(host)->auth_key1, "wildKey1") << host;
+  }
+  std::optional<BoundTemplate> longest = cache->Resolve("x.c.example.com", "live");
+  ASSERT_TRUE(longest.has_value());
+  EXPECT_EQ(longest->tmpl.domain, ".c.example.com");
+  EXPECT_EQ(longest->tmpl.interval_s, 20);
+  EXPECT_FALSE(cache->PushAuthOf("x.c.example.com").has_value());
+
+  // Not the wildcard's apex, not other names, not the wildcard's own name.
+  for (const char* host : {"example.com", "example.org", "a.example.org", ".example.com"}) {
+    EXPECT_FALSE(cache->HasDomain(host)) << host;
+    EXPECT_FALSE(cache->Resolve(host, "live").has_value()) << host;
+  }
 }
 
 TEST_F(TemplateCacheTest, KeepsWhatItHasWhileTheCatalogFails) {

@@ -74,15 +74,17 @@ TEST(TemplateRulesTest, PatternsFollowValidateObjectPattern) {
 
 TEST(TemplateRulesTest, BucketMustBeInTheDomainsRegion) {
   const catalog::Bucket bucket{"shots", "cn-beijing", "oss.example.com", "s3"};
-  const catalog::Domain domain{"push.example.com", "cn-shanghai", 0};
+  catalog::Domain domain;
+  domain.name = "push.example.com";
+  domain.region = "cn-shanghai";
   std::optional<TemplateViolation> violation = ValidateTemplate(ValidTemplate(), &bucket, &domain);
   ASSERT_TRUE(violation.has_value());
   EXPECT_EQ(violation->field, TemplateField::kBucketRegion);
   EXPECT_EQ(violation->message,
             "bucket shots is in region cn-beijing but domain push.example.com is in region "
             "cn-shanghai");
-  const catalog::Domain same_region{"push.example.com", "cn-beijing", 0};
-  EXPECT_EQ(ValidateTemplate(ValidTemplate(), &bucket, &same_region), std::nullopt);
+  domain.region = "cn-beijing";
+  EXPECT_EQ(ValidateTemplate(ValidTemplate(), &bucket, &domain), std::nullopt);
 }
 
 }  // namespace

@@ -303,7 +303,7 @@ test('Add template: the interval and region errors are shown in the form', async
   // Meanwhile another operator moves the domain to region "local": the
   // form's storage location is now in the wrong region and the server says so.
   await api('DeleteLiveDomain', { DomainName: DOMAIN });
-  await api('AddLiveDomain', { DomainName: DOMAIN, Region: 'local' });
+  await api('AddLiveDomain', { DomainName: DOMAIN, Region: 'local', LiveDomainType: 'liveVideo' });
   await form.getByLabel('Snapshot Capture Interval (seconds)').fill('5');
   await form.getByRole('button', { name: 'OK' }).click();
   const bucketError = form.locator('#tpl-bucket-error');

@@ -88,10 +88,11 @@ TEST_F(HostileClientsTest, TwentySlowClientsLeaveHealthzAnswering) {
 TEST_F(HostileClientsTest, AForeignPageCannotChangeTheConfiguration) {
   RawClient client;
   ASSERT_TRUE(client.Connect(server_->api_port()));
-  ASSERT_TRUE(SendText(client,
-                       "GET /?Action=AddLiveDomain&Version=2016-11-01&DomainName=evil.example.com"
-                       "&Region=cn-shanghai HTTP/1.1\r\nHost: 127.0.0.1\r\n"
-                       "Origin: http://evil.example\r\n\r\n"));
+  ASSERT_TRUE(
+      SendText(client,
+               "GET /?Action=AddLiveDomain&Version=2016-11-01&DomainName=evil.example.com"
+               "&Region=cn-shanghai&LiveDomainType=liveVideo HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+               "Origin: http://evil.example\r\n\r\n"));
   EXPECT_EQ(ReadStatus(client, 10s), 403);
   ApiClient api(server_->api_port());
   const auto domains = api.Call("DescribeLiveUserDomains", {});

@@ -132,6 +132,7 @@ describe('snapshot templates through @alicloud/pop-core', () => {
     const added = await client().request('AddLiveDomain', {
       DomainName: 'push.example.com',
       Region: 'cn-shanghai',
+      LiveDomainType: 'liveVideo',
     });
     assert.match(added.RequestId, /^[0-9A-F-]{36}$/);
     const listed = await client().request('DescribeLiveUserDomains', {});
@@ -156,6 +157,7 @@ describe('snapshot templates through @alicloud/pop-core', () => {
     const err = await refused(client().request('AddLiveDomain', {
       DomainName: 'push.example.com',
       Region: 'cn-shanghai',
+      LiveDomainType: 'liveVideo',
     }));
     assert.equal(err.code, 'DomainAlreadyExist');
   });
@@ -421,5 +423,127 @@ describe('snapshot templates through @alicloud/pop-core', () => {
     await client().request('DeleteLiveDomain', { DomainName: 'push.example.com' });
     const err = await refused(client().request('DeleteLiveDomain', { DomainName: 'push.example.com' }));
     assert.equal(err.code, 'InvalidDomain.NotFound');
+  });
+});
+
+describe('domain types, wildcard domains and callback signing through @alicloud/pop-core', () => {
+  test('AddLiveDomain keeps LiveDomainType and takes Scope, CheckUrl, TopLevelDomain', async () => {
+    const sdk = client();
+    const missing = await refused(sdk.request('AddLiveDomain', {
+      DomainName: 'edge.example.com',
+      Region: 'cn-shanghai',
+    }));
+    assert.equal(missing.code, 'MissingLiveDomainType');
+    const malformed = await refused(sdk.request('AddLiveDomain', {
+      DomainName: 'edge.example.com',
+      Region: 'cn-shanghai',
+      LiveDomainType: 'liveAudio',
+    }));
+    assert.equal(malformed.code, 'InvalidLiveDomainType.Malformed');
+    const badScope = await refused(sdk.request('AddLiveDomain', {
+      DomainName: 'edge.example.com',
+      Region: 'cn-shanghai',
+      LiveDomainType: 'liveEdge',
+      Scope: 'moon',
+    }));
+    assert.equal(badScope.code, 'InvalidScope.Malformed');
+    await sdk.request('AddLiveDomain', {
+      DomainName: 'edge.example.com',
+      Region: 'cn-shanghai',
+      LiveDomainType: 'liveEdge',
+      Scope: 'global',
+      CheckUrl: 'http://edge.example.com/status.html',
+      TopLevelDomain: 'example.com',
+    });
+    const edges = await sdk.request('DescribeLiveUserDomains', { LiveDomainType: 'liveEdge' });
+    assert.deepEqual(edges.Domains.PageData.map((d) => [d.DomainName, d.LiveDomainType]),
+      [['edge.example.com', 'liveEdge']]);
+    await sdk.request('DeleteLiveDomain', { DomainName: 'edge.example.com' });
+  });
+
+  test('a wildcard domain takes templates like any domain', async () => {
+    const sdk = client();
+    await sdk.request('AddLiveDomain', {
+      DomainName: '.wild.example.com',
+      Region: 'cn-shanghai',
+      LiveDomainType: 'liveVideo',
+    });
+    await sdk.request('AddLiveAppSnapshotConfig', {
+      DomainName: '.wild.example.com',
+      AppName: '*',
+      TimeInterval: 5,
+      OssEndpoint: 'file.local',
+      OssBucket: 'snapshots',
+      OverwriteOssObject: '{Domain}/{AppName}/{StreamName}.jpg',
+    });
+    const described = await sdk.request('DescribeLiveSnapshotConfig', {
+      DomainName: '.wild.example.com',
+    });
+    assert.equal(described.TotalNum, 1);
+    const tooWide = await refused(sdk.request('AddLiveDomain', {
+      DomainName: '.com',
+      Region: 'cn-shanghai',
+      LiveDomainType: 'liveVideo',
+    }));
+    assert.equal(tooWide.code, 'InvalidDomainName.Malformed');
+    await sdk.request('DeleteLiveDomain', { DomainName: '.wild.example.com' });
+  });
+
+  test('Set, Query and DeleteSnapshotCallbackAuth', async () => {
+    const sdk = client();
+    await sdk.request('AddLiveDomain', {
+      DomainName: 'cb.example.com',
+      Region: 'cn-shanghai',
+      LiveDomainType: 'liveVideo',
+    });
+    await sdk.request('SetSnapshotCallbackAuth', {
+      DomainName: 'cb.example.com',
+      CallbackReqAuth: 'yes',
+      CallbackAuthKey: 'sdkCallbackKey1',
+    }, { method: 'POST' });
+    let query = await sdk.request('QuerySnapshotCallbackAuth', { DomainName: 'cb.example.com' });
+    assert.equal(query.DomainName, 'cb.example.com');
+    assert.equal(query.CallbackReqAuth, 'yes');
+    assert.equal(query.CallbackAuthKey, 'sdkCallbackKey1');  // the caller signed
+    const missing = await refused(sdk.request('SetSnapshotCallbackAuth', {
+      DomainName: 'cb.example.com',
+      CallbackReqAuth: 'yes',
+    }));
+    assert.equal(missing.code, 'MissingParam');
+    const malformed = await refused(sdk.request('SetSnapshotCallbackAuth', {
+      DomainName: 'cb.example.com',
+      CallbackReqAuth: 'maybe',
+      CallbackAuthKey: 'sdkCallbackKey1',
+    }));
+    assert.equal(malformed.code, 'MalformedParam');
+    await sdk.request('DeleteSnapshotCallbackAuth', { DomainName: 'cb.example.com' });
+    query = await sdk.request('QuerySnapshotCallbackAuth', { DomainName: 'cb.example.com' });
+    assert.equal(query.CallbackReqAuth, 'no');
+    assert.equal(query.CallbackAuthKey, '');
+    const unknown = await refused(sdk.request('DeleteSnapshotCallbackAuth', {
+      DomainName: 'none.example.com',
+    }));
+    assert.equal(unknown.code, 'InvalidDomain.NotFound');
+  });
+
+  test('UpdateLiveSnapshotNotifyConfig without NotifyReqAuth takes the default, no', async () => {
+    const sdk = client();
+    await sdk.request('AddLiveSnapshotNotifyConfig', {
+      DomainName: 'cb.example.com',
+      NotifyUrl: 'http://hooks.example.com/notify',
+      NotifyReqAuth: 'yes',
+      NotifyAuthKey: 'sdkNotifyKey1234',
+    });
+    await sdk.request('UpdateLiveSnapshotNotifyConfig', {
+      DomainName: 'cb.example.com',
+      NotifyUrl: 'http://hooks.example.com/other',
+    });
+    const described = await sdk.request('DescribeLiveSnapshotNotifyConfig', {
+      DomainName: 'cb.example.com',
+    });
+    assert.equal(described.NotifyUrl, 'http://hooks.example.com/other');
+    assert.equal(described.NotifyReqAuth, 'no');
+    assert.equal(described.NotifyAuthKey, 'sdkNotifyKey1234');
+    await sdk.request('DeleteLiveDomain', { DomainName: 'cb.example.com' });
   });
 });

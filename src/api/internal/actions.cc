@@ -4,6 +4,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "api/internal/validation.h"
+#include "catalog/domain_match.h"
 
 namespace livesnap::api::internal {
 
@@ -38,6 +39,9 @@ const std::map<std::string_view, Action>& Table() {
       {"BatchSetLiveDomainConfigs", &BatchSetLiveDomainConfigs},
       {"DescribeLiveDomainConfigs", {&DescribeLiveDomainConfigs, kReadOnly}},
       {"DeleteLiveSpecificConfig", &DeleteLiveSpecificConfig},
+      {"SetSnapshotCallbackAuth", &SetSnapshotCallbackAuth},
+      {"DeleteSnapshotCallbackAuth", &DeleteSnapshotCallbackAuth},
+      {"QuerySnapshotCallbackAuth", {&QuerySnapshotCallbackAuth, kReadOnly}},
   };
   return *table;
 }
@@ -90,6 +94,21 @@ ApiResult<catalog::Domain> RequireDomain(const ActionContext& context,
   ApiResult<std::string> name = RequireDomainName(params);
   if (!name.ok()) return name.error();
   return LookupDomain(context, *name);
+}
+
+ApiResult<catalog::Domain> LookupServingDomain(const ActionContext& context,
+                                               const std::string& host) {
+  std::vector<std::string> names = catalog::ServingDomainCandidates(host);
+  if (names.empty()) names.push_back(host);  // a wildcard domain's own name
+  for (const std::string& name : names) {
+    absl::StatusOr<catalog::Domain> domain = context.catalog.GetDomain(name);
+    if (domain.ok()) return *std::move(domain);
+    if (!absl::IsNotFound(domain.status())) {
+      return CatalogError(domain.status(), "look up domain " + name);
+    }
+  }
+  return Fail(codes::kInvalidDomainNotFound,
+              absl::StrCat("No registered domain serves \"", host, "\" (AddLiveDomain)."));
 }
 
 int64_t TotalPages(int64_t total, int64_t page_size) {

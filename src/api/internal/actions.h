@@ -86,6 +86,12 @@ ApiResult<Json> DescribeLiveSnapshotStorages(const ActionContext& context,
                                              const RequestParams& params);
 ApiResult<Json> DescribeLiveStreamsOnlineList(const ActionContext& context,
                                               const RequestParams& params);
+// callback_auth_actions.cc: signing of the templates' Callback requests.
+ApiResult<Json> SetSnapshotCallbackAuth(const ActionContext& context, const RequestParams& params);
+ApiResult<Json> DeleteSnapshotCallbackAuth(const ActionContext& context,
+                                           const RequestParams& params);
+ApiResult<Json> QuerySnapshotCallbackAuth(const ActionContext& context,
+                                          const RequestParams& params);
 // node_actions.cc: a livesnap extension.
 ApiResult<Json> DescribeLivesnapNodes(const ActionContext& context, const RequestParams& params);
 // domain_config_actions.cc: the "aliauth" function (push URL signing).
@@ -101,6 +107,11 @@ ApiResult<std::string> RequireDomainName(const RequestParams& params);
 ApiResult<catalog::Domain> LookupDomain(const ActionContext& context, const std::string& name);
 // Both of the above.
 ApiResult<catalog::Domain> RequireDomain(const ActionContext& context, const RequestParams& params);
+// The registered domain that serves pushes to `host`: `host` itself, else the
+// longest wildcard domain above it (catalog/domain_match.h); else
+// InvalidDomain.NotFound.
+ApiResult<catalog::Domain> LookupServingDomain(const ActionContext& context,
+                                               const std::string& host);
 // TotalPage for `total` items in pages of `page_size`.
 int64_t TotalPages(int64_t total, int64_t page_size);
 

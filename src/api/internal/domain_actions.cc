@@ -1,4 +1,7 @@
 // Streaming domains: AddLiveDomain, DeleteLiveDomain, DescribeLiveUserDomains.
+// A domain keeps its LiveDomainType; Scope, CheckUrl and TopLevelDomain are
+// checked and not kept (livesnap has no acceleration regions, health checks
+// or ownership verification, and no action answers them).
 #include <algorithm>
 
 #include "absl/strings/escaping.h"
@@ -8,16 +11,52 @@
 
 namespace livesnap::api::internal {
 
+namespace {
+
+// Scope, CheckUrl and TopLevelDomain: optional, checked as Alibaba
+// documents their values.
+std::optional<ApiError> CheckAcceptedDomainParams(const RequestParams& params) {
+  if (auto scope = params.Get("Scope")) {
+    if (*scope != "domestic" && *scope != "overseas" && *scope != "global") {
+      return Fail(codes::kInvalidScopeMalformed,
+                  absl::StrCat("Scope \"", absl::CHexEscape(std::string(*scope)),
+                               "\" is not domestic, overseas or global"));
+    }
+  }
+  if (auto url = params.Get("CheckUrl")) {
+    if (auto error = CheckHttpUrl(*url, codes::kCheckUrlMalformed, "CheckUrl")) return error;
+  }
+  if (auto top = params.Get("TopLevelDomain")) {
+    if (auto error = CheckDomainName(*top); error || top->starts_with('.')) {
+      return Fail(codes::kInvalidTopLevelDomainMalformed,
+                  absl::StrCat("TopLevelDomain \"", absl::CHexEscape(std::string(*top)),
+                               "\" is not a host name"));
+    }
+  }
+  return std::nullopt;
+}
+
+}  // namespace
+
 ApiResult<Json> AddLiveDomain(const ActionContext& context, const RequestParams& params) {
   ApiResult<std::string> name = RequireDomainName(params);
   if (!name.ok()) return name.error();
   ApiResult<std::string> region = params.Require("Region", codes::kMissingRegion);
   if (!region.ok()) return region.error();
   if (auto error = CheckRegion(*region)) return *error;
+  ApiResult<std::string> type = params.Require("LiveDomainType", codes::kMissingLiveDomainType);
+  if (!type.ok()) return type.error();
+  if (*type != catalog::kLiveVideo && *type != catalog::kLiveEdge) {
+    return Fail(codes::kInvalidLiveDomainTypeMalformed,
+                absl::StrCat("LiveDomainType \"", absl::CHexEscape(*type),
+                             "\" is not liveVideo or liveEdge"));
+  }
+  if (auto error = CheckAcceptedDomainParams(params)) return *error;
   catalog::Domain domain;
   domain.name = *name;
   domain.region = *region;
   domain.created_ms = context.clock.UnixMs();
+  domain.live_domain_type = *type;
   const absl::Status added = context.catalog.AddDomain(domain);
   if (absl::IsAlreadyExists(added)) {
     return Fail(codes::kDomainAlreadyExist,
@@ -41,9 +80,8 @@ ApiResult<Json> DeleteLiveDomain(const ActionContext& context, const RequestPara
 
 namespace {
 
-// Every domain livesnap serves is live, of Alibaba's ingest type.
+// Every domain livesnap serves is live.
 constexpr std::string_view kDomainStatus = "online";
-constexpr std::string_view kDomainType = "liveVideo";
 constexpr int64_t kMaxPageNumber = 100'000;
 
 // DomainSearchType: how the DomainName filter matches (Alibaba's values).
@@ -80,7 +118,7 @@ Json DomainItem(const catalog::Domain& domain) {
               {"Cname", ""},
               {"Description", ""},
               {"LiveDomainStatus", kDomainStatus},
-              {"LiveDomainType", kDomainType},
+              {"LiveDomainType", domain.live_domain_type},
               {"RegionName", domain.region},
               {"ResourceGroupId", ""},
               {"GmtCreated", created},
@@ -109,7 +147,7 @@ ApiResult<Json> DescribeLiveUserDomains(const ActionContext& context, const Requ
     return (name_filter && !NameMatches(domain.name, *name_filter, *match)) ||
            (region_filter && domain.region != *region_filter) ||
            (status_filter && *status_filter != kDomainStatus) ||
-           (type_filter && *type_filter != kDomainType);
+           (type_filter && *type_filter != domain.live_domain_type);
   });
   std::sort(domains->begin(), domains->end(),
             [](const catalog::Domain& a, const catalog::Domain& b) { return a.name < b.name; });

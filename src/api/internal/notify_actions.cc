@@ -8,7 +8,10 @@ namespace livesnap::api::internal {
 namespace {
 
 // Applies NotifyUrl, NotifyReqAuth and NotifyAuthKey to `config`; an Add
-// must give NotifyUrl.
+// must give NotifyUrl. NotifyReqAuth takes Alibaba's default, "no", when a
+// call leaves it out, an Update too. A NotifyAuthKey given is kept even while
+// signing is off, and an Update that turns signing on without one signs with
+// the key kept.
 std::optional<ApiError> ApplyNotifyParams(const RequestParams& params, bool is_update,
                                           catalog::NotifyConfig& config) {
   if (auto url = params.Get("NotifyUrl")) {
@@ -23,6 +26,8 @@ std::optional<ApiError> ApplyNotifyParams(const RequestParams& params, bool is_u
                   absl::StrCat("NotifyReqAuth \"", std::string(*auth), "\" is not yes or no"));
     }
     config.req_auth = *auth == "yes";
+  } else {
+    config.req_auth = false;
   }
   if (auto key = params.Get("NotifyAuthKey")) {
     bool ok = key->size() >= 16 && key->size() <= 32;
@@ -34,7 +39,6 @@ std::optional<ApiError> ApplyNotifyParams(const RequestParams& params, bool is_u
     }
     config.auth_key = std::string(*key);
   }
-  if (!config.req_auth) config.auth_key.clear();
   if (config.req_auth && config.auth_key.empty()) {
     return Fail(codes::kMissingParam,
                 "The parameter NotifyAuthKey is required when NotifyReqAuth is yes.");

@@ -190,7 +190,9 @@ ApiResult<Json> DescribeLiveStreamSnapshotInfo(const ActionContext& context,
   }
   ApiResult<bool> descending = params.GetDescending();
   if (!descending.ok()) return descending.error();
-  ApiResult<catalog::Domain> domain = LookupDomain(context, *domain_name);
+  // A stream pushed to a subdomain of a wildcard domain keeps its records
+  // under the host it was pushed to.
+  ApiResult<catalog::Domain> domain = LookupServingDomain(context, *domain_name);
   if (!domain.ok()) return domain.error();
 
   catalog::RecordQuery query;

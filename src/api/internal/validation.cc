@@ -98,8 +98,13 @@ std::optional<ApiError> CheckDomainName(std::string_view name) {
                 absl::StrCat("DomainName ", Shown(name), " ", std::string(why)));
   };
   if (name.empty() || name.size() > 253) return malformed("is not 1..253 characters long");
-  size_t label_start = 0;
-  for (size_t i = 0; i <= name.size(); ++i) {
+  // A wildcard domain: "." and a host name of two labels or more.
+  const bool wildcard = name.front() == '.';
+  if (wildcard && name.find('.', 1) == std::string_view::npos) {
+    return malformed("is a wildcard over a single label (it needs two, as in .example.com)");
+  }
+  size_t label_start = wildcard ? 1 : 0;
+  for (size_t i = label_start; i <= name.size(); ++i) {
     if (i == name.size() || name[i] == '.') {
       const std::string_view label = name.substr(label_start, i - label_start);
       if (label.empty()) return malformed("has an empty label");

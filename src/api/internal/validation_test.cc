@@ -63,9 +63,19 @@ TEST(DomainNameTest, HostNamesAndIpv4) {
   }
   for (const std::string& name :
        std::vector<std::string>{"", ".com", "a..b", "a.", "-a.com", "a-.com", "a_b.com", "a/b",
-                                "a b", std::string(254, 'a'), std::string(64, 'a')}) {
+                                "a b", std::string(254, 'a'), std::string(64, 'a'), ".", "..a.com",
+                                ".-a.com", "..", "a.example.com."}) {
     EXPECT_EQ(CodeOf(CheckDomainName(name)), "InvalidDomainName.Malformed") << name;
   }
+}
+
+TEST(DomainNameTest, AWildcardIsADotBeforeAHostOfTwoLabelsOrMore) {
+  for (const char* name : {".example.com", ".b.example.com", ".a-1.example.com"}) {
+    EXPECT_EQ(CodeOf(CheckDomainName(name)), "OK") << name;
+  }
+  EXPECT_EQ(CodeOf(CheckDomainName(".com")), "InvalidDomainName.Malformed");
+  EXPECT_EQ(CodeOf(CheckDomainName("a.*.example.com")), "InvalidDomainName.Malformed");
+  EXPECT_EQ(CodeOf(CheckDomainName("*.example.com")), "InvalidDomainName.Malformed");
 }
 
 TEST(StreamNameTest, RefusesSeparatorsAndControlCharacters) {

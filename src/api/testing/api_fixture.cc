@@ -105,7 +105,8 @@ livesnap::testing::ApiClient ApiFixture::SignedClient(const std::string& id,
 }
 
 void ApiFixture::AddDomain(const std::string& name, const std::string& region) {
-  auto response = Client().Call("AddLiveDomain", {{"DomainName", name}, {"Region", region}});
+  auto response = Client().Call(
+      "AddLiveDomain", {{"DomainName", name}, {"Region", region}, {"LiveDomainType", "liveVideo"}});
   ASSERT_TRUE(IsApiSuccess(response)) << response.raw;
 }
 

@@ -62,7 +62,20 @@ absl::Status CheckKey(std::string_view field, std::string_view value) {
 
 absl::Status CheckDomain(const Domain& domain) {
   LS_RETURN_IF_ERROR(CheckKey("domain name", domain.name), "");
-  return CheckText("region", domain.region);
+  LS_RETURN_IF_ERROR(CheckText("region", domain.region), "");
+  if (domain.live_domain_type != kLiveVideo && domain.live_domain_type != kLiveEdge) {
+    return absl::InvalidArgumentError("live domain type " + Quoted(domain.live_domain_type) +
+                                      " is not " + kLiveVideo + " or " + kLiveEdge);
+  }
+  return CheckCallbackAuth(domain.callback_auth);
+}
+
+absl::Status CheckCallbackAuth(const CallbackAuth& auth) {
+  LS_RETURN_IF_ERROR(CheckText("callback auth key", auth.auth_key), "");
+  if (auth.req_auth && auth.auth_key.empty()) {
+    return absl::InvalidArgumentError("callback auth is on without a callback auth key");
+  }
+  return absl::OkStatus();
 }
 
 absl::Status CheckBucket(const Bucket& bucket) {

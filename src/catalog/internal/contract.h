@@ -20,6 +20,7 @@
 namespace livesnap::catalog::internal {
 
 absl::Status CheckDomain(const Domain& domain);
+absl::Status CheckCallbackAuth(const CallbackAuth& auth);
 absl::Status CheckBucket(const Bucket& bucket);
 absl::Status CheckTemplate(const SnapshotTemplate& tmpl);
 absl::Status CheckNotifyConfig(const NotifyConfig& config);

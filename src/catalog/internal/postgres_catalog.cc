@@ -14,6 +14,8 @@
 namespace livesnap::catalog::internal {
 namespace {
 
+const std::string kDomainColumns =
+    "name, region, created_ms, live_domain_type, callback_req_auth, callback_auth_key";
 const std::string kTemplateColumns =
     "domain, app, interval_s, endpoint, bucket, overwrite_pattern, sequence_pattern, callback, "
     "width, height, created_ms, updated_ms";
@@ -40,8 +42,11 @@ PushAuth ReadPushAuth(const PGresult* r, int row) {
 }
 
 Domain ReadDomain(const PGresult* r, int row) {
-  return Domain{
-      .name = PgText(r, row, 0), .region = PgText(r, row, 1), .created_ms = PgInt64(r, row, 2)};
+  return Domain{.name = PgText(r, row, 0),
+                .region = PgText(r, row, 1),
+                .created_ms = PgInt64(r, row, 2),
+                .live_domain_type = PgText(r, row, 3),
+                .callback_auth = {.req_auth = PgBool(r, row, 4), .auth_key = PgText(r, row, 5)}};
 }
 
 Bucket ReadBucket(const PGresult* r, int row) {
@@ -95,8 +100,10 @@ class PostgresCatalog final : public Catalog {
     LS_RETURN_IF_ERROR(CheckDomain(domain), "add domain");
     LS_ASSIGN_OR_RETURN(PgPool::Lease conn, pool_.Acquire(), "add domain");
     absl::Status status =
-        PgExec(conn.get(), "INSERT INTO domains (name, region, created_ms) VALUES ($1, $2, $3)",
-               PgParams::Of(domain.name, domain.region, domain.created_ms))
+        PgExec(conn.get(),
+               "INSERT INTO domains (" + kDomainColumns + ") VALUES ($1, $2, $3, $4, $5, $6)",
+               PgParams::Of(domain.name, domain.region, domain.created_ms, domain.live_domain_type,
+                            domain.callback_auth.req_auth, domain.callback_auth.auth_key))
             .status();
     if (absl::IsAlreadyExists(status)) return DomainExists(domain.name);
     return Annotate(status, "add domain " + domain.name);
@@ -118,7 +125,7 @@ class PostgresCatalog final : public Catalog {
     LS_ASSIGN_OR_RETURN(PgPool::Lease conn, pool_.Acquire(), "get domain");
     LS_ASSIGN_OR_RETURN(
         PgResult result,
-        PgExec(conn.get(), "SELECT name, region, created_ms FROM domains WHERE name = $1",
+        PgExec(conn.get(), "SELECT " + kDomainColumns + " FROM domains WHERE name = $1",
                PgParams::Of(name)),
         "get domain " + std::string(name));
     if (PQntuples(result.get()) == 0) return DomainNotFound(name);
@@ -127,16 +134,29 @@ class PostgresCatalog final : public Catalog {
 
   absl::StatusOr<std::vector<Domain>> ListDomains() override {
     LS_ASSIGN_OR_RETURN(PgPool::Lease conn, pool_.Acquire(), "list domains");
-    LS_ASSIGN_OR_RETURN(
-        PgResult result,
-        PgExec(conn.get(),
-               "SELECT name, region, created_ms FROM domains ORDER BY name COLLATE \"C\""),
-        "list domains");
+    LS_ASSIGN_OR_RETURN(PgResult result,
+                        PgExec(conn.get(), "SELECT " + kDomainColumns +
+                                               " FROM domains ORDER BY name COLLATE \"C\""),
+                        "list domains");
     std::vector<Domain> domains;
     for (int row = 0; row < PQntuples(result.get()); ++row) {
       domains.push_back(ReadDomain(result.get(), row));
     }
     return domains;
+  }
+
+  absl::Status SetCallbackAuth(std::string_view domain, const CallbackAuth& auth) override {
+    LS_RETURN_IF_ERROR(CheckKey("domain name", domain), "set callback auth");
+    LS_RETURN_IF_ERROR(CheckCallbackAuth(auth), "set callback auth");
+    LS_ASSIGN_OR_RETURN(PgPool::Lease conn, pool_.Acquire(), "set callback auth");
+    LS_ASSIGN_OR_RETURN(PgResult result,
+                        PgExec(conn.get(),
+                               "UPDATE domains SET callback_req_auth = $2, callback_auth_key = $3"
+                               " WHERE name = $1",
+                               PgParams::Of(domain, auth.req_auth, auth.auth_key)),
+                        "set callback auth of " + std::string(domain));
+    if (PgAffectedRows(result.get()) == 0) return DomainNotFound(domain);
+    return absl::OkStatus();
   }
 
   absl::Status UpsertBucket(const Bucket& bucket) override {

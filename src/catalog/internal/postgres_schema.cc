@@ -140,11 +140,21 @@ CREATE TABLE push_auth (
 );
 )sql";
 
+// Migration 5, as in sqlite_schema.cc: LiveDomainType and callback signing
+// per domain. A change of them is a change of domains, so the trigger of
+// version 3 announces it to every node.
+constexpr std::string_view kSchemaV5 = R"sql(
+ALTER TABLE domains ADD COLUMN live_domain_type TEXT NOT NULL DEFAULT 'liveVideo';
+ALTER TABLE domains ADD COLUMN callback_req_auth BOOLEAN NOT NULL DEFAULT false;
+ALTER TABLE domains ADD COLUMN callback_auth_key TEXT NOT NULL DEFAULT '';
+)sql";
+
 constexpr Migration kMigrations[] = {
     {1, "domains, buckets, templates, notify configs, snapshot records, sequences", kSchemaV1},
     {2, "one overlay record per overwrite object; sequence records by time", kSchemaV2},
     {3, "cluster registry: nodes, live stream leases, config change notifications", kSchemaV3},
     {4, "push URL signing (aliauth) per domain", kSchemaV4},
+    {5, "domain type and snapshot callback signing per domain", kSchemaV5},
 };
 
 absl::StatusOr<int> CurrentVersion(PGconn* conn) {

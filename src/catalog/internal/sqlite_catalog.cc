@@ -16,6 +16,8 @@
 namespace livesnap::catalog::internal {
 namespace {
 
+const std::string kDomainColumns =
+    "name, region, created_ms, live_domain_type, callback_req_auth, callback_auth_key";
 const std::string kTemplateColumns =
     "domain, app, interval_s, endpoint, bucket, overwrite_pattern, sequence_pattern, callback, "
     "width, height, created_ms, updated_ms";
@@ -46,7 +48,7 @@ std::string QueryRecordsSql(std::string_view direction) {
 }
 
 struct Statements {
-  Statement insert_domain, delete_domain, get_domain, list_domains;
+  Statement insert_domain, delete_domain, get_domain, list_domains, set_callback_auth;
   Statement upsert_bucket, get_bucket, list_buckets;
   Statement insert_template, update_template, delete_template, get_template;
   Statement count_templates, list_templates_asc, list_templates_desc, resolve_template;
@@ -58,10 +60,13 @@ struct Statements {
 absl::StatusOr<Statements> PrepareStatements(SqliteDb& db) {
   Statements s;
   const std::pair<Statement*, std::string> sql[] = {
-      {&s.insert_domain, "INSERT INTO domains (name, region, created_ms) VALUES (?1, ?2, ?3)"},
+      {&s.insert_domain,
+       "INSERT INTO domains (" + kDomainColumns + ") VALUES (?1, ?2, ?3, ?4, ?5, ?6)"},
       {&s.delete_domain, "DELETE FROM domains WHERE name = ?1"},
-      {&s.get_domain, "SELECT name, region, created_ms FROM domains WHERE name = ?1"},
-      {&s.list_domains, "SELECT name, region, created_ms FROM domains ORDER BY name"},
+      {&s.get_domain, "SELECT " + kDomainColumns + " FROM domains WHERE name = ?1"},
+      {&s.list_domains, "SELECT " + kDomainColumns + " FROM domains ORDER BY name"},
+      {&s.set_callback_auth,
+       "UPDATE domains SET callback_req_auth = ?2, callback_auth_key = ?3 WHERE name = ?1"},
       {&s.upsert_bucket,
        "INSERT INTO buckets (name, region, endpoint, kind) VALUES (?1, ?2, ?3, ?4)"
        " ON CONFLICT (name) DO UPDATE SET region = excluded.region,"
@@ -128,7 +133,11 @@ absl::StatusOr<Statements> PrepareStatements(SqliteDb& db) {
 }
 
 Domain ReadDomain(const StatementRun& row) {
-  return Domain{.name = row.Text(0), .region = row.Text(1), .created_ms = row.Int64(2)};
+  return Domain{.name = row.Text(0),
+                .region = row.Text(1),
+                .created_ms = row.Int64(2),
+                .live_domain_type = row.Text(3),
+                .callback_auth = {.req_auth = row.Bool(4), .auth_key = row.Text(5)}};
 }
 
 PushAuth ReadPushAuth(const StatementRun& row) {
@@ -187,7 +196,10 @@ class SqliteCatalog final : public Catalog {
     LS_RETURN_IF_ERROR(CheckDomain(domain), "add domain");
     std::lock_guard lock(mu_);
     StatementRun run(st_.insert_domain);
-    LS_RETURN_IF_ERROR(run.Bind(domain.name, domain.region, domain.created_ms), "add domain");
+    LS_RETURN_IF_ERROR(
+        run.Bind(domain.name, domain.region, domain.created_ms, domain.live_domain_type,
+                 domain.callback_auth.req_auth, domain.callback_auth.auth_key),
+        "add domain");
     absl::Status status = run.Finish();
     if (absl::IsAlreadyExists(status)) return DomainExists(domain.name);
     return Annotate(status, "add domain " + domain.name);
@@ -222,6 +234,17 @@ class SqliteCatalog final : public Catalog {
       if (!row) return domains;
       domains.push_back(ReadDomain(run));
     }
+  }
+
+  absl::Status SetCallbackAuth(std::string_view domain, const CallbackAuth& auth) override {
+    LS_RETURN_IF_ERROR(CheckKey("domain name", domain), "set callback auth");
+    LS_RETURN_IF_ERROR(CheckCallbackAuth(auth), "set callback auth");
+    std::lock_guard lock(mu_);
+    StatementRun run(st_.set_callback_auth);
+    LS_RETURN_IF_ERROR(run.Bind(domain, auth.req_auth, auth.auth_key), "set callback auth");
+    LS_RETURN_IF_ERROR(run.Finish(), "set callback auth of " + std::string(domain));
+    if (run.Changes() == 0) return DomainNotFound(domain);
+    return absl::OkStatus();
   }
 
   absl::Status UpsertBucket(const Bucket& bucket) override {

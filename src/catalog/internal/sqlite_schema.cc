@@ -127,11 +127,21 @@ CREATE TABLE push_auth (
 );
 )sql";
 
+// Migration 5: a domain's LiveDomainType (the domains of older versions were
+// all streaming domains) and the signing of its templates' callbacks
+// (SetSnapshotCallbackAuth), off until set.
+constexpr std::string_view kSchemaV5 = R"sql(
+ALTER TABLE domains ADD COLUMN live_domain_type TEXT NOT NULL DEFAULT 'liveVideo';
+ALTER TABLE domains ADD COLUMN callback_req_auth INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE domains ADD COLUMN callback_auth_key TEXT NOT NULL DEFAULT '';
+)sql";
+
 constexpr Migration kMigrations[] = {
     {1, "domains, buckets, templates, notify configs, snapshot records, sequences", kSchemaV1},
     {2, "one overlay record per overwrite object; sequence records by time", kSchemaV2},
     {3, "cluster registry: nodes and live stream leases", kSchemaV3},
     {4, "push URL signing (aliauth) per domain", kSchemaV4},
+    {5, "domain type and snapshot callback signing per domain", kSchemaV5},
 };
 
 absl::StatusOr<int> CurrentVersion(SqliteDb& db) {

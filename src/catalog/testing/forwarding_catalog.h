@@ -32,6 +32,9 @@ class ForwardingCatalog : public Catalog {
 
   absl::Status AddDomain(const Domain& d) override { return real_.AddDomain(d); }
   absl::Status DeleteDomain(std::string_view n) override { return real_.DeleteDomain(n); }
+  absl::Status SetCallbackAuth(std::string_view d, const CallbackAuth& a) override {
+    return real_.SetCallbackAuth(d, a);
+  }
   absl::StatusOr<Domain> GetDomain(std::string_view n) override { return real_.GetDomain(n); }
   absl::StatusOr<std::vector<Domain>> ListDomains() override { return real_.ListDomains(); }
 

@@ -26,6 +26,7 @@ struct StreamBinding {
   std::string tag;          // "[domain/app/stream]" for logs
   catalog::SnapshotTemplate tmpl;
   std::optional<catalog::NotifyConfig> notify;
+  std::string callback_auth_key;                  // signs the template's Callback; empty: unsigned
   storage::ReliableUploader* uploader = nullptr;  // of the template's bucket
   // Media time of a capture that produced no image, for the scheduler to
   // retry at the next keyframe; -1 when none is pending.

@@ -21,6 +21,7 @@ std::string EncodeSnapshotNote(const SnapshotNote& note) {
       {"size", r.size_bytes},   {"width", r.width},
       {"height", r.height},     {"callback", note.callback_url},
   };
+  if (!note.callback_auth_key.empty()) json["callback_auth_key"] = note.callback_auth_key;
   if (note.notify) {
     json["notify"] = {{"url", note.notify->notify_url},
                       {"req_auth", note.notify->req_auth},
@@ -53,6 +54,7 @@ absl::StatusOr<SnapshotNote> DecodeSnapshotNote(std::string_view text) {
     r.width = json.at("width").get<int>();
     r.height = json.at("height").get<int>();
     note.callback_url = json.at("callback").get<std::string>();
+    note.callback_auth_key = json.value("callback_auth_key", std::string());
     if (json.contains("notify")) {
       const nlohmann::json& notify = json.at("notify");
       note.notify = catalog::NotifyConfig{.domain = r.domain,

@@ -11,7 +11,8 @@
 //   absl::StatusOr<SnapshotNote> note = DecodeSnapshotNote(result.metadata);
 //
 // The encoding is JSON with a version number; a note of another version or
-// shape is refused with DataLoss, never guessed at.
+// shape is refused with DataLoss, never guessed at. callback_auth_key came
+// later within version 1: a note without it is unsigned.
 //
 // Thread-safety: pure functions.
 #pragma once
@@ -28,6 +29,7 @@ namespace livesnap::snapshot::internal {
 struct SnapshotNote {
   catalog::SnapshotRecord record;
   std::string callback_url;                     // the template's Callback; empty: none
+  std::string callback_auth_key;                // signs callback_url; empty: unsigned
   std::optional<catalog::NotifyConfig> notify;  // the domain's notify config, if any
 };
 

@@ -26,7 +26,8 @@ SnapshotNote MakeNote() {
 TEST(SnapshotNoteTest, RoundTripsEveryField) {
   SnapshotNote note = MakeNote();
   for (bool with_notify : {false, true}) {
-    if (with_notify) note.notify = catalog::NotifyConfig{"push.example.com", "http://n/", true, "k"};
+    if (with_notify)
+      note.notify = catalog::NotifyConfig{"push.example.com", "http://n/", true, "k"};
     absl::StatusOr<SnapshotNote> back = DecodeSnapshotNote(EncodeSnapshotNote(note));
     ASSERT_TRUE(back.ok()) << back.status();
     const catalog::SnapshotRecord& r = back->record;
@@ -53,14 +54,27 @@ TEST(SnapshotNoteTest, RoundTripsEveryField) {
   }
 }
 
+TEST(SnapshotNoteTest, CarriesTheCallbackSigningKeyAndReadsNotesWithoutOne) {
+  SnapshotNote note = MakeNote();
+  note.callback_auth_key = "callbackKey12345";
+  absl::StatusOr<SnapshotNote> back = DecodeSnapshotNote(EncodeSnapshotNote(note));
+  ASSERT_TRUE(back.ok()) << back.status();
+  EXPECT_EQ(back->callback_auth_key, "callbackKey12345");
+  // A note spooled by a livesnap that did not sign template callbacks.
+  const std::string unsigned_note = EncodeSnapshotNote(MakeNote());
+  ASSERT_EQ(unsigned_note.find("callback_auth_key"), std::string::npos);
+  back = DecodeSnapshotNote(unsigned_note);
+  ASSERT_TRUE(back.ok()) << back.status();
+  EXPECT_EQ(back->callback_auth_key, "");
+}
+
 TEST(SnapshotNoteTest, AnythingElseIsDataLoss) {
   std::string other_version = EncodeSnapshotNote(MakeNote());
   other_version.replace(other_version.find("\"version\":1"), 11, "\"version\":2");
   std::string missing_field = EncodeSnapshotNote(MakeNote());
   missing_field.replace(missing_field.find("\"bucket\""), 8, "\"bucketX\"");
-  for (const std::string& text :
-       {std::string(""), std::string("not json"), std::string("[1]"), other_version,
-        missing_field}) {
+  for (const std::string& text : {std::string(""), std::string("not json"), std::string("[1]"),
+                                  other_version, missing_field}) {
     EXPECT_EQ(DecodeSnapshotNote(text).status().code(), absl::StatusCode::kDataLoss) << text;
   }
 }

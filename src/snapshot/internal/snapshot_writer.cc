@@ -78,6 +78,7 @@ absl::Status SnapshotWriter::Queue(const Capture& capture, bool overlay, int64_t
   record.width = capture.image.width;
   record.height = capture.image.height;
   note.callback_url = b.tmpl.callback;
+  note.callback_auth_key = b.callback_auth_key;
   note.notify = b.notify;
   return Annotate(b.uploader->Enqueue({.lane = b.key.ToString(),
                                        .key = object_key,

@@ -125,8 +125,9 @@ export async function getDomain(name) {
   return match;
 }
 
-export function addDomain(name, region) {
-  return rpc('AddLiveDomain', { DomainName: name, Region: region });
+// A domain added from the console is a streaming domain (liveVideo).
+export function addDomain(name, region, liveDomainType = 'liveVideo') {
+  return rpc('AddLiveDomain', { DomainName: name, Region: region, LiveDomainType: liveDomainType });
 }
 
 export function deleteDomain(name) {
