@@ -109,6 +109,15 @@ class FlakyCatalog final : public catalog::Catalog {
       const catalog::RecordQuery& q) override {
     return real_.QuerySnapshotRecords(q);
   }
+  absl::StatusOr<std::vector<catalog::SnapshotRecord>> DeleteSnapshotRecords(
+      std::string_view d, std::string_view a, std::string_view s,
+      const std::vector<int64_t>& times) override {
+    return real_.DeleteSnapshotRecords(d, a, s, times);
+  }
+  absl::StatusOr<std::vector<catalog::DailySnapshotCount>> CountSnapshotsByDay(
+      std::string_view d, int64_t start_ms, int64_t end_ms) override {
+    return real_.CountSnapshotsByDay(d, start_ms, end_ms);
+  }
 
  private:
   catalog::Catalog& real_;
