@@ -1,6 +1,7 @@
 #include "api/internal/actions.h"
 
 #include <map>
+#include <optional>
 
 #include "absl/strings/str_cat.h"
 #include "api/internal/validation.h"
@@ -38,6 +39,8 @@ const std::map<std::string_view, Action>& Table() {
       {"BatchSetLiveDomainConfigs", &BatchSetLiveDomainConfigs},
       {"DescribeLiveDomainConfigs", {&DescribeLiveDomainConfigs, kReadOnly}},
       {"DeleteLiveSpecificConfig", &DeleteLiveSpecificConfig},
+      {"DeleteSnapshotFiles", &DeleteSnapshotFiles},
+      {"DescribeLiveDomainSnapshotData", {&DescribeLiveDomainSnapshotData, kReadOnly}},
   };
   return *table;
 }
@@ -90,6 +93,18 @@ ApiResult<catalog::Domain> RequireDomain(const ActionContext& context,
   ApiResult<std::string> name = RequireDomainName(params);
   if (!name.ok()) return name.error();
   return LookupDomain(context, *name);
+}
+
+ApiResult<int64_t> RequireTime(const RequestParams& params, std::string_view name,
+                               const ErrorCode& missing, const ErrorCode& malformed) {
+  ApiResult<std::string> text = params.Require(name, missing);
+  if (!text.ok()) return text.error();
+  const std::optional<int64_t> ms = ParseIso8601Utc(*text);
+  if (!ms) {
+    return Fail(malformed, absl::StrCat(std::string(name), " \"", *text,
+                                        "\" is not UTC ISO 8601 (yyyy-MM-ddTHH:mm:ssZ)"));
+  }
+  return *ms;
 }
 
 int64_t TotalPages(int64_t total, int64_t page_size) {
