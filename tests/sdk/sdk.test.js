@@ -418,7 +418,7 @@ describe('snapshot templates through @alicloud/pop-core', () => {
     }, { method: 'POST' });
     assert.equal(deleted.SuccessCount, 2);
     assert.equal(deleted.FailureCount, 0);
-    assert.deepEqual(deleted.SnapshotDeleteInfoList.SnapshotDeleteInfo,
+    assert.deepEqual(deleted.SnapshotDeleteInfoList.SnapshotDeleteInfo.map((i) => ({ ...i })),
       times.map((t) => ({ CreateTimestamp: t, Message: 'OK' })));
     for (const file of objects) assert.ok(!fs.existsSync(file), file);
     const left = await sdk.request('DescribeLiveStreamSnapshotInfo', { ...range, Limit: 100 });
