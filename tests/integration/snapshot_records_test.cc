@@ -194,6 +194,7 @@ void ExpectPagingIsExact(RecordsApi& api, const std::vector<Record>& all) {
 TEST(SnapshotRecordsTest, OneNodePagesCountsAndDeletesRecordsAndFiles) {
   testing::TempDir dir;
   const fs::path clip = MakeClip(dir.path());
+  fs::create_directories(dir / "node");
   LivesnapdProcess server(dir / "node");
   ASSERT_TRUE(server.Start()) << server.Log();
   RecordsApi api(server.api_port(), "127.0.0.1", "fast");
