@@ -285,7 +285,8 @@ TEST_F(SnapshotInfoTest, ReturnsRecordsInRangeWithTheReferenceFields) {
   EXPECT_EQ(list[0]["CreateTimestamp"], kStartMs + 500);
   EXPECT_EQ(list[0]["IsOverlay"], false);
   EXPECT_EQ(list[1]["OssObject"], "live/demo/1.jpg");
-  EXPECT_EQ(response.body["NextStartTime"], "2024-05-01T10:00:30.500Z");
+  // Whole seconds: the next page starts with every record of 10:00:30.
+  EXPECT_EQ(response.body["NextStartTime"], "2024-05-01T10:00:30Z");
 }
 
 TEST_F(SnapshotInfoTest, NextStartTimePagesThroughEveryRecordOnce) {

@@ -168,6 +168,20 @@ inline constexpr ErrorCode kInvalidTimeRangeExceeded{
 inline constexpr ErrorCode kInvalidLimitMalformed{"InvalidLimit.Malformed", 400,
                                                   "Limit must be an integer from 1 to 100."};
 
+// Snapshot records: DeleteSnapshotFiles, DescribeLiveDomainSnapshotData.
+inline constexpr ErrorCode kInvalidStartTimeValueNotSupported{
+    "InvalidStartTime.ValueNotSupported", 400,
+    "StartTime must be within the last 90 days, and EndTime at most 90 days after it."};
+inline constexpr ErrorCode kMissingCreateTimestampList{
+    "MissingCreateTimestampList", 400, "The CreateTimestampList.N parameters are required."};
+inline constexpr ErrorCode kInvalidCreateTimestampListMalformed{
+    "InvalidCreateTimestampList.Malformed", 400,
+    "CreateTimestampList.N must be 1 to 200 capture times in Unix milliseconds."};
+inline constexpr ErrorCode kMissingRemoveFile{"MissingRemoveFile", 400,
+                                              "The RemoveFile parameter is required."};
+inline constexpr ErrorCode kInvalidRemoveFileMalformed{"InvalidRemoveFile.Malformed", 400,
+                                                       "RemoveFile must be true or false."};
+
 // Snapshot notify configs and callback signing. A parameter Alibaba's model
 // marks required is refused by its gateway as Missing<Param>; the
 // reference's MissingParam is left for a parameter that only some values of
@@ -295,6 +309,11 @@ inline constexpr std::array kAllErrorCodes = {
     codes::kInvalidTimeRangeExceeded,
     codes::kInvalidLimitMalformed,
     codes::kMissingNotifyUrl,
+    codes::kInvalidStartTimeValueNotSupported,
+    codes::kMissingCreateTimestampList,
+    codes::kInvalidCreateTimestampListMalformed,
+    codes::kMissingRemoveFile,
+    codes::kInvalidRemoveFileMalformed,
     codes::kMissingParam,
     codes::kMalformedParam,
     codes::kMissingRegion,

@@ -114,6 +114,12 @@ struct SnapshotRecord {
 
 enum class SortOrder { kAscending, kDescending };
 
+// The snapshots of one UTC day (DescribeLiveDomainSnapshotData).
+struct DailySnapshotCount {
+  int64_t day_start_ms = 0;  // 00:00:00 UTC of the day, Unix ms
+  int64_t count = 0;         // distinct captures (stream, capture_ms) that day
+};
+
 struct TemplatePage {
   std::vector<SnapshotTemplate> items;
   int64_t total = 0;  // matches over all pages
@@ -212,7 +218,23 @@ class Catalog {
   // query.order; records with equal capture_ms keep their insertion order.
   virtual absl::StatusOr<std::vector<SnapshotRecord>> QuerySnapshotRecords(
       const RecordQuery& query) = 0;
+  // Removes every record (overlay and sequence alike) of one stream whose
+  // capture_ms is one of `capture_ms`, in one transaction, and returns the
+  // records removed, in capture_ms order; a time no record has removes
+  // nothing. InvalidArgument for an empty key or more than
+  // kMaxRecordDeleteBatch times.
+  virtual absl::StatusOr<std::vector<SnapshotRecord>> DeleteSnapshotRecords(
+      std::string_view domain, std::string_view app, std::string_view stream,
+      const std::vector<int64_t>& capture_ms) = 0;
+  // The captures recorded for `domain` in [start_ms, end_ms) per UTC day, in
+  // day order, days without one left out. A capture is a distinct (app,
+  // stream, capture_ms): its overlay and sequence records count once.
+  virtual absl::StatusOr<std::vector<DailySnapshotCount>> CountSnapshotsByDay(
+      std::string_view domain, int64_t start_ms, int64_t end_ms) = 0;
 };
+
+// The most capture times one DeleteSnapshotRecords call takes.
+inline constexpr size_t kMaxRecordDeleteBatch = 1000;
 
 // Opens (creating and migrating when needed) the catalog named by `url`:
 // "sqlite:///abs/path.db", "sqlite://relative.db", a plain file path (parent

@@ -819,6 +819,96 @@ TEST_P(CatalogConformanceTest, PruneRemovesOldSequenceRecordsInBatches) {
   EXPECT_THAT(catalog().PruneSequenceRecords(5000, -1), StatusIs(kInvalidArgument, "limit -1"));
 }
 
+// DeleteSnapshotFiles: a capture time names every record of the stream
+// taken then, the overwrite object's and the sequence object's.
+TEST_P(CatalogConformanceTest, DeleteSnapshotRecordsRemovesEveryRecordOfTheGivenCaptures) {
+  for (int64_t capture_ms : {1000, 2000, 3000}) {
+    ASSERT_THAT(catalog().AddSnapshotRecord(MakeRecord("s", capture_ms, capture_ms / 1000)),
+                IsOk());
+  }
+  SnapshotRecord overlay = MakeRecord("s", 3000);
+  overlay.object_key = "live/s.jpg";
+  ASSERT_THAT(catalog().AddSnapshotRecord(overlay), IsOk());
+  // The same time in another stream and another app stays.
+  ASSERT_THAT(catalog().AddSnapshotRecord(MakeRecord("t", 2000, 0)), IsOk());
+  SnapshotRecord other_app = MakeRecord("s", 2000, 0);
+  other_app.app = "game";
+  ASSERT_THAT(catalog().AddSnapshotRecord(other_app), IsOk());
+
+  absl::StatusOr<std::vector<SnapshotRecord>> removed =
+      catalog().DeleteSnapshotRecords("push.example.com", "live", "s", {3000, 2000, 9999});
+  ASSERT_THAT(removed, IsOk());
+  EXPECT_THAT(Captures(*removed), ElementsAre(2000, 3000, 3000));
+  std::set<std::string> objects;
+  for (const SnapshotRecord& record : *removed) objects.insert(record.object_key);
+  EXPECT_EQ(objects, (std::set<std::string>{"live/s/2000.jpg", "live/s/3000.jpg", "live/s.jpg"}));
+  EXPECT_EQ((*removed)[0].bucket, "snapshots");
+  EXPECT_EQ((*removed)[0].sequence, 2);
+
+  auto captures = [&](const std::string& app, const std::string& stream) {
+    absl::StatusOr<std::vector<SnapshotRecord>> records = catalog().QuerySnapshotRecords(
+        {.domain = "push.example.com", .app = app, .stream = stream, .end_ms = 10'000});
+    EXPECT_THAT(records, IsOk());
+    return records.ok() ? Captures(*records) : std::vector<int64_t>{};
+  };
+  EXPECT_THAT(captures("live", "s"), ElementsAre(1000));
+  EXPECT_THAT(captures("live", "t"), ElementsAre(2000));
+  EXPECT_THAT(captures("game", "s"), ElementsAre(2000));
+
+  // Again: nothing left to remove.
+  EXPECT_THAT(catalog().DeleteSnapshotRecords("push.example.com", "live", "s", {2000, 3000}),
+              IsOkAndHolds(IsEmpty()));
+  EXPECT_THAT(catalog().DeleteSnapshotRecords("push.example.com", "live", "s", {}),
+              IsOkAndHolds(IsEmpty()));
+  EXPECT_THAT(catalog().DeleteSnapshotRecords("push.example.com", "live", "", {1000}),
+              StatusIs(kInvalidArgument, "stream name"));
+  EXPECT_THAT(catalog().DeleteSnapshotRecords("push.example.com", "live", "s",
+                                              std::vector<int64_t>(kMaxRecordDeleteBatch + 1, 1)),
+              StatusIs(kInvalidArgument, "capture times"));
+  EXPECT_THAT(captures("live", "s"), ElementsAre(1000));
+}
+
+TEST_P(CatalogConformanceTest, CountSnapshotsByDayCountsDistinctCapturesPerUtcDay) {
+  constexpr int64_t kDay = 86'400'000;
+  constexpr int64_t kDay0 = 1'714'521'600'000;  // 2024-05-01T00:00:00Z
+  auto add = [&](std::string stream, int64_t capture_ms, int64_t sequence,
+                 std::string domain = "push.example.com") {
+    SnapshotRecord record = MakeRecord(std::move(stream), capture_ms, sequence);
+    record.domain = std::move(domain);
+    if (record.overlay) record.object_key = "live/" + record.stream + ".jpg";
+    ASSERT_THAT(catalog().AddSnapshotRecord(record), IsOk());
+  };
+  // Day 0: stream s captured twice (the first both as overwrite and sequence
+  // object: one capture), stream t once.
+  add("s", kDay0 + 1000, 0);
+  add("s", kDay0 + 1000, -1);
+  add("s", kDay0 + 5000, 1);
+  add("t", kDay0 + 1000, 0);
+  // Day 1: one capture; day 3: one, outside the range; another domain's.
+  add("s", kDay0 + kDay + 10, 2);
+  add("s", kDay0 + 3 * kDay, 3);
+  add("s", kDay0 + 2000, 0, "other.example.com");
+
+  absl::StatusOr<std::vector<DailySnapshotCount>> days =
+      catalog().CountSnapshotsByDay("push.example.com", kDay0, kDay0 + 3 * kDay);
+  ASSERT_THAT(days, IsOk());
+  ASSERT_EQ(days->size(), 2u);
+  EXPECT_EQ((*days)[0].day_start_ms, kDay0);
+  EXPECT_EQ((*days)[0].count, 3);
+  EXPECT_EQ((*days)[1].day_start_ms, kDay0 + kDay);
+  EXPECT_EQ((*days)[1].count, 1);
+
+  // The range cuts within a day: [start, end) on capture_ms.
+  days = catalog().CountSnapshotsByDay("push.example.com", kDay0 + 2000, kDay0 + kDay + 10);
+  ASSERT_THAT(days, IsOk());
+  ASSERT_EQ(days->size(), 1u);
+  EXPECT_EQ((*days)[0].count, 1);
+  EXPECT_THAT(catalog().CountSnapshotsByDay("nobody.example.com", kDay0, kDay0 + kDay),
+              IsOkAndHolds(IsEmpty()));
+  EXPECT_THAT(catalog().CountSnapshotsByDay("", kDay0, kDay0 + kDay),
+              StatusIs(kInvalidArgument, "domain name"));
+}
+
 TEST_P(CatalogConformanceTest, MigrationKeepsTheNewestOverlayRecordOfEachObject) {
   // A catalog as an older livesnap left it: one overlay record per write.
   catalog_.reset();

@@ -253,6 +253,7 @@ TEST_F(ApiFieldsTest, EveryActionAnswersAlibabasFieldsWithTheirTypes) {
   Answer("SetSnapshotCallbackAuth", {{"DomainName", kDomain},
                                      {"CallbackReqAuth", "yes"},
                                      {"CallbackAuthKey", "fieldsKey0123456"}});
+  Answer("QuerySnapshotCallbackAuth", domain);
   Answer("DeleteSnapshotCallbackAuth", domain);
 
   Answer("BatchSetLiveDomainConfigs",

@@ -50,6 +50,7 @@ async function refused(promise) {
 }
 
 let apiPort;
+let rtmpPort;
 let server;
 let serverLog = '';
 let dir;
@@ -59,7 +60,7 @@ before(async () => {
   assert.ok(binary, 'LIVESNAPD must name the livesnapd binary');
   dir = fs.mkdtempSync(path.join(os.tmpdir(), 'livesnap-sdk-'));
   apiPort = await freePort();
-  const rtmpPort = await freePort();
+  rtmpPort = await freePort();
   const config = path.join(dir, 'livesnap.toml');
   fs.writeFileSync(config, `
 [server]
@@ -98,6 +99,7 @@ app = "*"
 interval = 5
 bucket = "snapshots"
 overwrite = "{AppName}/{StreamName}.jpg"
+sequence = "{AppName}/{StreamName}/{Sequence}.jpg"
 `);
   server = spawn(binary, ['-c', config], {
     env: { ...process.env, LIVESNAP_SDK_SECRET: SECRET },
@@ -417,6 +419,90 @@ describe('snapshot templates through @alicloud/pop-core', () => {
     });
     const after = await sdk.request('DescribeLiveDomainConfigs', { DomainName: 'push.example.com' });
     assert.deepEqual(after.DomainConfigs.DomainConfig, []);
+  });
+
+  test('snapshot records: DescribeLiveStreamSnapshotInfo pages, DescribeLiveDomainSnapshotData, DeleteSnapshotFiles', async () => {
+    const sdk = client();
+    // 30 s of video pushed faster than real time: a capture every 5 s of it.
+    const ffmpeg = spawn('ffmpeg', ['-hide_banner', '-loglevel', 'error', '-nostdin',
+      '-f', 'lavfi', '-i', 'testsrc2=size=320x180:rate=25:duration=30',
+      '-c:v', 'libx264', '-preset', 'ultrafast', '-g', '25', '-pix_fmt', 'yuv420p',
+      '-f', 'flv', `rtmp://127.0.0.1:${rtmpPort}/live?vhost=seed.example.com/sdk`],
+    { stdio: 'ignore' });
+    assert.equal(await new Promise((resolve) => ffmpeg.once('exit', resolve)), 0, 'ffmpeg pushed');
+    const now = Date.now();
+    const range = {
+      DomainName: 'seed.example.com',
+      AppName: 'live',
+      StreamName: 'sdk',
+      StartTime: new Date(now - 3600e3).toISOString().replace(/\.\d{3}Z$/, 'Z'),
+      EndTime: new Date(now + 600e3).toISOString().replace(/\.\d{3}Z$/, 'Z'),
+    };
+    let all = [];
+    for (let i = 0; i < 60 && all.filter((r) => !r.IsOverlay).length < 6; i++) {
+      await new Promise((resolve) => setTimeout(resolve, 500));
+      const body = await sdk.request('DescribeLiveStreamSnapshotInfo', { ...range, Limit: 100 });
+      all = body.LiveStreamSnapshotInfoList.LiveStreamSnapshotInfo;
+    }
+    assert.equal(all.filter((r) => !r.IsOverlay).length, 6, 'six captures recorded');
+
+    // Pages of 2 with NextStartTime in whole seconds: every record once.
+    const paged = [];
+    let start = range.StartTime;
+    for (let page = 0; page < 20; page++) {
+      const body = await sdk.request('DescribeLiveStreamSnapshotInfo', {
+        ...range, StartTime: start, Limit: 2,
+      });
+      paged.push(...body.LiveStreamSnapshotInfoList.LiveStreamSnapshotInfo);
+      if (!body.NextStartTime) break;
+      assert.match(body.NextStartTime, /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$/);
+      start = body.NextStartTime;
+    }
+    const key = (r) => `${r.CreateTimestamp}/${r.OssObject}`;
+    assert.deepEqual(paged.map(key), all.map(key));
+
+    const today = new Date(now).toISOString().slice(0, 10);
+    const data = await sdk.request('DescribeLiveDomainSnapshotData', {
+      DomainName: 'seed.example.com',
+      StartTime: `${today}T00:00:00Z`,
+      EndTime: new Date(Date.parse(`${today}T00:00:00Z`) + 86400e3).toISOString().replace(/\.\d{3}Z$/, 'Z'),
+    });
+    const [day] = data.SnapshotDataInfos.SnapshotDataInfo;
+    assert.equal(day.Date, today.replace(/-/g, ''));
+    assert.equal(day.Total, new Set(all.map((r) => r.CreateTimestamp)).size);
+    const old = await refused(sdk.request('DescribeLiveDomainSnapshotData', {
+      StartTime: '2000-01-01T00:00:00Z', EndTime: '2000-01-02T00:00:00Z',
+    }));
+    assert.equal(old.code, 'InvalidStartTime.ValueNotSupported');
+    assert.equal(old.entry.response.statusCode, 400);
+
+    // The two oldest captures, records and objects; the SDK sends the list
+    // as CreateTimestampList.1, .2.
+    const sequence = all.filter((r) => !r.IsOverlay);
+    const times = sequence.slice(0, 2).map((r) => r.CreateTimestamp);
+    const objects = sequence.slice(0, 2).map((r) => path.join(dir, 'data', 'snapshots', r.OssObject));
+    for (const file of objects) assert.ok(fs.existsSync(file), file);
+    const deleted = await sdk.request('DeleteSnapshotFiles', {
+      DomainName: 'seed.example.com', AppName: 'live', StreamName: 'sdk',
+      CreateTimestampList: times, RemoveFile: true,
+    }, { method: 'POST' });
+    assert.equal(deleted.SuccessCount, 2);
+    assert.equal(deleted.FailureCount, 0);
+    assert.deepEqual(deleted.SnapshotDeleteInfoList.SnapshotDeleteInfo.map((i) => ({ ...i })),
+      times.map((t) => ({ CreateTimestamp: t, Message: 'OK' })));
+    for (const file of objects) assert.ok(!fs.existsSync(file), file);
+    const left = await sdk.request('DescribeLiveStreamSnapshotInfo', { ...range, Limit: 100 });
+    assert.equal(left.LiveStreamSnapshotInfoList.LiveStreamSnapshotInfo.length, all.length - 2);
+    const again = await sdk.request('DeleteSnapshotFiles', {
+      DomainName: 'seed.example.com', AppName: 'live', StreamName: 'sdk',
+      CreateTimestampList: times, RemoveFile: false,
+    });
+    assert.equal(again.FailureCount, 2);
+    assert.equal(again.SnapshotDeleteInfoList.SnapshotDeleteInfo[0].Message, 'FileNotFound');
+    const missing = await refused(sdk.request('DeleteSnapshotFiles', {
+      DomainName: 'seed.example.com', AppName: 'live', StreamName: 'sdk', CreateTimestampList: times,
+    }));
+    assert.equal(missing.code, 'MissingRemoveFile');
   });
 
   test('DeleteLiveDomain', async () => {

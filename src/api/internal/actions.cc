@@ -1,6 +1,7 @@
 #include "api/internal/actions.h"
 
 #include <map>
+#include <optional>
 
 #include "absl/strings/str_cat.h"
 #include "api/internal/validation.h"
@@ -42,6 +43,8 @@ const std::map<std::string_view, Action>& Table() {
       {"SetSnapshotCallbackAuth", &SetSnapshotCallbackAuth},
       {"DeleteSnapshotCallbackAuth", &DeleteSnapshotCallbackAuth},
       {"QuerySnapshotCallbackAuth", {&QuerySnapshotCallbackAuth, kReadOnly}},
+      {"DeleteSnapshotFiles", &DeleteSnapshotFiles},
+      {"DescribeLiveDomainSnapshotData", {&DescribeLiveDomainSnapshotData, kReadOnly}},
   };
   return *table;
 }
@@ -109,6 +112,18 @@ ApiResult<catalog::Domain> LookupServingDomain(const ActionContext& context,
   }
   return Fail(codes::kInvalidDomainNotFound,
               absl::StrCat("No registered domain serves \"", host, "\" (AddLiveDomain)."));
+}
+
+ApiResult<int64_t> RequireTime(const RequestParams& params, std::string_view name,
+                               const ErrorCode& missing, const ErrorCode& malformed) {
+  ApiResult<std::string> text = params.Require(name, missing);
+  if (!text.ok()) return text.error();
+  const std::optional<int64_t> ms = ParseIso8601Utc(*text);
+  if (!ms) {
+    return Fail(malformed, absl::StrCat(std::string(name), " \"", *text,
+                                        "\" is not UTC ISO 8601 (yyyy-MM-ddTHH:mm:ssZ)"));
+  }
+  return *ms;
 }
 
 int64_t TotalPages(int64_t total, int64_t page_size) {

@@ -16,6 +16,7 @@
 #include <vector>
 
 #include "absl/status/status.h"
+#include "api/api_server.h"
 #include "api/internal/api_error.h"
 #include "api/internal/request_params.h"
 #include "base/clock.h"
@@ -31,10 +32,11 @@ struct ActionContext {
   catalog::Catalog& catalog;
   const media::MediaHub* hub;  // null: no live streams
   const Clock& clock;
-  catalog::Registry* registry = nullptr;  // the cluster's; null: this node alone
-  std::string node_id;                    // this node's id in the registry
-  int64_t lease_ms = 15'000;              // a node silent longer is shown offline
-  bool authenticated = false;             // the request was signed with an access key
+  catalog::Registry* registry = nullptr;   // the cluster's; null: this node alone
+  std::string node_id;                     // this node's id in the registry
+  int64_t lease_ms = 15'000;               // a node silent longer is shown offline
+  bool authenticated = false;              // the request was signed with an access key
+  const ObjectStoreMap* stores = nullptr;  // bucket -> store; null: none on this node
 };
 
 // A stream live on another node of the cluster, as the registry knows it.
@@ -92,6 +94,10 @@ ApiResult<Json> DeleteSnapshotCallbackAuth(const ActionContext& context,
                                            const RequestParams& params);
 ApiResult<Json> QuerySnapshotCallbackAuth(const ActionContext& context,
                                           const RequestParams& params);
+// record_actions.cc: snapshot records beyond listing them.
+ApiResult<Json> DeleteSnapshotFiles(const ActionContext& context, const RequestParams& params);
+ApiResult<Json> DescribeLiveDomainSnapshotData(const ActionContext& context,
+                                               const RequestParams& params);
 // node_actions.cc: a livesnap extension.
 ApiResult<Json> DescribeLivesnapNodes(const ActionContext& context, const RequestParams& params);
 // domain_config_actions.cc: the "aliauth" function (push URL signing).
@@ -112,6 +118,10 @@ ApiResult<catalog::Domain> RequireDomain(const ActionContext& context, const Req
 // InvalidDomain.NotFound.
 ApiResult<catalog::Domain> LookupServingDomain(const ActionContext& context,
                                                const std::string& host);
+// A required UTC ISO 8601 time parameter, in Unix ms: `missing` when
+// absent, `malformed` when it is no such time.
+ApiResult<int64_t> RequireTime(const RequestParams& params, std::string_view name,
+                               const ErrorCode& missing, const ErrorCode& malformed);
 // TotalPage for `total` items in pages of `page_size`.
 int64_t TotalPages(int64_t total, int64_t page_size);
 

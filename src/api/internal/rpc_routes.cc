@@ -115,9 +115,9 @@ Outcome HandleRpc(const RouteContext& context, const HttpRequest& request, HttpR
                                     "origin (the console), as POST, or with X-Requested-With.")));
     }
   }
-  const ActionContext action_context{context.catalog,     context.hub,     context.clock,
-                                     options.registry,    options.node_id, options.lease_ms,
-                                     options.auth_enabled};
+  const ActionContext action_context{
+      context.catalog, context.hub,      context.clock,        options.registry,
+      options.node_id, options.lease_ms, options.auth_enabled, &context.sources.stores};
   ApiResult<Json> result = (*handler)(action_context, params);
   if (!result.ok()) return fail(result.error());
   if (options.config_changed && mutates) options.config_changed();

@@ -9,6 +9,7 @@
 #include "absl/strings/escaping.h"
 #include "absl/strings/str_cat.h"
 #include "api/internal/actions.h"
+#include "api/internal/record_paging.h"
 #include "api/internal/validation.h"
 
 namespace livesnap::api::internal {
@@ -16,18 +17,6 @@ namespace livesnap::api::internal {
 namespace {
 
 constexpr int64_t kMaxSnapshotRangeMs = 24 * 60 * 60 * 1000;
-
-ApiResult<int64_t> RequireTime(const RequestParams& params, std::string_view name,
-                               const ErrorCode& missing, const ErrorCode& malformed) {
-  ApiResult<std::string> text = params.Require(name, missing);
-  if (!text.ok()) return text.error();
-  const std::optional<int64_t> ms = ParseIso8601Utc(*text);
-  if (!ms) {
-    return Fail(malformed, absl::StrCat(std::string(name), " \"", *text,
-                                        "\" is not UTC ISO 8601 (yyyy-MM-ddTHH:mm:ssZ)"));
-  }
-  return *ms;
-}
 
 Json RecordJson(const catalog::SnapshotRecord& record) {
   Json json;
@@ -201,22 +190,17 @@ ApiResult<Json> DescribeLiveStreamSnapshotInfo(const ActionContext& context,
   query.stream = *stream;
   query.start_ms = *start_ms;
   query.end_ms = *end_ms;
-  query.limit = limit + 1;  // one more tells whether there is a next page
+  query.limit = limit;
   query.order = *descending ? catalog::SortOrder::kDescending : catalog::SortOrder::kAscending;
-  absl::StatusOr<std::vector<catalog::SnapshotRecord>> records =
-      context.catalog.QuerySnapshotRecords(query);
-  if (!records.ok()) return CatalogError(records.status(), "query snapshot records");
+  absl::StatusOr<RecordPage> page = ReadRecordPage(context.catalog, query);
+  if (!page.ok()) return CatalogError(page.status(), "query snapshot records");
 
   Json body;
-  if (static_cast<int64_t>(records->size()) > limit) {
-    // Exact to the millisecond when needed, so that passing it back as
-    // StartTime neither skips nor repeats a record.
-    const int64_t next_ms = (*records)[limit].capture_ms;
-    body["NextStartTime"] = FormatIso8601Utc(next_ms, next_ms % 1000 != 0);
-    records->resize(limit);
-  }
+  // Whole seconds, as Alibaba's: the page ends at a second's boundary
+  // (record_paging.h), so passing it back neither skips nor repeats a record.
+  if (page->next_ms) body["NextStartTime"] = FormatIso8601Utc(*page->next_ms);
   Json list = Json::array();
-  for (const catalog::SnapshotRecord& record : *records) list.push_back(RecordJson(record));
+  for (const catalog::SnapshotRecord& record : page->records) list.push_back(RecordJson(record));
   body["LiveStreamSnapshotInfoList"] = {{"LiveStreamSnapshotInfo", std::move(list)}};
   return body;
 }

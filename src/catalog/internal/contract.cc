@@ -139,6 +139,19 @@ absl::Status CheckPruneLimit(int64_t limit) {
   return absl::OkStatus();
 }
 
+absl::Status CheckRecordDelete(std::string_view domain, std::string_view app,
+                               std::string_view stream, const std::vector<int64_t>& capture_ms) {
+  LS_RETURN_IF_ERROR(CheckKey("domain name", domain), "");
+  LS_RETURN_IF_ERROR(CheckKey("AppName", app), "");
+  LS_RETURN_IF_ERROR(CheckKey("stream name", stream), "");
+  if (capture_ms.size() > kMaxRecordDeleteBatch) {
+    return absl::InvalidArgumentError(std::to_string(capture_ms.size()) +
+                                      " capture times, more than " +
+                                      std::to_string(kMaxRecordDeleteBatch) + " at once");
+  }
+  return absl::OkStatus();
+}
+
 absl::Status DomainNotFound(std::string_view name) {
   return absl::NotFoundError("domain " + Quoted(name) + " not found");
 }

@@ -13,6 +13,7 @@
 #pragma once
 
 #include <string_view>
+#include <vector>
 
 #include "absl/status/status.h"
 #include "catalog/catalog.h"
@@ -28,6 +29,9 @@ absl::Status CheckRecord(const SnapshotRecord& record);
 absl::Status CheckTemplateQuery(const TemplateQuery& query);
 absl::Status CheckRecordQuery(const RecordQuery& query);
 absl::Status CheckPruneLimit(int64_t limit);
+// DeleteSnapshotRecords: the stream's keys, at most kMaxRecordDeleteBatch times.
+absl::Status CheckRecordDelete(std::string_view domain, std::string_view app,
+                               std::string_view stream, const std::vector<int64_t>& capture_ms);
 // A key field (domain name, AppName, stream name): non-empty valid text.
 absl::Status CheckKey(std::string_view field, std::string_view value);
 

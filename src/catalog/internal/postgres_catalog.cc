@@ -9,6 +9,7 @@
 #include "catalog/internal/contract.h"
 #include "catalog/internal/pg_conn.h"
 #include "catalog/internal/pg_pool.h"
+#include "catalog/internal/postgres_records.h"
 #include "catalog/internal/postgres_schema.h"
 
 namespace livesnap::catalog::internal {
@@ -19,9 +20,7 @@ const std::string kDomainColumns =
 const std::string kTemplateColumns =
     "domain, app, interval_s, endpoint, bucket, overwrite_pattern, sequence_pattern, callback, "
     "width, height, created_ms, updated_ms";
-const std::string kRecordColumns =
-    "domain, app, stream, endpoint, bucket, object_key, overlay, sequence, capture_ms, "
-    "size_bytes, width, height";
+const std::string& kRecordColumns = kPgRecordColumns;
 
 // An overlay record takes the place of the one of the same object (the
 // partial unique index of schema version 2).
@@ -69,21 +68,6 @@ SnapshotTemplate ReadTemplate(const PGresult* r, int row) {
                           .height = PgInt(r, row, 9),
                           .created_ms = PgInt64(r, row, 10),
                           .updated_ms = PgInt64(r, row, 11)};
-}
-
-SnapshotRecord ReadRecord(const PGresult* r, int row) {
-  return SnapshotRecord{.domain = PgText(r, row, 0),
-                        .app = PgText(r, row, 1),
-                        .stream = PgText(r, row, 2),
-                        .endpoint = PgText(r, row, 3),
-                        .bucket = PgText(r, row, 4),
-                        .object_key = PgText(r, row, 5),
-                        .overlay = PgBool(r, row, 6),
-                        .sequence = PgInt64(r, row, 7),
-                        .capture_ms = PgInt64(r, row, 8),
-                        .size_bytes = PgInt64(r, row, 9),
-                        .width = PgInt(r, row, 10),
-                        .height = PgInt(r, row, 11)};
 }
 
 std::string Key(std::string_view domain, std::string_view app) {
@@ -482,9 +466,32 @@ class PostgresCatalog final : public Catalog {
         "query snapshot records");
     std::vector<SnapshotRecord> records;
     for (int row = 0; row < PQntuples(result.get()); ++row) {
-      records.push_back(ReadRecord(result.get(), row));
+      records.push_back(ReadPgRecord(result.get(), row));
     }
     return records;
+  }
+
+  absl::StatusOr<std::vector<SnapshotRecord>> DeleteSnapshotRecords(
+      std::string_view domain, std::string_view app, std::string_view stream,
+      const std::vector<int64_t>& capture_ms) override {
+    LS_RETURN_IF_ERROR(CheckRecordDelete(domain, app, stream, capture_ms),
+                       "delete snapshot records");
+    const std::string context = "delete snapshot records of " + Key(Key(domain, app), stream);
+    LS_ASSIGN_OR_RETURN(PgPool::Lease conn, pool_.Acquire(), context);
+    LS_ASSIGN_OR_RETURN(std::vector<SnapshotRecord> removed,
+                        PgDeleteRecords(conn.get(), domain, app, stream, capture_ms), context);
+    return removed;
+  }
+
+  absl::StatusOr<std::vector<DailySnapshotCount>> CountSnapshotsByDay(std::string_view domain,
+                                                                      int64_t start_ms,
+                                                                      int64_t end_ms) override {
+    LS_RETURN_IF_ERROR(CheckKey("domain name", domain), "count snapshots");
+    const std::string context = "count snapshots of " + std::string(domain);
+    LS_ASSIGN_OR_RETURN(PgPool::Lease conn, pool_.Acquire(), context);
+    LS_ASSIGN_OR_RETURN(std::vector<DailySnapshotCount> days,
+                        PgCountByDay(conn.get(), domain, start_ms, end_ms), context);
+    return days;
   }
 
   PgPool& pool() { return pool_; }

@@ -11,6 +11,7 @@
 #include "base/status.h"
 #include "catalog/internal/contract.h"
 #include "catalog/internal/sqlite_db.h"
+#include "catalog/internal/sqlite_records.h"
 #include "catalog/internal/sqlite_schema.h"
 
 namespace livesnap::catalog::internal {
@@ -21,9 +22,7 @@ const std::string kDomainColumns =
 const std::string kTemplateColumns =
     "domain, app, interval_s, endpoint, bucket, overwrite_pattern, sequence_pattern, callback, "
     "width, height, created_ms, updated_ms";
-const std::string kRecordColumns =
-    "domain, app, stream, endpoint, bucket, object_key, overlay, sequence, capture_ms, "
-    "size_bytes, width, height";
+const std::string& kRecordColumns = kSqliteRecordColumns;
 
 // An overlay record takes the place of the one of the same object (the
 // partial unique index of schema version 2).
@@ -166,21 +165,6 @@ SnapshotTemplate ReadTemplate(const StatementRun& row) {
                           .height = row.Int(9),
                           .created_ms = row.Int64(10),
                           .updated_ms = row.Int64(11)};
-}
-
-SnapshotRecord ReadRecord(const StatementRun& row) {
-  return SnapshotRecord{.domain = row.Text(0),
-                        .app = row.Text(1),
-                        .stream = row.Text(2),
-                        .endpoint = row.Text(3),
-                        .bucket = row.Text(4),
-                        .object_key = row.Text(5),
-                        .overlay = row.Bool(6),
-                        .sequence = row.Int64(7),
-                        .capture_ms = row.Int64(8),
-                        .size_bytes = row.Int64(9),
-                        .width = row.Int(10),
-                        .height = row.Int(11)};
 }
 
 std::string Key(std::string_view domain, std::string_view app) {
@@ -504,8 +488,31 @@ class SqliteCatalog final : public Catalog {
     while (true) {
       LS_ASSIGN_OR_RETURN(bool row, run.Step(), "query snapshot records");
       if (!row) return records;
-      records.push_back(ReadRecord(run));
+      records.push_back(ReadSqliteRecord(run));
     }
+  }
+
+  absl::StatusOr<std::vector<SnapshotRecord>> DeleteSnapshotRecords(
+      std::string_view domain, std::string_view app, std::string_view stream,
+      const std::vector<int64_t>& capture_ms) override {
+    LS_RETURN_IF_ERROR(CheckRecordDelete(domain, app, stream, capture_ms),
+                       "delete snapshot records");
+    std::lock_guard lock(mu_);
+    LS_ASSIGN_OR_RETURN(std::vector<SnapshotRecord> removed,
+                        SqliteDeleteRecords(db_, domain, app, stream, capture_ms),
+                        "delete snapshot records of " + Key(Key(domain, app), stream));
+    return removed;
+  }
+
+  absl::StatusOr<std::vector<DailySnapshotCount>> CountSnapshotsByDay(std::string_view domain,
+                                                                      int64_t start_ms,
+                                                                      int64_t end_ms) override {
+    LS_RETURN_IF_ERROR(CheckKey("domain name", domain), "count snapshots");
+    std::lock_guard lock(mu_);
+    LS_ASSIGN_OR_RETURN(std::vector<DailySnapshotCount> days,
+                        SqliteCountByDay(db_, domain, start_ms, end_ms),
+                        "count snapshots of " + std::string(domain));
+    return days;
   }
 
  private:

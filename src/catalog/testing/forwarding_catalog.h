@@ -86,6 +86,16 @@ class ForwardingCatalog : public Catalog {
   absl::StatusOr<std::vector<SnapshotRecord>> QuerySnapshotRecords(const RecordQuery& q) override {
     return real_.QuerySnapshotRecords(q);
   }
+  absl::StatusOr<std::vector<SnapshotRecord>> DeleteSnapshotRecords(
+      std::string_view domain, std::string_view app, std::string_view stream,
+      const std::vector<int64_t>& capture_ms) override {
+    return real_.DeleteSnapshotRecords(domain, app, stream, capture_ms);
+  }
+  absl::StatusOr<std::vector<DailySnapshotCount>> CountSnapshotsByDay(std::string_view domain,
+                                                                      int64_t start_ms,
+                                                                      int64_t end_ms) override {
+    return real_.CountSnapshotsByDay(domain, start_ms, end_ms);
+  }
 
  private:
   Catalog& real_;
