@@ -227,8 +227,10 @@ class Catalog {
       std::string_view domain, std::string_view app, std::string_view stream,
       const std::vector<int64_t>& capture_ms) = 0;
   // The captures recorded for `domain` in [start_ms, end_ms) per UTC day, in
-  // day order, days without one left out. A capture is a distinct (app,
-  // stream, capture_ms): its overlay and sequence records count once.
+  // day order, days without one left out. A capture counts once: by its
+  // sequence record, or by its overlay record when no sequence record of the
+  // stream has its capture time (overwrite-only templates). Two captures of a
+  // stream in the same millisecond (a push faster than real time) count twice.
   virtual absl::StatusOr<std::vector<DailySnapshotCount>> CountSnapshotsByDay(
       std::string_view domain, int64_t start_ms, int64_t end_ms) = 0;
 };

@@ -868,7 +868,7 @@ TEST_P(CatalogConformanceTest, DeleteSnapshotRecordsRemovesEveryRecordOfTheGiven
   EXPECT_THAT(captures("live", "s"), ElementsAre(1000));
 }
 
-TEST_P(CatalogConformanceTest, CountSnapshotsByDayCountsDistinctCapturesPerUtcDay) {
+TEST_P(CatalogConformanceTest, CountSnapshotsByDayCountsEachCaptureOncePerUtcDay) {
   constexpr int64_t kDay = 86'400'000;
   constexpr int64_t kDay0 = 1'714'521'600'000;  // 2024-05-01T00:00:00Z
   auto add = [&](std::string stream, int64_t capture_ms, int64_t sequence,
@@ -884,6 +884,11 @@ TEST_P(CatalogConformanceTest, CountSnapshotsByDayCountsDistinctCapturesPerUtcDa
   add("s", kDay0 + 1000, -1);
   add("s", kDay0 + 5000, 1);
   add("t", kDay0 + 1000, 0);
+  // Stream u captured twice in one millisecond (a push faster than real
+  // time): two captures. Stream v only as an overwrite object: one.
+  add("u", kDay0 + 7000, 0);
+  add("u", kDay0 + 7000, 1);
+  add("v", kDay0 + 8000, -1);
   // Day 1: one capture; day 3: one, outside the range; another domain's.
   add("s", kDay0 + kDay + 10, 2);
   add("s", kDay0 + 3 * kDay, 3);
@@ -894,7 +899,7 @@ TEST_P(CatalogConformanceTest, CountSnapshotsByDayCountsDistinctCapturesPerUtcDa
   ASSERT_THAT(days, IsOk());
   ASSERT_EQ(days->size(), 2u);
   EXPECT_EQ((*days)[0].day_start_ms, kDay0);
-  EXPECT_EQ((*days)[0].count, 3);
+  EXPECT_EQ((*days)[0].count, 6);
   EXPECT_EQ((*days)[1].day_start_ms, kDay0 + kDay);
   EXPECT_EQ((*days)[1].count, 1);
 
@@ -902,7 +907,7 @@ TEST_P(CatalogConformanceTest, CountSnapshotsByDayCountsDistinctCapturesPerUtcDa
   days = catalog().CountSnapshotsByDay("push.example.com", kDay0 + 2000, kDay0 + kDay + 10);
   ASSERT_THAT(days, IsOk());
   ASSERT_EQ(days->size(), 1u);
-  EXPECT_EQ((*days)[0].count, 1);
+  EXPECT_EQ((*days)[0].count, 4);
   EXPECT_THAT(catalog().CountSnapshotsByDay("nobody.example.com", kDay0, kDay0 + kDay),
               IsOkAndHolds(IsEmpty()));
   EXPECT_THAT(catalog().CountSnapshotsByDay("", kDay0, kDay0 + kDay),

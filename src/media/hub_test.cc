@@ -206,6 +206,25 @@ TEST_F(HubTest, MetadataFillsSizeUntilTheConfigArrives) {
   EXPECT_EQ(pub->Info().width, 640);
 }
 
+TEST_F(HubTest, FrameRateIsMeasuredWhenNoMetadataAnnouncesIt) {
+  auto pub = *hub_.Publish(Info("s"));
+  pub->OnVideoConfig(AvcConfig());
+  const std::vector<uint8_t> idr = AvcAccessUnit(0x65);
+  EXPECT_EQ(pub->Info().frame_rate, 0);
+  // 25 frames a second for 3 s of media time (40 ms apart).
+  for (int i = 0; i <= 75; ++i) ASSERT_TRUE(pub->OnVideoFrame(Frame(i * 40, i == 0, idr)).ok());
+  EXPECT_NEAR(pub->Info().frame_rate, 25, 0.01);
+}
+
+TEST_F(HubTest, AnnouncedFrameRateIsKept) {
+  auto pub = *hub_.Publish(Info("s"));
+  pub->OnMetadata({0, 0, 30});
+  pub->OnVideoConfig(AvcConfig());
+  const std::vector<uint8_t> idr = AvcAccessUnit(0x65);
+  for (int i = 0; i <= 75; ++i) ASSERT_TRUE(pub->OnVideoFrame(Frame(i * 40, i == 0, idr)).ok());
+  EXPECT_EQ(pub->Info().frame_rate, 30);
+}
+
 TEST_F(HubTest, SubscriberMayDeclineAStream) {
   auto pub = *hub_.Publish(Info("s", "ignored"));
   pub->OnVideoConfig(AvcConfig());
@@ -224,6 +243,25 @@ TEST_F(HubTest, BitrateIsMeasuredOverTheIngestBytes) {
   // 2.5 KB * 10/s = 25 KB/s = ~200 kbit/s
   EXPECT_NEAR(static_cast<double>(pub->Stats().bitrate_kbps), 200, 10);
   EXPECT_EQ(pub->Stats().bytes, 51 * 2500);
+}
+
+TEST_F(HubTest, EachTrackHasItsOwnBitrate) {
+  auto pub = *hub_.Publish(Info("s"));
+  pub->OnVideoConfig(AvcConfig());
+  pub->OnAudioConfig(AudioCodec::kAac);
+  std::vector<uint8_t> video = AvcAccessUnit(0x65);
+  video.resize(2000);  // padding past the NAL unit the length prefix gives
+  const std::vector<uint8_t> audio(500, 0x21);
+  for (int i = 0; i <= 50; ++i) {
+    ASSERT_TRUE(pub->OnVideoFrame(Frame(i * 100, false, video)).ok());
+    pub->OnAudioFrame({AudioCodec::kAac, i * 100, audio});
+    pub->OnIngestBytes(2600);  // the container's bytes: both, and headers
+    clock_.AdvanceMs(100);
+  }
+  // 10 frames a second: 2000 B video = 160 kbit/s, 500 B audio = 40 kbit/s.
+  EXPECT_NEAR(static_cast<double>(pub->Stats().video_bitrate_kbps), 160, 8);
+  EXPECT_NEAR(static_cast<double>(pub->Stats().audio_bitrate_kbps), 40, 2);
+  EXPECT_NEAR(static_cast<double>(pub->Stats().bitrate_kbps), 208, 10);
 }
 
 }  // namespace

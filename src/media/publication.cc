@@ -11,6 +11,8 @@ namespace livesnap::media {
 namespace {
 
 constexpr int64_t kBitrateWindowMs = 5000;
+// Media time over which the frame rate of a stream without metadata is measured.
+constexpr int64_t kFrameRateWindowMs = 2000;
 
 }  // namespace
 
@@ -26,7 +28,10 @@ void Publication::OnMetadata(const StreamMetadata& metadata) {
   // fills in what is not known yet.
   if (info_.width == 0) info_.width = metadata.width;
   if (info_.height == 0) info_.height = metadata.height;
-  if (metadata.frame_rate > 0) info_.frame_rate = metadata.frame_rate;
+  if (metadata.frame_rate > 0) {
+    info_.frame_rate = metadata.frame_rate;
+    frame_rate_announced_ = true;
+  }
 }
 
 void Publication::OnMalformedInput() { hub_->counters_->malformed_tags.Increment(); }
@@ -60,7 +65,9 @@ absl::Status Publication::OnVideoFrame(VideoFrame frame) {
     }
   }
   video_frames_.fetch_add(1, std::memory_order_relaxed);
+  window_video_bytes_ += static_cast<int64_t>(frame.data.size());
   last_dts_ms_.store(frame.dts_ms, std::memory_order_relaxed);
+  MeasureFrameRate(frame.dts_ms);
   hub_->counters_->video_frames.Increment();
   if (frame.keyframe) {
     keyframes_.fetch_add(1, std::memory_order_relaxed);
@@ -72,13 +79,31 @@ absl::Status Publication::OnVideoFrame(VideoFrame frame) {
   return absl::OkStatus();
 }
 
+void Publication::MeasureFrameRate(int64_t dts_ms) {
+  if (rate_window_first_dts_ms_ < 0 || dts_ms < rate_window_first_dts_ms_) {
+    rate_window_first_dts_ms_ = dts_ms;
+    rate_window_frames_ = 0;
+    return;
+  }
+  ++rate_window_frames_;
+  const int64_t span_ms = dts_ms - rate_window_first_dts_ms_;
+  if (span_ms < kFrameRateWindowMs) return;
+  const double frames_per_s =
+      static_cast<double>(rate_window_frames_) * 1000.0 / static_cast<double>(span_ms);
+  rate_window_first_dts_ms_ = dts_ms;
+  rate_window_frames_ = 0;
+  std::lock_guard lock(info_mu_);
+  if (!frame_rate_announced_) info_.frame_rate = frames_per_s;
+}
+
 void Publication::OnAudioConfig(AudioCodec codec) {
   std::lock_guard lock(info_mu_);
   info_.audio_codec = codec;
 }
 
-void Publication::OnAudioFrame(const AudioFrame& /*frame*/) {
+void Publication::OnAudioFrame(const AudioFrame& frame) {
   audio_frames_.fetch_add(1, std::memory_order_relaxed);
+  window_audio_bytes_ += static_cast<int64_t>(frame.data.size());
   hub_->counters_->audio_frames.Increment();
 }
 
@@ -91,8 +116,12 @@ void Publication::OnIngestBytes(size_t size) {
   const int64_t elapsed_ms = now_ms - window_start_ms_;
   if (elapsed_ms >= kBitrateWindowMs) {
     bitrate_kbps_.store(window_bytes_ * 8 / elapsed_ms, std::memory_order_relaxed);
+    video_bitrate_kbps_.store(window_video_bytes_ * 8 / elapsed_ms, std::memory_order_relaxed);
+    audio_bitrate_kbps_.store(window_audio_bytes_ * 8 / elapsed_ms, std::memory_order_relaxed);
     window_start_ms_ = now_ms;
     window_bytes_ = 0;
+    window_video_bytes_ = 0;
+    window_audio_bytes_ = 0;
   }
 }
 
@@ -122,6 +151,8 @@ StreamStats Publication::Stats() const {
   stats.keyframes = keyframes_.load(std::memory_order_relaxed);
   stats.audio_frames = audio_frames_.load(std::memory_order_relaxed);
   stats.bitrate_kbps = bitrate_kbps_.load(std::memory_order_relaxed);
+  stats.video_bitrate_kbps = video_bitrate_kbps_.load(std::memory_order_relaxed);
+  stats.audio_bitrate_kbps = audio_bitrate_kbps_.load(std::memory_order_relaxed);
   stats.last_keyframe_dts_ms = last_keyframe_dts_ms_.load(std::memory_order_relaxed);
   stats.last_keyframe_unix_ms = last_keyframe_unix_ms_.load(std::memory_order_relaxed);
   stats.last_dts_ms = last_dts_ms_.load(std::memory_order_relaxed);

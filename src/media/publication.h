@@ -79,20 +79,31 @@ class Publication {
   std::shared_ptr<const VideoConfig> config_;
   bool stopped_ = false;
 
+  // Measures the frame rate from the video's DTS unless metadata announced it.
+  void MeasureFrameRate(int64_t dts_ms);
+
   mutable std::mutex info_mu_;
-  StreamInfo info_;  // guarded by info_mu_
+  StreamInfo info_;                    // guarded by info_mu_
+  bool frame_rate_announced_ = false;  // by metadata; guarded by info_mu_
 
   std::atomic<int64_t> bytes_{0};
   std::atomic<int64_t> video_frames_{0};
   std::atomic<int64_t> keyframes_{0};
   std::atomic<int64_t> audio_frames_{0};
   std::atomic<int64_t> bitrate_kbps_{0};
+  std::atomic<int64_t> video_bitrate_kbps_{0};
+  std::atomic<int64_t> audio_bitrate_kbps_{0};
   std::atomic<int64_t> last_keyframe_dts_ms_{-1};
   std::atomic<int64_t> last_keyframe_unix_ms_{-1};
   std::atomic<int64_t> last_dts_ms_{-1};
   // Bitrate window, touched only by the session's thread.
   int64_t window_start_ms_ = -1;
   int64_t window_bytes_ = 0;
+  int64_t window_video_bytes_ = 0;
+  int64_t window_audio_bytes_ = 0;
+  // Frame-rate window (media time), touched only by the session's thread.
+  int64_t rate_window_first_dts_ms_ = -1;
+  int64_t rate_window_frames_ = 0;
 };
 
 }  // namespace livesnap::media

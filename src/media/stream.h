@@ -57,7 +57,9 @@ struct StreamStats {
   int64_t video_frames = 0;
   int64_t keyframes = 0;
   int64_t audio_frames = 0;
-  int64_t bitrate_kbps = 0;
+  int64_t bitrate_kbps = 0;            // all the container's bytes
+  int64_t video_bitrate_kbps = 0;      // the video access units' bytes alone
+  int64_t audio_bitrate_kbps = 0;      // the audio frames' bytes alone
   int64_t last_keyframe_dts_ms = -1;   // media time of the newest keyframe
   int64_t last_keyframe_unix_ms = -1;  // wall time it arrived
   int64_t last_dts_ms = -1;

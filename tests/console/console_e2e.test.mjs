@@ -411,6 +411,9 @@ test('each stream shows the protocol it is pushed with, on its card and its page
     assert.equal((await card.locator('.protocol').innerText()).trim(), 'SRT');
     const rtmpCard = page.locator(`li.card[data-stream="${DEMO}"]`);
     assert.equal((await rtmpCard.locator('.protocol').innerText()).trim(), 'RTMP');
+    // MPEG-TS announces no frame rate: it is measured from the stream.
+    await waitFor('the SRT stream\'s frame rate', async () =>
+      /\b25 fps\b/.test(await card.innerText()), 30000);
     await screenshot('08c-wall-protocols');
 
     await card.click();

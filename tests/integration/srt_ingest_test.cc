@@ -120,6 +120,9 @@ TEST_F(SrtIngestTest, HevcOverSrtGivesTheRightPicturesAndTheOnlineListSaysSrt) {
                            dir_ / "push.log");
   testing::ApiClient api(server_->api_port());
   std::string protocol, codec;
+  int frame_rate = 0, video_kbps = 0;
+  // MPEG-TS announces no frame rate and no track rates: they are measured
+  // (the track rates over 5 s).
   EXPECT_TRUE(testing::WaitFor(
       [&] {
         testing::ApiResponse r =
@@ -128,11 +131,14 @@ TEST_F(SrtIngestTest, HevcOverSrtGivesTheRightPicturesAndTheOnlineListSaysSrt) {
         if (r.status != 200 || !list.is_array() || list.empty()) return false;
         protocol = list[0].value("Protocol", "");
         codec = list[0].value("VideoCodec", "");
-        return codec == "HEVC";
+        frame_rate = list[0].value("FrameRate", 0);
+        video_kbps = list[0].value("VideoDataRate", 0);
+        return codec == "HEVC" && frame_rate > 0 && video_kbps > 0;
       },
       20s))
       << server_->Log();
   EXPECT_EQ(protocol, "srt");
+  EXPECT_EQ(frame_rate, 25);
   ASSERT_EQ(push.Wait(60s), 0) << push.Log();
   ExpectSecondsZeroSixTen("hevc");
   EXPECT_TRUE(server_->WaitForLog("[push.example.com/live/hevc] publish started from", 1s));

@@ -84,9 +84,10 @@ Json OnlineJson(const media::LiveStream& live, const std::string& server_ip) {
   json["Transcoded"] = "no";
   json["VideoCodecId"] = VideoCodecId(info.video_codec);
   json["AudioCodecId"] = AudioCodecId(info.audio_codec);
-  // Per-track rates are not measured (BitrateKbps is both tracks'): 0.
-  json["VideoDataRate"] = 0;
-  json["AudioDataRate"] = 0;
+  // Kbit/s of each track's coded frames over the last 5 s (BitrateKbps is the
+  // container's: both tracks and their framing).
+  json["VideoDataRate"] = live.stats.video_bitrate_kbps;
+  json["AudioDataRate"] = live.stats.audio_bitrate_kbps;
   json["Width"] = info.width;
   json["Height"] = info.height;
   json["FrameRate"] = static_cast<int>(std::lround(info.frame_rate));

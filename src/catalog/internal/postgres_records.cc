@@ -59,9 +59,11 @@ absl::StatusOr<std::vector<DailySnapshotCount>> PgCountByDay(PGconn* conn, std::
   LS_ASSIGN_OR_RETURN(
       PgResult result,
       PgExec(conn,
-             "SELECT capture_ms / 86400000 AS day, COUNT(*) FROM (SELECT DISTINCT app, stream,"
-             " capture_ms FROM snapshot_records WHERE domain = $1 AND capture_ms >= $2"
-             " AND capture_ms < $3) AS captures GROUP BY day ORDER BY day",
+             "SELECT capture_ms / 86400000 AS day, COUNT(*) FROM snapshot_records r"
+             " WHERE domain = $1 AND capture_ms >= $2 AND capture_ms < $3 AND (NOT overlay"
+             " OR NOT EXISTS (SELECT 1 FROM snapshot_records s WHERE s.domain = r.domain"
+             " AND s.app = r.app AND s.stream = r.stream AND s.capture_ms = r.capture_ms"
+             " AND NOT s.overlay)) GROUP BY day ORDER BY day",
              PgParams::Of(domain, start_ms, end_ms)),
       "");
   std::vector<DailySnapshotCount> days;

@@ -58,9 +58,11 @@ absl::StatusOr<std::vector<DailySnapshotCount>> SqliteCountByDay(SqliteDb& db,
                                                                  int64_t start_ms, int64_t end_ms) {
   LS_ASSIGN_OR_RETURN(
       Statement count,
-      db.Prepare("SELECT capture_ms / 86400000 AS day, COUNT(*) FROM (SELECT DISTINCT app,"
-                 " stream, capture_ms FROM snapshot_records WHERE domain = ?1"
-                 " AND capture_ms >= ?2 AND capture_ms < ?3) GROUP BY day ORDER BY day"),
+      db.Prepare("SELECT capture_ms / 86400000 AS day, COUNT(*) FROM snapshot_records r"
+                 " WHERE domain = ?1 AND capture_ms >= ?2 AND capture_ms < ?3 AND (NOT overlay"
+                 " OR NOT EXISTS (SELECT 1 FROM snapshot_records s WHERE s.domain = r.domain"
+                 " AND s.app = r.app AND s.stream = r.stream AND s.capture_ms = r.capture_ms"
+                 " AND NOT s.overlay)) GROUP BY day ORDER BY day"),
       "");
   StatementRun run(count);
   LS_RETURN_IF_ERROR(run.Bind(domain, start_ms, end_ms), "");
