@@ -162,11 +162,15 @@ fs::path MakeClip(const fs::path& dir) {
   return testing::MakeFlvClip(dir, "clip", spec);
 }
 
-// Pushes `clip` as fast as it goes, then waits until the stream's records
+// Pushes `clip` at 20 times real time (a capture every 250 ms, so several
+// records share each second, yet no two captures share a millisecond, which
+// would make them one capture time), then waits until the stream's records
 // show every capture (sequence records) and returns them.
 std::vector<Record> PushAndWait(const fs::path& clip, const std::string& url, RecordsApi& api,
                                 const fs::path& log) {
-  Subprocess push(testing::PushCommand(clip, url, /*realtime=*/false), log);
+  Subprocess push({"ffmpeg", "-hide_banner", "-loglevel", "info", "-nostats", "-readrate", "20",
+                   "-i", clip.string(), "-c", "copy", "-f", "flv", url},
+                  log);
   EXPECT_EQ(push.Wait(60s), 0) << push.Log();
   std::vector<Record> all;
   testing::WaitFor(
