@@ -106,6 +106,14 @@ def tree_cpu_delta_s(before, after):
     return total
 
 
+def cores_after(process, warmup_s, window_s):
+    """`process`'s CPU (user + system, cores) over `window_s` after `warmup_s`."""
+    time.sleep(warmup_s)
+    before, start = process_cpu_s(process.pid), time.monotonic()
+    time.sleep(window_s)
+    return (process_cpu_s(process.pid) - before) / (time.monotonic() - start)
+
+
 def memory_kib(pid):
     """{'VmRSS': KiB, 'VmHWM': KiB} of a process."""
     result = {}

@@ -17,19 +17,11 @@ import argparse
 import json
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 sys.dont_write_bytecode = True
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import benchlib as b  # noqa: E402
-
-
-def measure(server, warmup_s, window_s):
-    time.sleep(warmup_s)
-    before, start = b.process_cpu_s(server.pid), time.monotonic()
-    time.sleep(window_s)
-    return (b.process_cpu_s(server.pid) - before) / (time.monotonic() - start)
 
 
 def run(args, clip, client, batch_bytes):
@@ -50,7 +42,7 @@ def run(args, clip, client, batch_bytes):
                                 extra=["--profile", client.removeprefix("loadgen-")])
             loadgen.start()
             pushers.append(loadgen.process)
-        cores = measure(server, args.warmup, args.window)
+        cores = b.cores_after(server, args.warmup, args.window)
         live = server.log().count("publish started")
     finally:
         for process in pushers:
@@ -78,7 +70,7 @@ def main():
     idle = b.Livesnapd(args.livesnapd, args.work_dir / "idle" / "livesnapd")
     idle.start()
     try:
-        idle_cores = measure(idle, 2, args.window)
+        idle_cores = b.cores_after(idle, 2, args.window)
     finally:
         idle.stop()
     clients = ["loadgen-batched", "loadgen-ffmpeg", "loadgen-obs"]

@@ -21,19 +21,11 @@ import json
 import statistics
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 sys.dont_write_bytecode = True
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import benchlib as b  # noqa: E402
-
-
-def measure(server, warmup_s, window_s):
-    time.sleep(warmup_s)
-    before, start = b.process_cpu_s(server.pid), time.monotonic()
-    time.sleep(window_s)
-    return (b.process_cpu_s(server.pid) - before) / (time.monotonic() - start)
 
 
 def make_ts(flv, ts):
@@ -56,7 +48,7 @@ def run(args, protocol, clip, round_index):
         b.log(f"{protocol} round {round_index}: " + b.shell_line(loadgen.command))
         loadgen.start()
         ramp_s = args.streams / args.ramp if args.ramp > 0 else 0
-        cores = measure(server, ramp_s + args.warmup, args.window)
+        cores = b.cores_after(server, ramp_s + args.warmup, args.window)
         live = server.log().count("publish started")
         report = loadgen.wait(args.warmup + args.window + ramp_s + 30)
     finally:
@@ -92,7 +84,7 @@ def main():
     idle = b.Livesnapd(args.livesnapd, args.work_dir / "idle" / "livesnapd", srt=True)
     idle.start()
     try:
-        idle_cores = measure(idle, 2, args.window)
+        idle_cores = b.cores_after(idle, 2, args.window)
     finally:
         idle.stop()
     rows = []

@@ -126,6 +126,21 @@ ApiResult<int64_t> RequireTime(const RequestParams& params, std::string_view nam
   return *ms;
 }
 
+ApiResult<TimeRange> RequireTimeRange(const RequestParams& params) {
+  ApiResult<int64_t> start_ms =
+      RequireTime(params, "StartTime", codes::kMissingStartTime, codes::kInvalidStartTimeMalformed);
+  if (!start_ms.ok()) return start_ms.error();
+  ApiResult<int64_t> end_ms =
+      RequireTime(params, "EndTime", codes::kMissingEndTime, codes::kInvalidEndTimeMalformed);
+  if (!end_ms.ok()) return end_ms.error();
+  if (*end_ms <= *start_ms) {
+    return Fail(codes::kInvalidEndTimeMismatch,
+                absl::StrCat("EndTime ", FormatIso8601Utc(*end_ms, true),
+                             " is not later than StartTime ", FormatIso8601Utc(*start_ms, true)));
+  }
+  return TimeRange{*start_ms, *end_ms};
+}
+
 int64_t TotalPages(int64_t total, int64_t page_size) {
   return page_size <= 0 ? 0 : (total + page_size - 1) / page_size;
 }

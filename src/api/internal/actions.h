@@ -122,6 +122,13 @@ ApiResult<catalog::Domain> LookupServingDomain(const ActionContext& context,
 // absent, `malformed` when it is no such time.
 ApiResult<int64_t> RequireTime(const RequestParams& params, std::string_view name,
                                const ErrorCode& missing, const ErrorCode& malformed);
+// StartTime and EndTime given, each UTC ISO 8601, EndTime later than
+// StartTime (InvalidEndTime.Mismatch); in Unix ms.
+struct TimeRange {
+  int64_t start_ms = 0;
+  int64_t end_ms = 0;
+};
+ApiResult<TimeRange> RequireTimeRange(const RequestParams& params);
 // TotalPage for `total` items in pages of `page_size`.
 int64_t TotalPages(int64_t total, int64_t page_size);
 

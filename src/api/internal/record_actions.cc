@@ -230,22 +230,13 @@ std::string DayName(int64_t day_ms) {
 
 ApiResult<Json> DescribeLiveDomainSnapshotData(const ActionContext& context,
                                                const RequestParams& params) {
-  ApiResult<int64_t> start_ms =
-      RequireTime(params, "StartTime", codes::kMissingStartTime, codes::kInvalidStartTimeMalformed);
-  if (!start_ms.ok()) return start_ms.error();
-  ApiResult<int64_t> end_ms =
-      RequireTime(params, "EndTime", codes::kMissingEndTime, codes::kInvalidEndTimeMalformed);
-  if (!end_ms.ok()) return end_ms.error();
-  if (*end_ms <= *start_ms) {
-    return Fail(codes::kInvalidEndTimeMismatch,
-                absl::StrCat("EndTime ", FormatIso8601Utc(*end_ms, true),
-                             " is not later than StartTime ", FormatIso8601Utc(*start_ms, true)));
-  }
+  ApiResult<TimeRange> range = RequireTimeRange(params);
+  if (!range.ok()) return range.error();
   const int64_t oldest_ms = context.clock.UnixMs() - kDataDays * kDayMs;
-  if (*start_ms < oldest_ms || *end_ms - *start_ms > kDataDays * kDayMs) {
+  if (range->start_ms < oldest_ms || range->end_ms - range->start_ms > kDataDays * kDayMs) {
     return Fail(codes::kInvalidStartTimeValueNotSupported,
-                absl::StrCat("StartTime ", FormatIso8601Utc(*start_ms, true), " to EndTime ",
-                             FormatIso8601Utc(*end_ms, true), ": data reaches back to ",
+                absl::StrCat("StartTime ", FormatIso8601Utc(range->start_ms, true), " to EndTime ",
+                             FormatIso8601Utc(range->end_ms, true), ": data reaches back to ",
                              FormatIso8601Utc(oldest_ms), " and a query spans at most ", kDataDays,
                              " days"));
   }
@@ -255,13 +246,13 @@ ApiResult<Json> DescribeLiveDomainSnapshotData(const ActionContext& context,
   std::map<int64_t, int64_t> totals;  // day start -> captures
   for (const std::string& domain : *domains) {
     absl::StatusOr<std::vector<catalog::DailySnapshotCount>> days =
-        context.catalog.CountSnapshotsByDay(domain, *start_ms, *end_ms);
+        context.catalog.CountSnapshotsByDay(domain, range->start_ms, range->end_ms);
     if (!days.ok()) return CatalogError(days.status(), "count snapshots of " + domain);
     for (const catalog::DailySnapshotCount& day : *days) totals[day.day_start_ms] += day.count;
   }
   // Every day the range touches, those without a snapshot as 0.
   Json list = Json::array();
-  for (int64_t day = *start_ms / kDayMs * kDayMs; day < *end_ms; day += kDayMs) {
+  for (int64_t day = range->start_ms / kDayMs * kDayMs; day < range->end_ms; day += kDayMs) {
     const auto total = totals.find(day);
     list.push_back(
         Json{{"Date", DayName(day)}, {"Total", total == totals.end() ? 0 : total->second}});

@@ -152,21 +152,12 @@ ApiResult<Json> DescribeLiveStreamSnapshotInfo(const ActionContext& context,
   ApiResult<std::string> stream = params.Require("StreamName", codes::kMissingStreamName);
   if (!stream.ok()) return stream.error();
   if (auto error = CheckStreamName(*stream)) return *error;
-  ApiResult<int64_t> start_ms =
-      RequireTime(params, "StartTime", codes::kMissingStartTime, codes::kInvalidStartTimeMalformed);
-  if (!start_ms.ok()) return start_ms.error();
-  ApiResult<int64_t> end_ms =
-      RequireTime(params, "EndTime", codes::kMissingEndTime, codes::kInvalidEndTimeMalformed);
-  if (!end_ms.ok()) return end_ms.error();
-  if (*end_ms <= *start_ms) {
-    return Fail(codes::kInvalidEndTimeMismatch,
-                absl::StrCat("EndTime ", FormatIso8601Utc(*end_ms, true),
-                             " is not later than StartTime ", FormatIso8601Utc(*start_ms, true)));
-  }
-  if (*end_ms - *start_ms > kMaxSnapshotRangeMs) {
+  ApiResult<TimeRange> range = RequireTimeRange(params);
+  if (!range.ok()) return range.error();
+  if (range->end_ms - range->start_ms > kMaxSnapshotRangeMs) {
     return Fail(codes::kInvalidTimeRangeExceeded,
-                absl::StrCat("StartTime ", FormatIso8601Utc(*start_ms, true), " to EndTime ",
-                             FormatIso8601Utc(*end_ms, true), " is longer than one day"));
+                absl::StrCat("StartTime ", FormatIso8601Utc(range->start_ms, true), " to EndTime ",
+                             FormatIso8601Utc(range->end_ms, true), " is longer than one day"));
   }
   int64_t limit = 10;
   if (auto text = params.Get("Limit")) {
@@ -189,8 +180,8 @@ ApiResult<Json> DescribeLiveStreamSnapshotInfo(const ActionContext& context,
   query.domain = *domain_name;
   query.app = *app;
   query.stream = *stream;
-  query.start_ms = *start_ms;
-  query.end_ms = *end_ms;
+  query.start_ms = range->start_ms;
+  query.end_ms = range->end_ms;
   query.limit = limit;
   query.order = *descending ? catalog::SortOrder::kDescending : catalog::SortOrder::kAscending;
   absl::StatusOr<RecordPage> page = ReadRecordPage(context.catalog, query);
