@@ -17,6 +17,7 @@
 #include "snapshot/push_auth.h"
 #include "tests/support/api_client.h"
 #include "tests/support/livesnapd.h"
+#include "tests/support/media_fixtures.h"
 #include "tests/support/seconds_clip.h"
 #include "tests/support/subprocess.h"
 
@@ -64,38 +65,12 @@ class SrtIngestTest : public ::testing::Test {
     ASSERT_TRUE(server_->Start()) << server_->Log();
   }
 
-  // ffmpeg encoding a 14 s clip (or `seconds`) whose picture tells the second (grey level
-  // 16 + 3 * second), a keyframe every 2 s, pushed in real time over SRT.
+  // ffmpeg pushing a 14 s clip (or `seconds`) whose picture tells the second,
+  // a keyframe every 2 s, in real time over SRT.
   std::vector<std::string> PushCommand(const std::string& codec, const std::string& stream_id,
                                        int seconds = 14) {
-    std::vector<std::string> argv = {
-        "ffmpeg",
-        "-hide_banner",
-        "-loglevel",
-        "error",
-        "-nostdin",
-        "-re",
-        "-f",
-        "lavfi",
-        "-i",
-        "color=c=black:s=320x180:r=25,format=yuv420p,geq=lum='16+3*floor(T)':cb=128:cr=128",
-        "-t",
-        std::to_string(seconds),
-        "-c:v",
-        codec,
-        "-g",
-        "50",
-        "-keyint_min",
-        "50"};
-    if (codec == "libx265") {
-      argv.insert(argv.end(), {"-x265-params", "log-level=error:scenecut=0"});
-    } else {
-      argv.insert(argv.end(), {"-sc_threshold", "0"});
-    }
-    argv.insert(argv.end(),
-                {"-f", "mpegts",
-                 "srt://127.0.0.1:" + std::to_string(srt_port_) + "?streamid=" + stream_id});
-    return argv;
+    return testing::SecondsClipTsPushCommand(
+        codec, "srt://127.0.0.1:" + std::to_string(srt_port_) + "?streamid=" + stream_id, seconds);
   }
 
   // Snapshots at 0 s, then the first keyframes at or after 5 s and 10 s (the

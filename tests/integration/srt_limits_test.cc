@@ -16,6 +16,7 @@
 
 #include "tests/support/api_client.h"
 #include "tests/support/livesnapd.h"
+#include "tests/support/media_fixtures.h"
 #include "tests/support/prometheus_text.h"
 #include "tests/support/seconds_clip.h"
 #include "tests/support/subprocess.h"
@@ -83,29 +84,7 @@ class SrtLimitsTest : public ::testing::Test {
   // ffmpeg pushing `seconds` of a 320x180 clip whose picture tells the
   // second, a keyframe every 2 s, in real time over SRT.
   std::vector<std::string> PushCommand(const std::string& stream, int seconds) {
-    return {"ffmpeg",
-            "-hide_banner",
-            "-loglevel",
-            "error",
-            "-nostdin",
-            "-re",
-            "-f",
-            "lavfi",
-            "-i",
-            "color=c=black:s=320x180:r=25,format=yuv420p,geq=lum='16+3*floor(T)':cb=128:cr=128",
-            "-t",
-            std::to_string(seconds),
-            "-c:v",
-            "libx264",
-            "-g",
-            "50",
-            "-keyint_min",
-            "50",
-            "-sc_threshold",
-            "0",
-            "-f",
-            "mpegts",
-            SrtUrl(stream)};
+    return testing::SecondsClipTsPushCommand("libx264", SrtUrl(stream), seconds);
   }
 
   std::string SrtUrl(const std::string& stream) const {

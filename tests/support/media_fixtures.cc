@@ -59,4 +59,34 @@ std::vector<std::string> PushCommand(const std::filesystem::path& file, const st
   return argv;
 }
 
+std::vector<std::string> SecondsClipTsPushCommand(const std::string& codec, const std::string& url,
+                                                  int seconds) {
+  std::vector<std::string> argv = {
+      "ffmpeg",
+      "-hide_banner",
+      "-loglevel",
+      "error",
+      "-nostdin",
+      "-re",
+      "-f",
+      "lavfi",
+      "-i",
+      "color=c=black:s=320x180:r=25,format=yuv420p,geq=lum='16+3*floor(T)':cb=128:cr=128",
+      "-t",
+      std::to_string(seconds),
+      "-c:v",
+      codec,
+      "-g",
+      "50",
+      "-keyint_min",
+      "50"};
+  if (codec == "libx265") {
+    argv.insert(argv.end(), {"-x265-params", "log-level=error:scenecut=0"});
+  } else {
+    argv.insert(argv.end(), {"-sc_threshold", "0"});
+  }
+  argv.insert(argv.end(), {"-f", "mpegts", url});
+  return argv;
+}
+
 }  // namespace livesnap::testing

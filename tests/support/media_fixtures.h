@@ -43,4 +43,10 @@ VideoCounts ProbeVideo(const std::filesystem::path& file);
 std::vector<std::string> PushCommand(const std::filesystem::path& file, const std::string& url,
                                      bool realtime);
 
+// ffmpeg encoding `seconds` of a 320x180 25 fps picture that tells the second
+// (grey level 16 + 3 * second) with `codec` (libx264 or libx265), a keyframe
+// every 2 s, pushed in real time as MPEG-TS to `url` (an srt:// URL).
+std::vector<std::string> SecondsClipTsPushCommand(const std::string& codec, const std::string& url,
+                                                  int seconds);
+
 }  // namespace livesnap::testing
