@@ -132,6 +132,40 @@ TEST(ContainsRandomAccessPictureTest, UnknownCodecOrLengthSizeIsAnError) {
   EXPECT_EQ(error.code(), absl::StatusCode::kInvalidArgument);
 }
 
+// The NAL units ForEachAnnexBNalUnit visits, as vectors.
+std::vector<std::vector<uint8_t>> AnnexBUnits(const std::vector<uint8_t>& stream) {
+  std::vector<std::vector<uint8_t>> units;
+  ForEachAnnexBNalUnit(
+      stream, [&](std::span<const uint8_t> nal) { units.emplace_back(nal.begin(), nal.end()); });
+  return units;
+}
+
+TEST(ForEachAnnexBNalUnitTest, SplitsAtThreeAndFourByteStartCodes) {
+  EXPECT_EQ(AnnexBUnits({0, 0, 0, 1, 0x09, 0xF0, 0, 0, 1, 0x67, 0x42, 0, 0, 0, 1, 0x65, 0x88}),
+            (std::vector<std::vector<uint8_t>>{{0x09, 0xF0}, {0x67, 0x42}, {0x65, 0x88}}));
+}
+
+TEST(ForEachAnnexBNalUnitTest, DropsTrailingZerosAndWhatPrecedesTheFirstStartCode) {
+  EXPECT_EQ(AnnexBUnits({0xAA, 0x01, 0, 0, 1, 0x41, 0x9A, 0, 0, 0, 0, 0, 1, 0x41, 0, 0}),
+            (std::vector<std::vector<uint8_t>>{{0x41, 0x9A}, {0x41, 0, 0}}));
+}
+
+TEST(ForEachAnnexBNalUnitTest, KeepsOnesThatAreNotStartCodes) {
+  // 0x01 after a single zero, or after 00 03 (emulation prevention), is data.
+  EXPECT_EQ(AnnexBUnits({0, 0, 1, 0x65, 1, 0, 1, 0, 0, 3, 1, 1}),
+            (std::vector<std::vector<uint8_t>>{{0x65, 1, 0, 1, 0, 0, 3, 1, 1}}));
+}
+
+TEST(ForEachAnnexBNalUnitTest, EmptyUnitsShortInputsAndNoStartCodeVisitNothing) {
+  EXPECT_TRUE(AnnexBUnits({}).empty());
+  EXPECT_TRUE(AnnexBUnits({0}).empty());
+  EXPECT_TRUE(AnnexBUnits({0, 1}).empty());
+  EXPECT_TRUE(AnnexBUnits({0, 0, 1}).empty());
+  EXPECT_TRUE(AnnexBUnits({0x65, 0x88, 0x84, 0x01}).empty());
+  EXPECT_EQ(AnnexBUnits({0, 0, 1, 0, 0, 1, 0x06, 0, 0, 1}),
+            (std::vector<std::vector<uint8_t>>{{0x06}}));
+}
+
 TEST(RemoveEmulationPreventionTest, DropsTheThreeAfterTwoZeros) {
   EXPECT_EQ(RemoveEmulationPrevention(std::vector<uint8_t>{0x67, 0, 0, 3, 1, 0, 0, 3, 0, 0, 3}),
             (std::vector<uint8_t>{0x67, 0, 0, 1, 0, 0, 0, 0}));

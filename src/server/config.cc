@@ -43,7 +43,8 @@ const std::set<std::string> kSrtKeys = {"listen",
                                         "max_connections_per_ip",
                                         "publishes_per_second_per_ip",
                                         "idle_timeout_ms",
-                                        "pes_budget_bytes"};
+                                        "pes_budget_bytes",
+                                        "read_batch_ms"};
 const std::set<std::string> kApiKeys = {"listen",
                                         "auth",
                                         "threads",
@@ -168,6 +169,11 @@ absl::Status ReadSrt(const Table& root, Config& config) {
       Read(t, "srt", "publishes_per_second_per_ip", config.srt_publishes_per_second_per_ip), "");
   LS_RETURN_IF_ERROR(Read(t, "srt", "idle_timeout_ms", config.srt_idle_timeout_ms), "");
   LS_RETURN_IF_ERROR(Read(t, "srt", "pes_budget_bytes", config.srt_pes_budget_bytes), "");
+  LS_RETURN_IF_ERROR(Read(t, "srt", "read_batch_ms", config.srt_read_batch_ms), "");
+  if (config.srt_read_batch_ms < 0 || config.srt_read_batch_ms > 100) {
+    return absl::InvalidArgumentError(absl::StrCat("srt.read_batch_ms ", config.srt_read_batch_ms,
+                                                   " is not 0..100 (0: no read batching)"));
+  }
   if (config.srt_max_connections_per_ip < 1 || config.srt_publishes_per_second_per_ip < 1) {
     return absl::InvalidArgumentError(
         "srt.max_connections_per_ip and srt.publishes_per_second_per_ip must be at least 1");

@@ -97,6 +97,7 @@ struct Config {
   int srt_publishes_per_second_per_ip = 10;
   int srt_idle_timeout_ms = 30'000;
   int64_t srt_pes_budget_bytes = int64_t{256} << 20;
+  int srt_read_batch_ms = 20;  // the loop wakes at most this often while data flows
 
   // [cluster]: this node in the registry of the nodes sharing the catalog.
   std::string cluster_node_id;         // empty: "<hostname>:<RTMP port>"

@@ -164,14 +164,19 @@ TEST_F(ConfigFileTest, SrtSectionIsOffUntilListenIsSet) {
   EXPECT_EQ(config->srt_max_connections_per_ip, 128);
   EXPECT_EQ(config->srt_idle_timeout_ms, 30'000);
   EXPECT_EQ(config->srt_pes_budget_bytes, int64_t{256} << 20);
+  EXPECT_EQ(config->srt_read_batch_ms, 20);
   auto limits =
       LoadConfigFile(Write("[srt]\nmax_connections_per_ip = 3\npublishes_per_second_per_ip = 2\n"
-                           "idle_timeout_ms = 4000\npes_budget_bytes = 2097152\n"));
+                           "idle_timeout_ms = 4000\npes_budget_bytes = 2097152\nread_batch_ms = 0\n"));
   ASSERT_TRUE(limits.ok()) << limits.status();
   EXPECT_EQ(limits->srt_max_connections_per_ip, 3);
   EXPECT_EQ(limits->srt_publishes_per_second_per_ip, 2);
   EXPECT_EQ(limits->srt_idle_timeout_ms, 4000);
   EXPECT_EQ(limits->srt_pes_budget_bytes, int64_t{2} << 20);
+  EXPECT_EQ(limits->srt_read_batch_ms, 0);
+  auto slow = LoadConfigFile(Write("[srt]\nread_batch_ms = 500\n"));
+  ASSERT_FALSE(slow.ok());
+  EXPECT_NE(slow.status().message().find("srt.read_batch_ms"), std::string::npos);
   auto small = LoadConfigFile(Write("[srt]\npes_budget_bytes = 65536\n"));
   ASSERT_FALSE(small.ok());
   EXPECT_NE(small.status().message().find("srt.pes_budget_bytes"), std::string::npos);

@@ -346,6 +346,7 @@ class DaemonImpl final : public Daemon {
     options.publishes_per_second_per_ip = config_.srt_publishes_per_second_per_ip;
     options.idle_timeout_ms = config_.srt_idle_timeout_ms;
     options.pes_budget_bytes = static_cast<uint64_t>(config_.srt_pes_budget_bytes);
+    options.read_batch_ms = config_.srt_read_batch_ms;
     LS_ASSIGN_OR_RETURN(srt_, srt::SrtServer::Create(options, hub_, metrics_), "");
     spdlog::info("SRT listening on {}:{}{}", options.listen_host, srt_->port(),
                  options.passphrase.empty() ? "" : " (encrypted)");

@@ -4,6 +4,7 @@
 #include <prometheus/counter.h>
 #include <prometheus/gauge.h>
 #include <prometheus/registry.h>
+#include <pthread.h>
 #include <spdlog/spdlog.h>
 #include <srt/access_control.h>
 #include <srt/srt.h>
@@ -13,6 +14,8 @@
 #include <chrono>
 #include <cstring>
 #include <map>
+#include <span>
+#include <thread>
 #include <vector>
 
 #include "absl/strings/str_cat.h"
@@ -29,7 +32,10 @@ namespace {
 
 constexpr int kEpollWaitMs = 100;
 constexpr int kMaxEventsPerWait = 256;
-constexpr int kLiveMessageBytes = 1500;  // one SRT live-mode payload is at most 1456
+constexpr size_t kLiveMessageBytes = 1500;  // one SRT live-mode payload is at most 1456
+// A connection's datagrams are gathered into one buffer of this size and
+// handed to its demuxer together (a 2 Mbit/s stream sends ~5 KB in 20 ms).
+constexpr size_t kReadBufferBytes = 64 * 1024;
 
 std::string AddressText(const sockaddr* address) {
   char host[INET6_ADDRSTRLEN] = "?";
@@ -148,6 +154,7 @@ class SrtServer::Impl {
   void AcceptAll();
   void Admit(SRTSOCKET socket, const sockaddr_storage& peer);
   void Read(Connection& connection);
+  bool Demux(Connection& connection, std::span<const uint8_t> bytes);
   void CloseIdle();
   // Counts a limit hit and logs `what` (a few lines a minute per limit).
   void LimitHit(ingest::Limit limit, const std::string& what);
@@ -170,7 +177,7 @@ class SrtServer::Impl {
   std::atomic<bool> stopping_{false};
   bool stopped_ = false;
   std::map<SRTSOCKET, std::unique_ptr<Connection>> connections_;  // the loop thread's
-  std::vector<char> buffer_ = std::vector<char>(kLiveMessageBytes);
+  std::vector<char> buffer_ = std::vector<char>(kReadBufferBytes);
 };
 
 absl::Status SrtServer::Impl::Start(uint16_t* port) {
@@ -248,10 +255,13 @@ int SrtServer::Impl::OnHandshake(void* self, SRTSOCKET socket, int /*hs_version*
 }
 
 void SrtServer::Impl::Run() {
+  pthread_setname_np(pthread_self(), "ls-srt-io");  // per-thread CPU in top -H
+  const auto read_batch = std::chrono::milliseconds(options_.read_batch_ms);
   std::array<SRT_EPOLL_EVENT, kMaxEventsPerWait> events;
   while (!stopping_.load(std::memory_order_relaxed)) {
     const int n =
         srt_epoll_uwait(eid_, events.data(), static_cast<int>(events.size()), kEpollWaitMs);
+    const SteadyTime woken_at = std::chrono::steady_clock::now();
     for (int i = 0; i < n; ++i) {
       const SRT_EPOLL_EVENT& event = events[static_cast<size_t>(i)];
       if (event.fd == listener_) {
@@ -266,6 +276,10 @@ void SrtServer::Impl::Run() {
       }
     }
     CloseIdle();
+    // Read batching: while data flows, wake at most every read_batch_ms, so
+    // each wake-up drains several datagrams of every connection instead of
+    // one (libsrt holds them; its receiver latency is far longer).
+    if (n > 0 && read_batch.count() > 0) std::this_thread::sleep_until(woken_at + read_batch);
   }
 }
 
@@ -363,29 +377,42 @@ void SrtServer::Impl::Admit(SRTSOCKET socket, const sockaddr_storage& peer) {
   spdlog::info("{} publish started from {} (srt)", c.tag, c.peer);
 }
 
+// Drains the connection's datagrams into buffer_ and hands them to its
+// demuxer a bufferful at a time (TS is a byte stream: messages concatenate).
 void SrtServer::Impl::Read(Connection& c) {
   c.last_data = std::chrono::steady_clock::now();  // woken for data
   while (true) {
-    const int n = srt_recvmsg(c.socket, buffer_.data(), static_cast<int>(buffer_.size()));
-    if (n <= 0) {
-      if (n < 0 && srt_getlasterror(nullptr) == SRT_EASYNCRCV) return;
-      Close(c.socket, media::StopReason::kDisconnected, "disconnected", "connection closed");
+    size_t filled = 0;
+    int n = 1;
+    while (filled + kLiveMessageBytes <= buffer_.size() &&
+           (n = srt_recvmsg(c.socket, buffer_.data() + filled,
+                            static_cast<int>(kLiveMessageBytes))) > 0) {
+      filled += static_cast<size_t>(n);
+    }
+    if (filled > 0 &&
+        !Demux(c, std::span(reinterpret_cast<const uint8_t*>(buffer_.data()), filled))) {
       return;
     }
-    const absl::Status status = c.ts->OnBytes(
-        std::span(reinterpret_cast<const uint8_t*>(buffer_.data()), static_cast<size_t>(n)));
-    if (!status.ok() && c.ts->over_budget()) {
-      LimitHit(ingest::Limit::kPartialMessageBudget,
-               absl::StrCat(c.tag, " SRT publish from ", c.peer, " closed: ", status.message()));
-      Close(c.socket, media::StopReason::kProtocolError, "over_budget", "");
-      return;
-    }
-    if (!status.ok()) {
-      spdlog::warn("{} SRT publish from {} closed: {}", c.tag, c.peer, status.ToString());
-      Close(c.socket, media::StopReason::kProtocolError, "malformed", "");
-      return;
-    }
+    if (n > 0) continue;  // the buffer filled up: more may be waiting
+    if (n < 0 && srt_getlasterror(nullptr) == SRT_EASYNCRCV) return;  // drained
+    Close(c.socket, media::StopReason::kDisconnected, "disconnected", "connection closed");
+    return;
   }
+}
+
+// Feeds bytes to the connection's demuxer; false when that closed it.
+bool SrtServer::Impl::Demux(Connection& c, std::span<const uint8_t> bytes) {
+  const absl::Status status = c.ts->OnBytes(bytes);
+  if (status.ok()) return true;
+  if (c.ts->over_budget()) {
+    LimitHit(ingest::Limit::kPartialMessageBudget,
+             absl::StrCat(c.tag, " SRT publish from ", c.peer, " closed: ", status.message()));
+    Close(c.socket, media::StopReason::kProtocolError, "over_budget", "");
+    return false;
+  }
+  spdlog::warn("{} SRT publish from {} closed: {}", c.tag, c.peer, status.ToString());
+  Close(c.socket, media::StopReason::kProtocolError, "malformed", "");
+  return false;
 }
 
 void SrtServer::Impl::Close(SRTSOCKET socket, media::StopReason reason, std::string_view cause,

@@ -11,7 +11,9 @@
 // connection only.
 //
 // Every connection is non-blocking on one epoll (srt_epoll) served by one
-// thread; libsrt adds its own few threads per UDP port, not per connection.
+// thread ("ls-srt-io"), which wakes at most every read_batch_ms while data
+// flows and reads a connection's datagrams a bufferful at a time; libsrt
+// adds its own few threads per UDP port, not per connection.
 // Encryption (AES, SRTO_PASSPHRASE) and the receiver latency come from the
 // options; a caller with another passphrase is refused by libsrt.
 //
@@ -56,6 +58,9 @@ struct SrtServerOptions {
   double publishes_per_second_per_ip = 10;
   int idle_timeout_ms = 30'000;              // no data for this long: closed
   uint64_t pes_budget_bytes = 256ull << 20;  // partial PES of all connections
+  // While data flows, the loop wakes at most every read_batch_ms and drains
+  // every ready connection (0: at every datagram's wake-up).
+  int read_batch_ms = 20;
 };
 
 class SrtServer {

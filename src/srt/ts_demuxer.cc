@@ -45,27 +45,6 @@ std::optional<PesHeader> ParsePesHeader(std::span<const uint8_t> d) {
   return header;
 }
 
-// Calls visit(nal) for each NAL unit of an Annex B byte stream.
-template <typename Visit>
-void ForEachAnnexBNal(std::span<const uint8_t> es, Visit visit) {
-  size_t i = 0, start = std::string::npos;
-  const size_t n = es.size();
-  while (i + 2 < n) {
-    if (es[i] == 0 && es[i + 1] == 0 && es[i + 2] == 1) {
-      if (start != std::string::npos) {
-        size_t end = i;
-        while (end > start && es[end - 1] == 0) --end;  // trailing zeros / 4-byte start code
-        if (end > start) visit(es.subspan(start, end - start));
-      }
-      i += 3;
-      start = i;
-    } else {
-      ++i;
-    }
-  }
-  if (start != std::string::npos && start < n) visit(es.subspan(start));
-}
-
 }  // namespace
 
 int64_t PtsUnwrapper::Unwrap(int64_t pts) {
@@ -225,7 +204,7 @@ bool TsDemuxer::ContinuesAccessUnit(std::span<const uint8_t> current, const PesH
     return h264 ? type >= 1 && type <= 5 : type <= 31;
   };
   std::span<const uint8_t> first;  // the new PES's first NAL unit, when it starts in view
-  ForEachAnnexBNal(next.subspan(then.size), [&](std::span<const uint8_t> nal) {
+  media::ForEachAnnexBNalUnit(next.subspan(then.size), [&](std::span<const uint8_t> nal) {
     if (first.empty()) first = nal;
   });
   if (first.size() >= (h264 ? 2u : 3u)) {
@@ -236,7 +215,7 @@ bool TsDemuxer::ContinuesAccessUnit(std::span<const uint8_t> current, const PesH
   }
   if (then.pts != kNoTime && then.dts != now.dts) return false;
   bool has_picture = false;
-  ForEachAnnexBNal(current.subspan(now.size), [&](std::span<const uint8_t> nal) {
+  media::ForEachAnnexBNalUnit(current.subspan(now.size), [&](std::span<const uint8_t> nal) {
     has_picture = has_picture || is_picture(nal);
   });
   return !has_picture;
@@ -300,7 +279,7 @@ absl::Status TsDemuxer::OnVideo(int64_t pts_90khz, int64_t dts_90khz, std::span<
   const bool h264 = video_codec_ == media::VideoCodec::kH264;
   access_unit_.clear();
   std::vector<std::vector<uint8_t>> vps, sps, pps;  // the parameter sets of this access unit
-  ForEachAnnexBNal(es, [&](std::span<const uint8_t> nal) {
+  media::ForEachAnnexBNalUnit(es, [&](std::span<const uint8_t> nal) {
     const int type = h264 ? media::H264NalType(nal) : media::HevcNalType(nal);
     if (h264 ? type == 9 : type == 35) return;  // access unit delimiter
     if (h264 ? type == 7 : type == 33) sps.emplace_back(nal.begin(), nal.end());
