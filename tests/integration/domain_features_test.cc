@@ -243,7 +243,13 @@ TEST_F(DomainFeaturesTest, TheOnlineListOfAWildcardHasTheStreamsItServes) {
     return items;
   };
   using Items = std::set<std::string>;
-  EXPECT_TRUE(testing::WaitFor([&] { return listed(".example.com").size() == 2; }, 20s))
+  // Every push live (each domain's list has its own).
+  EXPECT_TRUE(testing::WaitFor(
+      [&] {
+        return listed(".example.com").size() == 2 && listed(".c.example.com").size() == 1 &&
+               listed("b.example.com").size() == 1;
+      },
+      20s))
       << server_->Log();
   EXPECT_EQ(listed(".example.com"), (Items{"a.example.com/s1", "x.y.example.com/s2"}));
   EXPECT_EQ(listed(".c.example.com"), (Items{"x.c.example.com/s3"}));
