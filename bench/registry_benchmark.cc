@@ -94,13 +94,15 @@ int64_t Committed(PGconn* conn) {
 struct Node {
   Node(int n, catalog::Registry& registry, const Options& options)
       : hub(SystemClock::Instance(), metrics) {
-    auto created = server::ClusterMember::Create({.node_id = "bench-" + std::to_string(n),
-                                                  .rtmp_address = "127.0.0.1:1935",
-                                                  .api_address = "127.0.0.1:8080",
-                                                  .version = "bench",
-                                                  .lease_ms = 15'000,
-                                                  .heartbeat_ms = options.heartbeat_ms},
-                                                 registry, SystemClock::Instance(), metrics);
+    auto created =
+        server::ClusterMember::Create({.node_id = "bench-" + std::to_string(n),
+                                       .rtmp_address = "127.0.0.1:1935",
+                                       .api_address = "127.0.0.1:8080",
+                                       .version = "bench",
+                                       .lease_ms = 15'000,
+                                       .heartbeat_ms = options.heartbeat_ms,
+                                       .live_streams = [this] { return hub.ListLiveStreams(); }},
+                                      registry, SystemClock::Instance(), metrics);
     if (!created.ok()) {
       std::fprintf(stderr, "%s\n", created.status().ToString().c_str());
       std::exit(1);
@@ -109,6 +111,8 @@ struct Node {
     hub.AddSubscriber(member.get());
     hub.SetAdmissionPolicy([this](const media::StreamInfo& info) { return member->Admit(info); });
   }
+  // The heartbeats read the hub: they stop before it goes.
+  ~Node() { member->Stop(); }
   prometheus::Registry metrics;
   std::unique_ptr<server::ClusterMember> member;
   media::MediaHub hub;

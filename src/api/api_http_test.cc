@@ -1,6 +1,7 @@
 // The routes beside the RPC actions, over real HTTP: /healthz, /metrics, the
 // snapshot images, the console's files, and the live-stream listing fed by
 // a real MediaHub publishing an ffmpeg-made FLV clip.
+#include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
 #include <fstream>
@@ -347,6 +348,42 @@ TEST_F(OnlineListTest, ListsLiveStreamsWithTheirCodecAndCounters) {
   auto after = Client().Call("DescribeLiveStreamsOnlineList", {{"DomainName", "push.example.com"}});
   EXPECT_EQ(after.body["TotalNum"], 1);
   EXPECT_EQ(Client().Get("/healthz").body["LiveStreams"], 2);
+}
+
+// A wildcard domain's list has every stream it serves, each under the host
+// it was pushed to; a subdomain's list those of that host only.
+TEST_F(OnlineListTest, AWildcardListsTheStreamsOfTheSubdomainsItServes) {
+  for (const char* name : {".example.com", ".c.example.com", "b.example.com"}) {
+    ASSERT_TRUE(IsApiSuccess(Client().Call(
+        "AddLiveDomain",
+        {{"DomainName", name}, {"Region", "cn-shanghai"}, {"LiveDomainType", "liveVideo"}})));
+  }
+  livesnap::testing::ClipSpec spec;
+  spec.seconds = 1;
+  spec.width = 160;
+  spec.height = 96;
+  const fs::path clip = livesnap::testing::MakeFlvClip(dir_.path(), "clip", spec);
+  std::vector<std::unique_ptr<media::Publication>> live;
+  for (const char* host :
+       {"a.example.com", "x.y.example.com", "x.c.example.com", "b.example.com", "a.example.org"}) {
+    live.push_back(Publish({host, "live", "s"}, clip));
+  }
+  auto hosts = [&](const std::string& domain) {
+    auto r = Client().Call("DescribeLiveStreamsOnlineList", {{"DomainName", domain}});
+    EXPECT_TRUE(IsApiSuccess(r)) << r.raw;
+    std::vector<std::string> listed;
+    for (const auto& item : r.body["OnlineInfo"]["LiveStreamOnlineInfo"]) {
+      listed.push_back(item["DomainName"].get<std::string>());
+    }
+    return listed;
+  };
+  using ::testing::ElementsAre;
+  EXPECT_THAT(hosts(".example.com"), ElementsAre("a.example.com", "x.y.example.com"));
+  EXPECT_THAT(hosts(".c.example.com"), ElementsAre("x.c.example.com"));
+  EXPECT_THAT(hosts("b.example.com"), ElementsAre("b.example.com"));
+  EXPECT_THAT(hosts("a.example.com"), ElementsAre("a.example.com"));
+  EXPECT_THAT(hosts(".example.org"), ElementsAre());  // not registered: serves nothing
+  EXPECT_THAT(hosts("example.com"), ElementsAre());
 }
 
 // Registered only with the PostgreSQL backend, whose server can be made to

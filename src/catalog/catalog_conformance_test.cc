@@ -218,6 +218,13 @@ TEST_P(CatalogConformanceTest, DomainsOfAnOlderSchemaAreStreamingDomainsWithoutS
   for (const char* column : {"live_domain_type", "callback_req_auth", "callback_auth_key"}) {
     ASSERT_THAT(database_->Exec(std::string("ALTER TABLE domains DROP COLUMN ") + column), IsOk());
   }
+  // Nor what version 6 added to the registry's live streams.
+  for (const char* column : {"video_codec", "audio_codec", "width", "height", "frame_rate_milli",
+                             "bytes", "video_frames", "keyframes", "audio_frames", "bitrate_kbps",
+                             "video_bitrate_kbps", "audio_bitrate_kbps", "reported_ms"}) {
+    ASSERT_THAT(database_->Exec(std::string("ALTER TABLE live_streams DROP COLUMN ") + column),
+                IsOk());
+  }
   ASSERT_THAT(database_->Exec("DELETE FROM schema_version WHERE version >= 5"), IsOk());
   ASSERT_THAT(database_->Exec("INSERT INTO domains (name, region, created_ms)"
                               " VALUES ('old.example.com', 'cn-shanghai', 1000)"),

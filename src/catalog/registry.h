@@ -1,8 +1,9 @@
 // File: catalog/registry.h
 //
 // The cluster registry: the livesnapd nodes that share a catalog, and every
-// live stream with the node that holds it under a lease. Stored in the
-// catalog's database (tables of schema version 3), on SQLite (one node) or
+// live stream with the node that holds it under a lease and what that node
+// last reported of it. Stored in the catalog's database (tables of schema
+// version 3, the streams' reported media of version 6), on SQLite (one node) or
 // PostgreSQL (a cluster). It is how any node refuses a stream that is live
 // elsewhere and answers for the whole cluster; PostgreSQL is the only
 // coordinator.
@@ -11,12 +12,14 @@
 //   (*registry)->RegisterNode(node);
 //   auto holder = (*registry)->AcquireStream(lease, now_ms);
 //   if (holder->node_id != lease.node_id) { ... refuse: live on holder->node_id ... }
-//   (*registry)->Heartbeat(node_id, stats, now_ms, now_ms + 15'000);  // every few seconds
+//   (*registry)->Heartbeat(node_id, stats, reports, now_ms, now_ms + 15'000);  // every few seconds
 //   (*registry)->ReleaseStream(domain, app, stream, node_id, token);
 //
 // Leases: a stream row is held by one node until lease_until_ms. A node
 // renews all of its leases with one Heartbeat (one statement on PostgreSQL,
-// one transaction on SQLite), whatever its number of streams. Another node
+// one transaction on SQLite), whatever its number of streams, and with it
+// writes what it reports of each stream (codecs, picture, rates, counters),
+// so another node reads them at most one heartbeat old. Another node
 // may take a stream over only once its lease has expired, so a node killed
 // with SIGKILL frees its streams one lease later. Times are Unix ms of the
 // caller's clock: the nodes' clocks must agree (NTP) to well under a lease.
@@ -59,6 +62,34 @@ struct Node {
   int64_t live_streams = 0;  // unexpired leases it holds (filled by ListNodes)
 };
 
+// What the holder of a stream last reported of it at a heartbeat: all 0 (and
+// empty codecs) until its first heartbeat after the publish started.
+struct StreamMedia {
+  std::string video_codec;  // media::VideoCodecName(), e.g. "H.264"; "" if unknown
+  std::string audio_codec;  // media::AudioCodecName(), e.g. "AAC"
+  int64_t width = 0;
+  int64_t height = 0;
+  int64_t frame_rate_milli = 0;  // frames per 1000 s (30 fps: 30000)
+  int64_t bytes = 0;
+  int64_t video_frames = 0;
+  int64_t keyframes = 0;
+  int64_t audio_frames = 0;
+  int64_t bitrate_kbps = 0;
+  int64_t video_bitrate_kbps = 0;
+  int64_t audio_bitrate_kbps = 0;
+  int64_t reported_ms = 0;  // the heartbeat that wrote it (Unix ms); 0: none yet
+
+  bool operator==(const StreamMedia&) const = default;
+};
+
+// One stream's report in a Heartbeat.
+struct StreamReport {
+  std::string domain;
+  std::string app;
+  std::string stream;
+  StreamMedia media;  // reported_ms is the heartbeat's now_ms, whatever is set here
+};
+
 struct StreamLease {
   std::string domain;
   std::string app;
@@ -69,6 +100,7 @@ struct StreamLease {
   int64_t lease_until_ms = 0;
   std::string client_addr;
   std::string protocol;  // e.g. "rtmp"
+  StreamMedia media;     // read only: AcquireStream starts it afresh, Heartbeat writes it
 };
 
 class Registry {
@@ -82,10 +114,14 @@ class Registry {
   // Every registered node, by id, each with the count of its unexpired leases.
   virtual absl::StatusOr<std::vector<Node>> ListNodes(int64_t now_ms) = 0;
 
-  // Renews every lease of `node_id` to `lease_until_ms` and records the
-  // heartbeat and stats in its row; returns how many leases it renewed.
-  // NotFound when the node row is gone (it must register again).
+  // Renews every lease of `node_id` to `lease_until_ms`, records the
+  // heartbeat and stats in its row and each report's media (stamped
+  // `now_ms`) in the lease of its stream when `node_id` holds it (reports of
+  // other streams are ignored; a lease without a report keeps its media);
+  // returns how many leases it renewed. NotFound when the node row is gone
+  // (it must register again).
   virtual absl::StatusOr<int64_t> Heartbeat(std::string_view node_id, const NodeStats& stats,
+                                            const std::vector<StreamReport>& reports,
                                             int64_t now_ms, int64_t lease_until_ms) = 0;
 
   // Takes the lease of (domain, app, stream) in one atomic step: inserts it,
@@ -115,7 +151,7 @@ class Registry {
 };
 
 // Opens the registry in the catalog database named by `url` (same forms as
-// OpenCatalog, which must have migrated it to schema version 3 or later).
+// OpenCatalog, which must have migrated it to schema version 6 or later).
 // A SQLite ":memory:" catalog is private to its connection: the registry
 // then keeps its own in-memory tables, which is right for a single node.
 absl::StatusOr<std::unique_ptr<Registry>> OpenRegistry(std::string_view url);

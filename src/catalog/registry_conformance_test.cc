@@ -140,7 +140,7 @@ TEST_P(RegistryConformanceTest, HeartbeatRenewsEveryLeaseOfItsNodeOnly) {
   ASSERT_THAT(b_->AcquireStream(MakeLease("b", "b0", 1), kNow), IsOk());
   const int64_t beat = kNow + 10'000;
   EXPECT_THAT(
-      a_->Heartbeat("a", {.snapshots_total = 42, .upload_backlog = 3}, beat, beat + kLeaseMs),
+      a_->Heartbeat("a", {.snapshots_total = 42, .upload_backlog = 3}, {}, beat, beat + kLeaseMs),
       IsOkAndHolds(5));
   // After the first leases' end, a's streams live on, b's is gone.
   const int64_t after = kNow + kLeaseMs + 1;
@@ -156,14 +156,95 @@ TEST_P(RegistryConformanceTest, HeartbeatRenewsEveryLeaseOfItsNodeOnly) {
   EXPECT_EQ(nodes->at(1).heartbeat_ms, kNow);
 }
 
+TEST_P(RegistryConformanceTest, HeartbeatWritesTheMediaItsNodeReportsOfItsOwnStreams) {
+  ASSERT_THAT(a_->AcquireStream(MakeLease("a", "s1", 1), kNow), IsOk());
+  ASSERT_THAT(a_->AcquireStream(MakeLease("a", "s2", 2), kNow), IsOk());
+  ASSERT_THAT(b_->AcquireStream(MakeLease("b", "b0", 1), kNow), IsOk());
+  const StreamMedia media{.video_codec = "H.264",
+                          .audio_codec = "AAC \"quoted\" \\ {braced}, comma",
+                          .width = 1280,
+                          .height = 720,
+                          .frame_rate_milli = 29'970,
+                          .bytes = 9'000'000'000,
+                          .video_frames = 900,
+                          .keyframes = 15,
+                          .audio_frames = 1400,
+                          .bitrate_kbps = 2100,
+                          .video_bitrate_kbps = 1900,
+                          .audio_bitrate_kbps = 128};
+  auto report = [&](std::string stream) {
+    return StreamReport{
+        .domain = "push.example.com", .app = "live", .stream = std::move(stream), .media = media};
+  };
+  const int64_t beat = kNow + 4'000;
+  // b0 is b's and "gone" has no lease: a's reports of them change nothing.
+  EXPECT_THAT(
+      a_->Heartbeat("a", {}, {report("s1"), report("b0"), report("gone")}, beat, beat + kLeaseMs),
+      IsOkAndHolds(2));
+  StreamMedia want = media;
+  want.reported_ms = beat;
+  EXPECT_THAT(b_->FindStream("push.example.com", "live", "s1", beat),
+              IsOkAndHolds(::testing::Optional(Field(&StreamLease::media, want))));
+  absl::StatusOr<std::vector<StreamLease>> live = b_->ListStreams(beat);
+  ASSERT_THAT(live, IsOk());
+  ASSERT_THAT(Streams(*live), ElementsAre("b:b0", "a:s1", "a:s2"));
+  EXPECT_EQ(live->at(0).media, StreamMedia{});
+  EXPECT_EQ(live->at(1).media, want);
+  EXPECT_EQ(live->at(2).media, StreamMedia{});  // not reported yet
+  // A beat without s1's report keeps what it reported last.
+  ASSERT_THAT(a_->Heartbeat("a", {}, {}, beat + 4'000, beat + 4'000 + kLeaseMs), IsOkAndHolds(2));
+  EXPECT_THAT(b_->FindStream("push.example.com", "live", "s1", beat + 4'000),
+              IsOkAndHolds(::testing::Optional(Field(&StreamLease::media, want))));
+  // A new holder's publish starts with nothing reported.
+  const int64_t later = beat + 4'000 + kLeaseMs + 1;
+  absl::StatusOr<StreamLease> taken = b_->AcquireStream(MakeLease("b", "s1", 7, later), later);
+  ASSERT_THAT(taken, IsOk());
+  EXPECT_EQ(taken->node_id, "b");
+  EXPECT_EQ(taken->media, StreamMedia{});
+}
+
+// Leases of a catalog before schema version 6 read as not reported yet,
+// and the first heartbeat after the migration writes their media.
+TEST_P(RegistryConformanceTest, MigrationAddsTheReportedMediaToLeasesThatExist) {
+  ASSERT_THAT(a_->AcquireStream(MakeLease("a", "s", 1), kNow), IsOk());
+  a_.reset();
+  b_.reset();
+  catalog_.reset();
+  for (const char* column : {"video_codec", "audio_codec", "width", "height", "frame_rate_milli",
+                             "bytes", "video_frames", "keyframes", "audio_frames", "bitrate_kbps",
+                             "video_bitrate_kbps", "audio_bitrate_kbps", "reported_ms"}) {
+    ASSERT_THAT(database_->Exec(std::string("ALTER TABLE live_streams DROP COLUMN ") + column),
+                IsOk());
+  }
+  ASSERT_THAT(database_->Exec("DELETE FROM schema_version WHERE version >= 6"), IsOk());
+  absl::StatusOr<std::unique_ptr<Catalog>> catalog = OpenCatalog(database_->url());
+  ASSERT_THAT(catalog, IsOk());
+  catalog_ = std::move(*catalog);
+  a_ = Open();
+  ASSERT_NE(a_, nullptr);
+  EXPECT_THAT(a_->FindStream("push.example.com", "live", "s", kNow),
+              IsOkAndHolds(::testing::Optional(Field(&StreamLease::media, StreamMedia{}))));
+  const StreamReport report{.domain = "push.example.com",
+                            .app = "live",
+                            .stream = "s",
+                            .media = {.video_codec = "HEVC", .width = 640, .height = 360}};
+  ASSERT_THAT(a_->Heartbeat("a", {}, {report}, kNow + 1, kNow + 1 + kLeaseMs), IsOkAndHolds(1));
+  absl::StatusOr<std::optional<StreamLease>> found =
+      a_->FindStream("push.example.com", "live", "s", kNow + 1);
+  ASSERT_THAT(found, IsOkAndHolds(::testing::Optional(::testing::_)));
+  EXPECT_EQ((*found)->media.video_codec, "HEVC");
+  EXPECT_EQ((*found)->media.width, 640);
+  EXPECT_EQ((*found)->media.reported_ms, kNow + 1);
+}
+
 TEST_P(RegistryConformanceTest, HeartbeatOfAnUnregisteredNodeIsNotFound) {
-  EXPECT_THAT(a_->Heartbeat("ghost", {}, kNow, kNow + kLeaseMs),
+  EXPECT_THAT(a_->Heartbeat("ghost", {}, {}, kNow, kNow + kLeaseMs),
               StatusIs(absl::StatusCode::kNotFound, "ghost"));
   ASSERT_THAT(a_->RemoveNode("a"), IsOk());
-  EXPECT_THAT(a_->Heartbeat("a", {}, kNow, kNow + kLeaseMs),
+  EXPECT_THAT(a_->Heartbeat("a", {}, {}, kNow, kNow + kLeaseMs),
               StatusIs(absl::StatusCode::kNotFound, "not registered"));
   ASSERT_THAT(a_->RegisterNode(MakeNode("a")), IsOk());
-  EXPECT_THAT(a_->Heartbeat("a", {}, kNow, kNow + kLeaseMs), IsOkAndHolds(0));
+  EXPECT_THAT(a_->Heartbeat("a", {}, {}, kNow, kNow + kLeaseMs), IsOkAndHolds(0));
 }
 
 TEST_P(RegistryConformanceTest, ReleaseNeedsTheHoldersToken) {
@@ -223,7 +304,7 @@ TEST_P(RegistryConformanceTest, BadArgumentsAreRefused) {
   backwards.lease_until_ms = backwards.started_ms;
   EXPECT_THAT(a_->AcquireStream(backwards, kNow),
               StatusIs(absl::StatusCode::kInvalidArgument, "lease"));
-  EXPECT_THAT(a_->Heartbeat("", {}, kNow, kNow + 1),
+  EXPECT_THAT(a_->Heartbeat("", {}, {}, kNow, kNow + 1),
               StatusIs(absl::StatusCode::kInvalidArgument, "node"));
   EXPECT_THAT(a_->ListStreams(kNow), IsOkAndHolds(IsEmpty()));
 }

@@ -6,6 +6,7 @@
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
+#include <cmath>
 #include <vector>
 
 #include "base/status.h"
@@ -108,6 +109,32 @@ absl::StatusOr<std::unique_ptr<ClusterMember>> ClusterMember::Create(
 
 ClusterMember::~ClusterMember() { Stop(); }
 
+catalog::StreamReport ReportOf(const media::LiveStream& live) {
+  const media::StreamInfo& info = live.info;
+  const media::StreamStats& stats = live.stats;
+  return catalog::StreamReport{
+      .domain = info.key.domain,
+      .app = info.key.app,
+      .stream = info.key.stream,
+      .media = {.video_codec = info.video_codec == media::VideoCodec::kUnknown
+                                   ? ""
+                                   : std::string(media::VideoCodecName(info.video_codec)),
+                .audio_codec = info.audio_codec == media::AudioCodec::kUnknown
+                                   ? ""
+                                   : std::string(media::AudioCodecName(info.audio_codec)),
+                .width = info.width,
+                .height = info.height,
+                .frame_rate_milli = std::llround(info.frame_rate * 1000),
+                .bytes = stats.bytes,
+                .video_frames = stats.video_frames,
+                .keyframes = stats.keyframes,
+                .audio_frames = stats.audio_frames,
+                .bitrate_kbps = stats.bitrate_kbps,
+                .video_bitrate_kbps = stats.video_bitrate_kbps,
+                .audio_bitrate_kbps = stats.audio_bitrate_kbps,
+                .reported_ms = 0}};  // the heartbeat stamps it
+}
+
 catalog::Node ClusterMember::NodeRow(int64_t now_ms, const catalog::NodeStats& stats) const {
   catalog::Node node;
   node.node_id = options_.node_id;
@@ -129,7 +156,8 @@ catalog::StreamLease ClusterMember::LeaseOf(const media::StreamInfo& info, int64
                               .started_ms = now_ms,
                               .lease_until_ms = now_ms + options_.lease_ms,
                               .client_addr = info.client_addr,
-                              .protocol = info.protocol.empty() ? "rtmp" : info.protocol};
+                              .protocol = info.protocol.empty() ? "rtmp" : info.protocol,
+                              .media = {}};
 }
 
 absl::Status ClusterMember::Admit(const media::StreamInfo& info) {
@@ -231,6 +259,12 @@ void ClusterMember::ReleaseQueued() {
 
 void ClusterMember::Beat() {
   const catalog::NodeStats stats = options_.stats ? options_.stats() : catalog::NodeStats{};
+  std::vector<catalog::StreamReport> reports;
+  if (options_.live_streams) {
+    for (const media::LiveStream& live : options_.live_streams()) {
+      reports.push_back(ReportOf(live));
+    }
+  }
   size_t held_before = 0;
   {
     std::lock_guard lock(mu_);
@@ -238,11 +272,11 @@ void ClusterMember::Beat() {
   }
   const int64_t now = clock_.UnixMs();
   absl::StatusOr<int64_t> renewed =
-      registry_.Heartbeat(options_.node_id, stats, now, now + options_.lease_ms);
+      registry_.Heartbeat(options_.node_id, stats, reports, now, now + options_.lease_ms);
   if (absl::IsNotFound(renewed.status())) {
     // Removed meanwhile (e.g. by an operator): join again.
     if (registry_.RegisterNode(NodeRow(now, stats)).ok()) {
-      renewed = registry_.Heartbeat(options_.node_id, stats, now, now + options_.lease_ms);
+      renewed = registry_.Heartbeat(options_.node_id, stats, reports, now, now + options_.lease_ms);
     }
   }
   NoteReachable(renewed.status());

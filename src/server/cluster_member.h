@@ -2,7 +2,9 @@
 //
 // This node's membership in the cluster registry (catalog/registry.h): it
 // registers the node, holds a lease on every stream published here, renews
-// them all with one heartbeat, and releases each one when its publish ends.
+// them all with one heartbeat that also writes each stream's codecs,
+// picture, rates and counters (what other nodes' online lists show), and
+// releases each one when its publish ends.
 //
 // Admission (Admit, called by the hub's admission policy on an RTMP loop
 // thread) costs one registry statement, bounded by
@@ -38,6 +40,7 @@
 #include <mutex>
 #include <string>
 #include <thread>
+#include <vector>
 
 #include "absl/status/statusor.h"
 #include "base/clock.h"
@@ -61,7 +64,13 @@ struct ClusterMemberOptions {
   int64_t heartbeat_ms = 4'000;
   // Read at each heartbeat, on the member's thread.
   std::function<catalog::NodeStats()> stats;
+  // The streams live here (MediaHub::ListLiveStreams), read at each
+  // heartbeat on the member's thread; their media go into their leases.
+  std::function<std::vector<media::LiveStream>()> live_streams;
 };
+
+// What a heartbeat reports of one live stream.
+catalog::StreamReport ReportOf(const media::LiveStream& live);
 
 class ClusterMember final : public media::StreamSubscriber {
  public:

@@ -10,6 +10,7 @@
 #include <filesystem>
 #include <thread>
 
+#include "absl/cleanup/cleanup.h"
 #include "catalog/catalog.h"
 #include "catalog/registry.h"
 #include "media/publication.h"
@@ -160,6 +161,51 @@ TEST_F(ClusterMemberTest, HeartbeatsKeepLeasesAliveAndRecordTheNode) {
   EXPECT_EQ(nodes->at(0).node_id, "node-a");
   EXPECT_EQ(nodes->at(0).live_streams, 3);
   EXPECT_GE(nodes->at(0).heartbeat_ms, clock_.UnixMs() - 10'000);
+}
+
+TEST_F(ClusterMemberTest, HeartbeatsWriteWhatTheHubKnowsOfEachStream) {
+  prometheus::Registry metrics;
+  auto registry = *catalog::OpenRegistry(url_);
+  std::unique_ptr<ClusterMember> member;  // subscribed to the hub: outlives it
+  media::MediaHub hub(clock_, metrics);
+  // Stopped before the hub it reads goes, also when an assertion returns early.
+  absl::Cleanup stop = [&] {
+    if (member != nullptr) member->Stop();
+  };
+  auto created = ClusterMember::Create({.node_id = "node-a",
+                                        .rtmp_address = "node-a:1935",
+                                        .api_address = "node-a:8080",
+                                        .version = "test",
+                                        .heartbeat_ms = 50,
+                                        .live_streams = [&hub] { return hub.ListLiveStreams(); }},
+                                       *registry, clock_, metrics);
+  ASSERT_TRUE(created.ok()) << created.status();
+  member = *std::move(created);
+  hub.AddSubscriber(member.get());
+  hub.SetAdmissionPolicy([&](const media::StreamInfo& info) { return member->Admit(info); });
+  media::StreamInfo info = Info("s");
+  info.video_codec = media::VideoCodec::kHevc;
+  info.audio_codec = media::AudioCodec::kAac;
+  info.width = 1920;
+  info.height = 1080;
+  info.frame_rate = 29.97;
+  auto published = hub.Publish(info);
+  ASSERT_TRUE(published.ok()) << published.status();
+  catalog::StreamMedia media;
+  EXPECT_TRUE(livesnap::testing::WaitFor(
+      [&] {
+        auto lease = observer_->FindStream("push.example.com", "live", "s", clock_.UnixMs());
+        if (!lease.ok() || !lease->has_value()) return false;
+        media = (*lease)->media;
+        return media.reported_ms > 0;
+      },
+      std::chrono::seconds(5)));
+  EXPECT_EQ(media.video_codec, "HEVC");
+  EXPECT_EQ(media.audio_codec, "AAC");
+  EXPECT_EQ(media.width, 1920);
+  EXPECT_EQ(media.height, 1080);
+  EXPECT_EQ(media.frame_rate_milli, 29'970);
+  (*published)->Stop(media::StopReason::kShutdown);
 }
 
 TEST_F(ClusterMemberTest, DrainRefusesPublishesAndStopRemovesTheNodesRows) {

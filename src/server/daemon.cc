@@ -241,6 +241,7 @@ class DaemonImpl final : public Daemon {
     cluster.lease_ms = config_.cluster_lease_ms;
     cluster.heartbeat_ms = config_.cluster_heartbeat_ms;
     cluster.stats = [this] { return NodeStats(); };
+    cluster.live_streams = [this] { return hub_.ListLiveStreams(); };
     LS_ASSIGN_OR_RETURN(
         cluster_,
         ClusterMember::Create(std::move(cluster), *registry_, SystemClock::Instance(), metrics_),

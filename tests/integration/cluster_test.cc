@@ -544,5 +544,82 @@ TEST_F(PostgresOutageTest, NothingIsLostAndTheRegistryRecovers) {
   EXPECT_EQ(log.find("not recorded"), std::string::npos);
 }
 
+// Two nodes on one PostgreSQL catalog: node B's online list shows a stream
+// real ffmpeg pushes to node A with what A's heartbeats report of it (its
+// picture, frame rate, codecs, rates and counters), as A's own list does.
+TEST(ClusterMediaTest, AnotherNodeListsAStreamWithItsCodecsPictureAndRates) {
+  testing::TempDir dir;
+  auto database = catalog::testing::TestDatabase::Create(catalog::testing::Backend::kPostgres);
+  ASSERT_TRUE(database.ok()) << database.status();
+  ASSERT_TRUE(testing::InstallS3rver());
+  constexpr char kBucket[] = "media";
+  constexpr char kDomain[] = "push.example.com";
+  testing::S3rverProcess s3(dir / "s3rver", {kBucket});
+  ASSERT_TRUE(s3.Start());
+  testing::ClipSpec spec;  // 640x360, 25 fps, H.264 + AAC
+  const fs::path clip = testing::MakeFlvClip(dir.path(), "clip", spec);
+  std::vector<std::unique_ptr<LivesnapdProcess>> nodes;
+  for (const std::string id : {"a", "b"}) {
+    const fs::path node_dir = dir / id;
+    fs::create_directories(node_dir);
+    WriteNodeConfig(node_dir / "livesnap.toml", {.node_id = id,
+                                                 .catalog_url = (*database)->url(),
+                                                 .s3_url = s3.Url(),
+                                                 .bucket = kBucket,
+                                                 .heartbeat_ms = 1'000});
+    nodes.push_back(std::make_unique<LivesnapdProcess>(
+        node_dir, std::vector<std::string>{"-c", (node_dir / "livesnap.toml").string()}));
+    ASSERT_TRUE(nodes.back()->Start()) << nodes.back()->Log();
+  }
+  Subprocess push(
+      {"ffmpeg", "-nostdin", "-loglevel", "warning", "-re", "-stream_loop", "-1", "-i",
+       clip.string(), "-c", "copy", "-f", "flv", nodes[0]->RtmpUrl("live", "remote", kDomain)},
+      (dir / "push.log").string());
+  // The stream's item in node n's list (null until it is there).
+  auto item_on = [&](int n) {
+    testing::ApiResponse r = ApiClient(nodes[n]->api_port())
+                                 .Call("DescribeLiveStreamsOnlineList",
+                                       {{"DomainName", kDomain}, {"StreamName", "remote"}});
+    const auto& list = r.body["OnlineInfo"]["LiveStreamOnlineInfo"];
+    return r.status == 200 && list.size() == 1 ? list[0] : nlohmann::json();
+  };
+  // Rates are over the last 5 s, so wait for a heartbeat that has both.
+  nlohmann::json on_b;
+  EXPECT_TRUE(testing::WaitFor(
+      [&] {
+        on_b = item_on(1);
+        return !on_b.is_null() && on_b.value("VideoDataRate", 0) > 0 &&
+               on_b.value("AudioDataRate", 0) > 0;
+      },
+      30s))
+      << on_b.dump() << push.Log() << nodes[0]->Log();
+  EXPECT_EQ(on_b["NodeId"], "a");
+  EXPECT_EQ(on_b["Width"], 640);
+  EXPECT_EQ(on_b["Height"], 360);
+  EXPECT_EQ(on_b["FrameRate"], 25);
+  EXPECT_EQ(on_b["VideoCodecId"], 7);   // H.264
+  EXPECT_EQ(on_b["AudioCodecId"], 10);  // AAC
+  EXPECT_EQ(on_b["VideoCodec"], "H.264");
+  EXPECT_EQ(on_b["AudioCodec"], "AAC");
+  EXPECT_GT(on_b["BitrateKbps"].get<int64_t>(), 0);
+  EXPECT_GT(on_b["VideoFrames"].get<int64_t>(), 0);
+  EXPECT_GT(on_b["Keyframes"].get<int64_t>(), 0);
+  EXPECT_GT(on_b["AudioFrames"].get<int64_t>(), 0);
+  EXPECT_GT(on_b["Bytes"].get<int64_t>(), 0);
+  // What A says of its own stream, now: the same picture and codecs, and
+  // counters at least those B read (one heartbeat older).
+  const nlohmann::json on_a = item_on(0);
+  ASSERT_FALSE(on_a.is_null());
+  for (const char* field : {"Width", "Height", "FrameRate", "VideoCodecId", "AudioCodecId",
+                            "PublishTime", "ClientIp", "ServerIp", "PublishUrl"}) {
+    EXPECT_EQ(on_b[field], on_a[field]) << field;
+  }
+  EXPECT_GE(on_a["VideoFrames"].get<int64_t>(), on_b["VideoFrames"].get<int64_t>());
+  EXPECT_GE(on_a["Bytes"].get<int64_t>(), on_b["Bytes"].get<int64_t>());
+  push.Signal(SIGTERM);
+  push.Wait(10s);
+  for (auto& node : nodes) EXPECT_EQ(node->Stop(), 0) << node->Log();
+}
+
 }  // namespace
 }  // namespace livesnap

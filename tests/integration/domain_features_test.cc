@@ -8,6 +8,7 @@
 #include <openssl/evp.h>
 
 #include <chrono>
+#include <csignal>
 #include <cstdlib>
 #include <fstream>
 #include <mutex>
@@ -206,6 +207,65 @@ TEST_F(DomainFeaturesTest, AWildcardServesSubdomainsTheExactDomainAndLongestWild
   }
   EXPECT_TRUE(objects.contains("wide/a.example.com/live/s1.jpg")) << info.raw;
   EXPECT_TRUE(objects.contains("wide/a.example.com/live/s1/0.jpg")) << info.raw;
+}
+
+// DescribeLiveStreamsOnlineList for a wildcard domain lists every stream it
+// serves (as Alibaba's wildcard domains gather their subdomains' traffic),
+// each under the host it was pushed to; asked for a subdomain, only that
+// host's streams.
+TEST_F(DomainFeaturesTest, TheOnlineListOfAWildcardHasTheStreamsItServes) {
+  AddDomain(".example.com");
+  AddDomain(".c.example.com");
+  AddDomain("b.example.com");
+  const std::vector<std::pair<std::string, std::string>> pushed = {
+      {"a.example.com", "s1"},
+      {"x.y.example.com", "s2"},
+      {"x.c.example.com", "s3"},  // served by .c.example.com
+      {"b.example.com", "s4"}};   // served by itself
+  std::vector<std::unique_ptr<Subprocess>> pushers;
+  for (const auto& [host, stream] : pushed) {
+    pushers.push_back(std::make_unique<Subprocess>(
+        std::vector<std::string>{"ffmpeg", "-nostdin", "-loglevel", "warning", "-re",
+                                 "-stream_loop", "-1", "-i", clip_.string(), "-c", "copy", "-f",
+                                 "flv", server_->RtmpUrl("live", stream, host)},
+        dir_ / (stream + ".log")));
+  }
+  // DomainName -> "host/stream" of each item.
+  auto listed = [&](const std::string& domain) {
+    ApiResponse r = Call("DescribeLiveStreamsOnlineList", {{"DomainName", domain}});
+    std::set<std::string> items;
+    for (const auto& item : r.body["OnlineInfo"]["LiveStreamOnlineInfo"]) {
+      items.insert(item["DomainName"].get<std::string>() + "/" +
+                   item["StreamName"].get<std::string>());
+      EXPECT_EQ(item["PublishDomain"], item["DomainName"]) << r.raw;
+    }
+    EXPECT_EQ(r.body["TotalNum"], items.size()) << r.raw;
+    return items;
+  };
+  using Items = std::set<std::string>;
+  // Every push live (each domain's list has its own).
+  EXPECT_TRUE(testing::WaitFor(
+      [&] {
+        return listed(".example.com").size() == 2 && listed(".c.example.com").size() == 1 &&
+               listed("b.example.com").size() == 1;
+      },
+      20s))
+      << server_->Log();
+  EXPECT_EQ(listed(".example.com"), (Items{"a.example.com/s1", "x.y.example.com/s2"}));
+  EXPECT_EQ(listed(".c.example.com"), (Items{"x.c.example.com/s3"}));
+  EXPECT_EQ(listed("b.example.com"), (Items{"b.example.com/s4"}));
+  EXPECT_EQ(listed("a.example.com"), (Items{"a.example.com/s1"}));
+  EXPECT_EQ(listed("x.c.example.com"), (Items{"x.c.example.com/s3"}));
+  EXPECT_EQ(listed("example.com"), Items{});
+  // The other filters apply within the wildcard's streams.
+  ApiResponse strict =
+      Call("DescribeLiveStreamsOnlineList",
+           {{"DomainName", ".example.com"}, {"StreamName", "s2"}, {"QueryType", "strict"}});
+  ASSERT_EQ(strict.body["TotalNum"], 1) << strict.raw;
+  EXPECT_EQ(strict.body["OnlineInfo"]["LiveStreamOnlineInfo"][0]["PublishUrl"],
+            "rtmp://x.y.example.com/live/s2");
+  for (auto& pusher : pushers) pusher->Signal(SIGTERM);
+  for (auto& pusher : pushers) pusher->Wait(10s);
 }
 
 TEST_F(DomainFeaturesTest, ALiveDomainTypeIsKeptAcrossARestart) {

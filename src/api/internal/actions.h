@@ -41,7 +41,7 @@ struct ActionContext {
 
 // A stream live on another node of the cluster, as the registry knows it.
 struct ClusterStream {
-  media::LiveStream live;  // key, client, protocol and start; no stats
+  media::LiveStream live;  // info and stats as its node reported them, one heartbeat old at most
   std::string node_id;
 };
 // The streams other nodes hold (empty without a registry).

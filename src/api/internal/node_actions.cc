@@ -6,6 +6,50 @@
 #include "api/internal/validation.h"
 
 namespace livesnap::api::internal {
+namespace {
+
+// The codec a node reported by its name (media::VideoCodecName); unknown for
+// a name this version does not know.
+media::VideoCodec VideoCodecNamed(std::string_view name) {
+  for (const media::VideoCodec codec : {media::VideoCodec::kH264, media::VideoCodec::kHevc}) {
+    if (media::VideoCodecName(codec) == name) return codec;
+  }
+  return media::VideoCodec::kUnknown;
+}
+media::AudioCodec AudioCodecNamed(std::string_view name) {
+  for (const media::AudioCodec codec :
+       {media::AudioCodec::kAac, media::AudioCodec::kMp3, media::AudioCodec::kOther}) {
+    if (media::AudioCodecName(codec) == name) return codec;
+  }
+  return media::AudioCodec::kUnknown;
+}
+
+// The stream as its holder reported it at its last heartbeat.
+media::LiveStream LiveStreamOf(const catalog::StreamLease& lease) {
+  media::LiveStream live;
+  media::StreamInfo& info = live.info;
+  info.key = {lease.domain, lease.app, lease.stream};
+  info.client_addr = lease.client_addr;
+  info.protocol = lease.protocol;
+  info.publish_unix_ms = lease.started_ms;
+  const catalog::StreamMedia& media = lease.media;
+  info.video_codec = VideoCodecNamed(media.video_codec);
+  info.audio_codec = AudioCodecNamed(media.audio_codec);
+  info.width = static_cast<int>(media.width);
+  info.height = static_cast<int>(media.height);
+  info.frame_rate = static_cast<double>(media.frame_rate_milli) / 1000;
+  media::StreamStats& stats = live.stats;
+  stats.bytes = media.bytes;
+  stats.video_frames = media.video_frames;
+  stats.keyframes = media.keyframes;
+  stats.audio_frames = media.audio_frames;
+  stats.bitrate_kbps = media.bitrate_kbps;
+  stats.video_bitrate_kbps = media.video_bitrate_kbps;
+  stats.audio_bitrate_kbps = media.audio_bitrate_kbps;
+  return live;
+}
+
+}  // namespace
 
 absl::StatusOr<std::vector<ClusterStream>> OtherNodesStreams(const ActionContext& context) {
   std::vector<ClusterStream> streams;
@@ -15,14 +59,7 @@ absl::StatusOr<std::vector<ClusterStream>> OtherNodesStreams(const ActionContext
   if (!leases.ok()) return leases.status();
   for (const catalog::StreamLease& lease : *leases) {
     if (lease.node_id == context.node_id) continue;  // the hub knows them better
-    ClusterStream stream;
-    stream.node_id = lease.node_id;
-    media::StreamInfo& info = stream.live.info;
-    info.key = {lease.domain, lease.app, lease.stream};
-    info.client_addr = lease.client_addr;
-    info.protocol = lease.protocol;
-    info.publish_unix_ms = lease.started_ms;
-    streams.push_back(std::move(stream));
+    streams.push_back(ClusterStream{.live = LiveStreamOf(lease), .node_id = lease.node_id});
   }
   return streams;
 }

@@ -5,12 +5,14 @@
 #include <cmath>
 #include <map>
 #include <optional>
+#include <set>
 
 #include "absl/strings/escaping.h"
 #include "absl/strings/str_cat.h"
 #include "api/internal/actions.h"
 #include "api/internal/record_paging.h"
 #include "api/internal/validation.h"
+#include "catalog/domain_match.h"
 
 namespace livesnap::api::internal {
 
@@ -135,6 +137,42 @@ std::map<std::string, std::string> NodeHosts(const ActionContext& context) {
   return hosts;
 }
 
+// The hosts whose streams DomainName lists: the host itself; for a wildcard
+// domain, every host it serves (Alibaba's wildcard domain gathers its
+// subdomains' traffic and logs), not those an exact domain or a longer
+// wildcard serves.
+class ListedHosts {
+ public:
+  static ApiResult<ListedHosts> For(const ActionContext& context, const std::string& domain) {
+    ListedHosts hosts(domain);
+    if (!catalog::IsWildcardDomain(domain)) return hosts;
+    absl::StatusOr<std::vector<catalog::Domain>> domains = context.catalog.ListDomains();
+    if (!domains.ok()) return CatalogError(domains.status(), "list domains");
+    for (const catalog::Domain& registered : *domains) hosts.registered_.insert(registered.name);
+    return hosts;
+  }
+
+  bool Contains(const std::string& host) {
+    if (!catalog::IsWildcardDomain(domain_)) return host == domain_;
+    auto [it, added] = served_.emplace(host, false);
+    if (added) {
+      for (const std::string& candidate : catalog::ServingDomainCandidates(host)) {
+        if (!registered_.contains(candidate)) continue;
+        it->second = candidate == domain_;
+        break;
+      }
+    }
+    return it->second;
+  }
+
+ private:
+  explicit ListedHosts(std::string domain) : domain_(std::move(domain)) {}
+
+  std::string domain_;
+  std::set<std::string> registered_;    // every domain name, for a wildcard
+  std::map<std::string, bool> served_;  // host -> served by domain_
+};
+
 bool NameMatches(std::optional<std::string_view> filter, std::string_view name, bool strict) {
   if (!filter) return true;
   return strict ? name == *filter : name.find(*filter) != std::string_view::npos;
@@ -216,6 +254,9 @@ ApiResult<Json> DescribeLiveStreamsOnlineList(const ActionContext& context,
   const auto only_stream = params.Get("OnlyStream");
   ApiResult<Paging> paging = params.GetPaging("PageNum", "PageSize", 1, 3000, 2000);
   if (!paging.ok()) return paging.error();
+  ApiResult<ListedHosts> found_hosts = ListedHosts::For(context, *domain);
+  if (!found_hosts.ok()) return found_hosts.error();
+  ListedHosts listed_hosts = std::move(found_hosts).value();
 
   std::vector<media::LiveStream> streams;
   if (context.hub != nullptr) streams = context.hub->ListLiveStreams();
@@ -229,7 +270,7 @@ ApiResult<Json> DescribeLiveStreamsOnlineList(const ActionContext& context,
     streams.push_back(std::move(other.live));
   }
   std::erase_if(streams, [&](const media::LiveStream& live) {
-    return !*wants_raw || live.info.key.domain != *domain ||
+    return !*wants_raw || !listed_hosts.Contains(live.info.key.domain) ||
            !NameMatches(app, live.info.key.app, *strict) ||
            !NameMatches(stream, live.info.key.stream, *strict);
   });

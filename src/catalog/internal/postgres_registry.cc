@@ -1,5 +1,7 @@
+#include <functional>
 #include <set>
 #include <string>
+#include <vector>
 
 #include "base/status.h"
 #include "catalog/internal/contract.h"
@@ -12,6 +14,8 @@ namespace {
 
 const std::string kLeaseColumns =
     "domain, app, stream, node_id, token, started_ms, lease_until_ms, client_addr, protocol";
+// What the lease reads return: the lease and its reported media.
+const std::string kLeaseAndMediaColumns = kLeaseColumns + ", " + std::string(kStreamMediaColumns);
 const std::string kNodeColumns =
     "n.node_id, n.rtmp_address, n.api_address, n.version, n.started_ms, n.heartbeat_ms,"
     " n.snapshots_total, n.upload_backlog";
@@ -25,8 +29,88 @@ StreamLease ReadLease(const PGresult* r, int row) {
                      .started_ms = PgInt64(r, row, 5),
                      .lease_until_ms = PgInt64(r, row, 6),
                      .client_addr = PgText(r, row, 7),
-                     .protocol = PgText(r, row, 8)};
+                     .protocol = PgText(r, row, 8),
+                     .media = {.video_codec = PgText(r, row, 9),
+                               .audio_codec = PgText(r, row, 10),
+                               .width = PgInt64(r, row, 11),
+                               .height = PgInt64(r, row, 12),
+                               .frame_rate_milli = PgInt64(r, row, 13),
+                               .bytes = PgInt64(r, row, 14),
+                               .video_frames = PgInt64(r, row, 15),
+                               .keyframes = PgInt64(r, row, 16),
+                               .audio_frames = PgInt64(r, row, 17),
+                               .bitrate_kbps = PgInt64(r, row, 18),
+                               .video_bitrate_kbps = PgInt64(r, row, 19),
+                               .audio_bitrate_kbps = PgInt64(r, row, 20),
+                               .reported_ms = PgInt64(r, row, 21)}};
 }
+
+// A PostgreSQL array literal of one field of every report: each element
+// double-quoted with its quotes and backslashes escaped, so any text passes
+// as data.
+std::string PgArray(const std::vector<StreamReport>& reports,
+                    const std::function<std::string(const StreamReport&)>& field) {
+  std::string text = "{";
+  for (const StreamReport& report : reports) {
+    if (text.size() > 1) text += ',';
+    text += '"';
+    for (const char c : field(report)) {
+      if (c == '"' || c == '\\') text += '\\';
+      text += c;
+    }
+    text += '"';
+  }
+  text += '}';
+  return text;
+}
+
+// The reports as the parameters $6..$20 of the heartbeat: one array per
+// field, which the statement unnests into rows.
+void AddReportArrays(const std::vector<StreamReport>& reports, PgParams& params) {
+  params.Add(PgArray(reports, [](const StreamReport& r) { return r.domain; }));
+  params.Add(PgArray(reports, [](const StreamReport& r) { return r.app; }));
+  params.Add(PgArray(reports, [](const StreamReport& r) { return r.stream; }));
+  params.Add(PgArray(reports, [](const StreamReport& r) { return r.media.video_codec; }));
+  params.Add(PgArray(reports, [](const StreamReport& r) { return r.media.audio_codec; }));
+  for (int64_t StreamMedia::*number :
+       {&StreamMedia::width, &StreamMedia::height, &StreamMedia::frame_rate_milli,
+        &StreamMedia::bytes, &StreamMedia::video_frames, &StreamMedia::keyframes,
+        &StreamMedia::audio_frames, &StreamMedia::bitrate_kbps, &StreamMedia::video_bitrate_kbps,
+        &StreamMedia::audio_bitrate_kbps}) {
+    params.Add(PgArray(
+        reports, [number](const StreamReport& r) { return std::to_string(r.media.*number); }));
+  }
+}
+
+// One statement: the node row, every lease of the node, and the media of
+// the leases a report names (the self-join keeps the leases without one).
+const std::string kHeartbeatSql =
+    "WITH node AS (UPDATE cluster_nodes SET heartbeat_ms = $2, snapshots_total = $4,"
+    " upload_backlog = $5 WHERE node_id = $1 RETURNING 1),"
+    " report AS (SELECT * FROM unnest($6::text[], $7::text[], $8::text[], $9::text[],"
+    " $10::text[], $11::bigint[], $12::bigint[], $13::bigint[], $14::bigint[], $15::bigint[],"
+    " $16::bigint[], $17::bigint[], $18::bigint[], $19::bigint[], $20::bigint[])"
+    " AS r (domain, app, stream, video_codec, audio_codec, width, height, frame_rate_milli,"
+    " bytes, video_frames, keyframes, audio_frames, bitrate_kbps, video_bitrate_kbps,"
+    " audio_bitrate_kbps)),"
+    " renewed AS (UPDATE live_streams s SET lease_until_ms = $3,"
+    " video_codec = COALESCE(r.video_codec, s.video_codec),"
+    " audio_codec = COALESCE(r.audio_codec, s.audio_codec),"
+    " width = COALESCE(r.width, s.width), height = COALESCE(r.height, s.height),"
+    " frame_rate_milli = COALESCE(r.frame_rate_milli, s.frame_rate_milli),"
+    " bytes = COALESCE(r.bytes, s.bytes),"
+    " video_frames = COALESCE(r.video_frames, s.video_frames),"
+    " keyframes = COALESCE(r.keyframes, s.keyframes),"
+    " audio_frames = COALESCE(r.audio_frames, s.audio_frames),"
+    " bitrate_kbps = COALESCE(r.bitrate_kbps, s.bitrate_kbps),"
+    " video_bitrate_kbps = COALESCE(r.video_bitrate_kbps, s.video_bitrate_kbps),"
+    " audio_bitrate_kbps = COALESCE(r.audio_bitrate_kbps, s.audio_bitrate_kbps),"
+    " reported_ms = CASE WHEN r.domain IS NULL THEN s.reported_ms ELSE $2 END"
+    " FROM live_streams t LEFT JOIN report r"
+    " ON r.domain = t.domain AND r.app = t.app AND r.stream = t.stream"
+    " WHERE s.node_id = $1 AND t.domain = s.domain AND t.app = s.app AND t.stream = s.stream"
+    " RETURNING 1)"
+    " SELECT (SELECT COUNT(*) FROM node), (SELECT COUNT(*) FROM renewed)";
 
 class PostgresRegistry final : public Registry {
  public:
@@ -91,21 +175,15 @@ class PostgresRegistry final : public Registry {
   }
 
   absl::StatusOr<int64_t> Heartbeat(std::string_view node_id, const NodeStats& stats,
-                                    int64_t now_ms, int64_t lease_until_ms) override {
+                                    const std::vector<StreamReport>& reports, int64_t now_ms,
+                                    int64_t lease_until_ms) override {
     LS_RETURN_IF_ERROR(CheckKey("node id", node_id), "heartbeat");
     LS_ASSIGN_OR_RETURN(PgPool::Lease conn, pool_.Acquire(), "heartbeat");
-    // One statement: the node row and all of its leases.
-    LS_ASSIGN_OR_RETURN(
-        PgResult r,
-        PgExec(conn.get(),
-               "WITH node AS (UPDATE cluster_nodes SET heartbeat_ms = $2, snapshots_total = $4,"
-               " upload_backlog = $5 WHERE node_id = $1 RETURNING 1),"
-               " renewed AS (UPDATE live_streams SET lease_until_ms = $3 WHERE node_id = $1"
-               " RETURNING 1)"
-               " SELECT (SELECT COUNT(*) FROM node), (SELECT COUNT(*) FROM renewed)",
-               PgParams::Of(node_id, now_ms, lease_until_ms, stats.snapshots_total,
-                            stats.upload_backlog)),
-        "heartbeat of " + std::string(node_id));
+    PgParams params =
+        PgParams::Of(node_id, now_ms, lease_until_ms, stats.snapshots_total, stats.upload_backlog);
+    AddReportArrays(reports, params);
+    LS_ASSIGN_OR_RETURN(PgResult r, PgExec(conn.get(), kHeartbeatSql, params),
+                        "heartbeat of " + std::string(node_id));
     if (PgInt64(r.get(), 0, 0) == 0) {
       return absl::NotFoundError("node " + std::string(node_id) + " is not registered");
     }
@@ -125,10 +203,11 @@ class PostgresRegistry final : public Registry {
                    " ON CONFLICT (domain, app, stream) DO UPDATE SET node_id = EXCLUDED.node_id,"
                    " token = EXCLUDED.token, started_ms = EXCLUDED.started_ms,"
                    " lease_until_ms = EXCLUDED.lease_until_ms,"
-                   " client_addr = EXCLUDED.client_addr, protocol = EXCLUDED.protocol"
+                   " client_addr = EXCLUDED.client_addr, protocol = EXCLUDED.protocol, " +
+                   std::string(kStreamMediaReset) +
                    " WHERE live_streams.lease_until_ms < $10"
                    " OR live_streams.node_id = EXCLUDED.node_id RETURNING " +
-                   kLeaseColumns,
+                   kLeaseAndMediaColumns,
                PgParams::Of(l.domain, l.app, l.stream, l.node_id, l.token, l.started_ms,
                             l.lease_until_ms, l.client_addr, l.protocol, now_ms)),
         context);
@@ -183,7 +262,7 @@ class PostgresRegistry final : public Registry {
     LS_ASSIGN_OR_RETURN(PgPool::Lease conn, pool_.Acquire(), "list live streams");
     LS_ASSIGN_OR_RETURN(PgResult r,
                         PgExec(conn.get(),
-                               "SELECT " + kLeaseColumns +
+                               "SELECT " + kLeaseAndMediaColumns +
                                    " FROM live_streams WHERE lease_until_ms >= $1"
                                    " ORDER BY domain COLLATE \"C\", app COLLATE \"C\","
                                    " stream COLLATE \"C\"",
@@ -209,7 +288,7 @@ class PostgresRegistry final : public Registry {
                                                            int64_t now_ms) {
     LS_ASSIGN_OR_RETURN(PgResult r,
                         PgExec(conn,
-                               "SELECT " + kLeaseColumns +
+                               "SELECT " + kLeaseAndMediaColumns +
                                    " FROM live_streams WHERE domain = $1 AND app = $2"
                                    " AND stream = $3 AND lease_until_ms >= $4",
                                PgParams::Of(domain, app, stream, now_ms)),

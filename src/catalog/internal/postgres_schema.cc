@@ -149,12 +149,31 @@ ALTER TABLE domains ADD COLUMN callback_req_auth BOOLEAN NOT NULL DEFAULT false;
 ALTER TABLE domains ADD COLUMN callback_auth_key TEXT NOT NULL DEFAULT '';
 )sql";
 
+// Migration 6, as in sqlite_schema.cc: each live stream's media as its
+// holder reported it at its last heartbeat.
+constexpr std::string_view kSchemaV6 = R"sql(
+ALTER TABLE live_streams ADD COLUMN video_codec TEXT NOT NULL DEFAULT '';
+ALTER TABLE live_streams ADD COLUMN audio_codec TEXT NOT NULL DEFAULT '';
+ALTER TABLE live_streams ADD COLUMN width BIGINT NOT NULL DEFAULT 0;
+ALTER TABLE live_streams ADD COLUMN height BIGINT NOT NULL DEFAULT 0;
+ALTER TABLE live_streams ADD COLUMN frame_rate_milli BIGINT NOT NULL DEFAULT 0;
+ALTER TABLE live_streams ADD COLUMN bytes BIGINT NOT NULL DEFAULT 0;
+ALTER TABLE live_streams ADD COLUMN video_frames BIGINT NOT NULL DEFAULT 0;
+ALTER TABLE live_streams ADD COLUMN keyframes BIGINT NOT NULL DEFAULT 0;
+ALTER TABLE live_streams ADD COLUMN audio_frames BIGINT NOT NULL DEFAULT 0;
+ALTER TABLE live_streams ADD COLUMN bitrate_kbps BIGINT NOT NULL DEFAULT 0;
+ALTER TABLE live_streams ADD COLUMN video_bitrate_kbps BIGINT NOT NULL DEFAULT 0;
+ALTER TABLE live_streams ADD COLUMN audio_bitrate_kbps BIGINT NOT NULL DEFAULT 0;
+ALTER TABLE live_streams ADD COLUMN reported_ms BIGINT NOT NULL DEFAULT 0;
+)sql";
+
 constexpr Migration kMigrations[] = {
     {1, "domains, buckets, templates, notify configs, snapshot records, sequences", kSchemaV1},
     {2, "one overlay record per overwrite object; sequence records by time", kSchemaV2},
     {3, "cluster registry: nodes, live stream leases, config change notifications", kSchemaV3},
     {4, "push URL signing (aliauth) per domain", kSchemaV4},
     {5, "domain type and snapshot callback signing per domain", kSchemaV5},
+    {6, "live streams' reported codecs, picture and rates", kSchemaV6},
 };
 
 absl::StatusOr<int> CurrentVersion(PGconn* conn) {

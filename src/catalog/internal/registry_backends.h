@@ -12,6 +12,7 @@
 
 #include <memory>
 #include <string>
+#include <string_view>
 
 #include "absl/status/statusor.h"
 #include "catalog/registry.h"
@@ -19,6 +20,17 @@
 namespace livesnap::catalog::internal {
 
 inline constexpr int kPostgresRegistryConnections = 4;
+
+// The StreamMedia columns of live_streams (schema version 6) in the order of
+// the struct's fields, and the SET list that starts them afresh (a new
+// publish of a stream has reported nothing yet).
+inline constexpr std::string_view kStreamMediaColumns =
+    "video_codec, audio_codec, width, height, frame_rate_milli, bytes, video_frames, keyframes,"
+    " audio_frames, bitrate_kbps, video_bitrate_kbps, audio_bitrate_kbps, reported_ms";
+inline constexpr std::string_view kStreamMediaReset =
+    "video_codec = '', audio_codec = '', width = 0, height = 0, frame_rate_milli = 0, bytes = 0,"
+    " video_frames = 0, keyframes = 0, audio_frames = 0, bitrate_kbps = 0,"
+    " video_bitrate_kbps = 0, audio_bitrate_kbps = 0, reported_ms = 0";
 
 absl::StatusOr<std::unique_ptr<Registry>> OpenPostgresRegistry(const std::string& url);
 absl::StatusOr<std::unique_ptr<Registry>> OpenSqliteRegistry(const std::string& path);

@@ -15,10 +15,12 @@ namespace {
 
 const std::string kLeaseColumns =
     "domain, app, stream, node_id, token, started_ms, lease_until_ms, client_addr, protocol";
+// What the lease reads return: the lease and its reported media.
+const std::string kLeaseAndMediaColumns = kLeaseColumns + ", " + std::string(kStreamMediaColumns);
 
 struct Statements {
   Statement register_node, remove_leases, remove_node, list_nodes, beat_node, beat_leases;
-  Statement acquire, find, release, held_by, release_one, list;
+  Statement beat_media, acquire, find, release, held_by, release_one, list;
 };
 
 absl::StatusOr<Statements> PrepareStatements(SqliteDb& db) {
@@ -42,15 +44,22 @@ absl::StatusOr<Statements> PrepareStatements(SqliteDb& db) {
        "UPDATE cluster_nodes SET heartbeat_ms = ?2, snapshots_total = ?3, upload_backlog = ?4"
        " WHERE node_id = ?1"},
       {&s.beat_leases, "UPDATE live_streams SET lease_until_ms = ?2 WHERE node_id = ?1"},
+      {&s.beat_media,
+       "UPDATE live_streams SET video_codec = ?5, audio_codec = ?6, width = ?7, height = ?8,"
+       " frame_rate_milli = ?9, bytes = ?10, video_frames = ?11, keyframes = ?12,"
+       " audio_frames = ?13, bitrate_kbps = ?14, video_bitrate_kbps = ?15,"
+       " audio_bitrate_kbps = ?16, reported_ms = ?17"
+       " WHERE domain = ?1 AND app = ?2 AND stream = ?3 AND node_id = ?4"},
       {&s.acquire,
        "INSERT INTO live_streams (" + kLeaseColumns +
            ") VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)"
            " ON CONFLICT (domain, app, stream) DO UPDATE SET node_id = excluded.node_id,"
            " token = excluded.token, started_ms = excluded.started_ms,"
            " lease_until_ms = excluded.lease_until_ms, client_addr = excluded.client_addr,"
-           " protocol = excluded.protocol"
+           " protocol = excluded.protocol, " +
+           std::string(kStreamMediaReset) +
            " WHERE live_streams.lease_until_ms < ?10 OR live_streams.node_id = excluded.node_id"},
-      {&s.find, "SELECT " + kLeaseColumns +
+      {&s.find, "SELECT " + kLeaseAndMediaColumns +
                     " FROM live_streams WHERE domain = ?1 AND app = ?2 AND stream = ?3"
                     " AND lease_until_ms >= ?4"},
       {&s.release,
@@ -60,7 +69,7 @@ absl::StatusOr<Statements> PrepareStatements(SqliteDb& db) {
       {&s.release_one,
        "DELETE FROM live_streams WHERE domain = ?1 AND app = ?2 AND stream = ?3"
        " AND node_id = ?4"},
-      {&s.list, "SELECT " + kLeaseColumns +
+      {&s.list, "SELECT " + kLeaseAndMediaColumns +
                     " FROM live_streams WHERE lease_until_ms >= ?1 ORDER BY domain, app, stream"},
   };
   for (const auto& [statement, text] : sql) {
@@ -78,7 +87,20 @@ StreamLease ReadLease(const StatementRun& row) {
                      .started_ms = row.Int64(5),
                      .lease_until_ms = row.Int64(6),
                      .client_addr = row.Text(7),
-                     .protocol = row.Text(8)};
+                     .protocol = row.Text(8),
+                     .media = {.video_codec = row.Text(9),
+                               .audio_codec = row.Text(10),
+                               .width = row.Int64(11),
+                               .height = row.Int64(12),
+                               .frame_rate_milli = row.Int64(13),
+                               .bytes = row.Int64(14),
+                               .video_frames = row.Int64(15),
+                               .keyframes = row.Int64(16),
+                               .audio_frames = row.Int64(17),
+                               .bitrate_kbps = row.Int64(18),
+                               .video_bitrate_kbps = row.Int64(19),
+                               .audio_bitrate_kbps = row.Int64(20),
+                               .reported_ms = row.Int64(21)}};
 }
 
 class SqliteRegistry final : public Registry {
@@ -132,7 +154,8 @@ class SqliteRegistry final : public Registry {
   }
 
   absl::StatusOr<int64_t> Heartbeat(std::string_view node_id, const NodeStats& stats,
-                                    int64_t now_ms, int64_t lease_until_ms) override {
+                                    const std::vector<StreamReport>& reports, int64_t now_ms,
+                                    int64_t lease_until_ms) override {
     LS_RETURN_IF_ERROR(CheckKey("node id", node_id), "heartbeat");
     std::lock_guard lock(mu_);
     const std::string context = "heartbeat of " + std::string(node_id);
@@ -152,6 +175,18 @@ class SqliteRegistry final : public Registry {
     LS_RETURN_IF_ERROR(leases.Bind(node_id, lease_until_ms), context);
     LS_RETURN_IF_ERROR(leases.Finish(), context);
     const int64_t renewed = leases.Changes();
+    // One statement per stream, but all in this one local transaction.
+    for (const StreamReport& report : reports) {
+      const StreamMedia& m = report.media;
+      StatementRun media(st_.beat_media);
+      LS_RETURN_IF_ERROR(
+          media.Bind(report.domain, report.app, report.stream, node_id, m.video_codec,
+                     m.audio_codec, m.width, m.height, m.frame_rate_milli, m.bytes, m.video_frames,
+                     m.keyframes, m.audio_frames, m.bitrate_kbps, m.video_bitrate_kbps,
+                     m.audio_bitrate_kbps, now_ms),
+          context);
+      LS_RETURN_IF_ERROR(media.Finish(), context);
+    }
     LS_RETURN_IF_ERROR(transaction.Commit(), context);
     return renewed;
   }

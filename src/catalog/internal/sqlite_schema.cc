@@ -136,12 +136,33 @@ ALTER TABLE domains ADD COLUMN callback_req_auth INTEGER NOT NULL DEFAULT 0;
 ALTER TABLE domains ADD COLUMN callback_auth_key TEXT NOT NULL DEFAULT '';
 )sql";
 
+// Migration 6: what the holder of each live stream reported of it at its
+// last heartbeat (registry.h StreamMedia), so that any node lists another's
+// streams with their codecs, picture and rates. Leases of older versions
+// read as not reported yet.
+constexpr std::string_view kSchemaV6 = R"sql(
+ALTER TABLE live_streams ADD COLUMN video_codec TEXT NOT NULL DEFAULT '';
+ALTER TABLE live_streams ADD COLUMN audio_codec TEXT NOT NULL DEFAULT '';
+ALTER TABLE live_streams ADD COLUMN width INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE live_streams ADD COLUMN height INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE live_streams ADD COLUMN frame_rate_milli INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE live_streams ADD COLUMN bytes INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE live_streams ADD COLUMN video_frames INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE live_streams ADD COLUMN keyframes INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE live_streams ADD COLUMN audio_frames INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE live_streams ADD COLUMN bitrate_kbps INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE live_streams ADD COLUMN video_bitrate_kbps INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE live_streams ADD COLUMN audio_bitrate_kbps INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE live_streams ADD COLUMN reported_ms INTEGER NOT NULL DEFAULT 0;
+)sql";
+
 constexpr Migration kMigrations[] = {
     {1, "domains, buckets, templates, notify configs, snapshot records, sequences", kSchemaV1},
     {2, "one overlay record per overwrite object; sequence records by time", kSchemaV2},
     {3, "cluster registry: nodes and live stream leases", kSchemaV3},
     {4, "push URL signing (aliauth) per domain", kSchemaV4},
     {5, "domain type and snapshot callback signing per domain", kSchemaV5},
+    {6, "live streams' reported codecs, picture and rates", kSchemaV6},
 };
 
 absl::StatusOr<int> CurrentVersion(SqliteDb& db) {
