@@ -1,5 +1,7 @@
 #include "rtmp/message.h"
 
+#include "base/byte_reader.h"
+
 namespace livesnap::rtmp {
 
 namespace {
@@ -48,6 +50,25 @@ Message MakeUserControl(uint16_t event, uint32_t value) {
   message.payload.push_back(static_cast<uint8_t>(event));
   PutU32(message.payload, value);
   return message;
+}
+
+absl::StatusOr<uint32_t> ReadWindowAckSize(const Message& message) {
+  ByteReader r(message.payload);
+  uint32_t window_size = 0;
+  if (!r.ReadU32(window_size)) {
+    return absl::InvalidArgumentError("Window Acknowledgement Size shorter than 4 bytes");
+  }
+  return window_size;
+}
+
+std::optional<Message> PingResponseTo(const Message& user_control) {
+  ByteReader r(user_control.payload);
+  uint16_t event = 0;
+  uint32_t value = 0;
+  if (r.ReadU16(event) && event == kPingRequest && r.ReadU32(value)) {
+    return MakeUserControl(kPingResponse, value);
+  }
+  return std::nullopt;
 }
 
 }  // namespace livesnap::rtmp

@@ -4,7 +4,8 @@
 // the message stream it belongs to, a 32-bit millisecond timestamp and the
 // payload, plus the chunk stream it travels on. Also the builders for the
 // protocol control messages (spec 5.4) and User Control messages (6.2),
-// which always travel on chunk stream 2 and message stream 0.
+// which always travel on chunk stream 2 and message stream 0, and the
+// reading of the two a server and a client answer alike.
 //
 //   Message ack = MakeAcknowledgement(bytes_received);
 //   writer.Write(ack, out);
@@ -13,7 +14,10 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <vector>
+
+#include "absl/status/statusor.h"
 
 namespace livesnap::rtmp {
 
@@ -64,5 +68,12 @@ Message MakeSetPeerBandwidth(uint32_t window_size, uint8_t limit_type);
 // A User Control event with one 32-bit value (the stream id of StreamBegin,
 // the timestamp of PingRequest/PingResponse).
 Message MakeUserControl(uint16_t event, uint32_t value);
+
+// The window size a peer's Window Acknowledgement Size message sets;
+// InvalidArgument when its payload is shorter than 4 bytes.
+absl::StatusOr<uint32_t> ReadWindowAckSize(const Message& message);
+// The PingResponse a User Control PingRequest asks for (its timestamp
+// echoed); nullopt for any other event, or one too short to read.
+std::optional<Message> PingResponseTo(const Message& user_control);
 
 }  // namespace livesnap::rtmp

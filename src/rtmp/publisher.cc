@@ -4,7 +4,6 @@
 #include <random>
 
 #include "absl/strings/str_cat.h"
-#include "base/byte_reader.h"
 #include "base/status.h"
 
 namespace livesnap::rtmp {
@@ -158,21 +157,14 @@ absl::Status Publisher::OnHandshakeBytes(std::span<const uint8_t>& data,
 absl::Status Publisher::OnMessage(const Message& message, std::vector<uint8_t>& out) {
   switch (message.type_id) {
     case kWindowAckSize: {
-      ByteReader r(message.payload);
-      if (!r.ReadU32(server_window_ack_size_)) {
-        return absl::InvalidArgumentError("Window Acknowledgement Size shorter than 4 bytes");
-      }
+      absl::StatusOr<uint32_t> window_size = ReadWindowAckSize(message);
+      if (!window_size.ok()) return window_size.status();
+      server_window_ack_size_ = *window_size;
       return absl::OkStatus();
     }
-    case kUserControl: {
-      ByteReader r(message.payload);
-      uint16_t event = 0;
-      uint32_t value = 0;
-      if (r.ReadU16(event) && event == kPingRequest && r.ReadU32(value)) {
-        writer_.Write(MakeUserControl(kPingResponse, value), out);
-      }
+    case kUserControl:
+      if (std::optional<Message> pong = PingResponseTo(message)) writer_.Write(*pong, out);
       return absl::OkStatus();
-    }
     case kCommandAmf0:
       return OnCommand(message.payload, out);
     case kCommandAmf3:

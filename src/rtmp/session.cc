@@ -95,21 +95,14 @@ absl::Status Session::OnMessage(const Message& message, std::vector<uint8_t>& ou
     case kSetPeerBandwidth:
       return absl::OkStatus();  // chunk sizes are applied by the reader
     case kWindowAckSize: {
-      ByteReader r(message.payload);
-      if (!r.ReadU32(peer_window_ack_size_)) {
-        return absl::InvalidArgumentError("Window Acknowledgement Size shorter than 4 bytes");
-      }
+      absl::StatusOr<uint32_t> window_size = ReadWindowAckSize(message);
+      if (!window_size.ok()) return window_size.status();
+      peer_window_ack_size_ = *window_size;
       return absl::OkStatus();
     }
-    case kUserControl: {
-      ByteReader r(message.payload);
-      uint16_t event = 0;
-      uint32_t value = 0;
-      if (r.ReadU16(event) && event == kPingRequest && r.ReadU32(value)) {
-        Send(MakeUserControl(kPingResponse, value), out);
-      }
+    case kUserControl:
+      if (std::optional<Message> pong = PingResponseTo(message)) Send(*pong, out);
       return absl::OkStatus();
-    }
     case kCommandAmf0:
       return OnCommand(message.payload, message.stream_id, out);
     case kCommandAmf3:  // an AMF3 command message starts with a 0 byte, then AMF0

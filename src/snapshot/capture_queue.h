@@ -41,6 +41,7 @@ concept CaptureJobLike = requires(Job job) {
 };
 
 struct PushResult {
+  bool queued = false;           // false once the queue is closed
   int overwrites_coalesced = 0;  // pending jobs that lost their overwrite part
   int jobs_dropped = 0;          // pending jobs removed (nothing left, or lane full)
   int sequence_dropped = 0;      // of those, jobs that carried sequence work
@@ -102,6 +103,7 @@ class CaptureQueue {
       ready_.push_back(key);
       cv_.notify_one();
     }
+    result.queued = true;
     return result;
   }
 

@@ -117,8 +117,9 @@ TEST(CaptureQueueTest, CloseDrainsThenReleasesEveryWorker) {
       }
     });
   }
-  for (int i = 0; i < 100; ++i) q.Push({i % 7, false, true, i});
+  for (int i = 0; i < 100; ++i) EXPECT_TRUE(q.Push({i % 7, false, true, i}).queued);
   q.Close();
+  EXPECT_FALSE(q.Push({0, false, true, 100}).queued);
   for (auto& t : workers) t.join();
   EXPECT_EQ(processed.load(), 100);
 }

@@ -32,6 +32,12 @@ struct PipelineCounters {
                          .Register(registry);
     captured = &captures.Add({{"result", "ok"}});
     capture_failed = &captures.Add({{"result", "failed"}});
+    auto& jobs = prometheus::BuildCounter()
+                     .Name("livesnap_capture_jobs_total")
+                     .Help("Capture jobs queued, and those finished (captured, failed or dropped)")
+                     .Register(registry);
+    jobs_queued = &jobs.Add({{"event", "queued"}});
+    jobs_finished = &jobs.Add({{"event", "finished"}});
     queue_depth = &prometheus::BuildGauge()
                        .Name("livesnap_capture_queue_depth")
                        .Help("Capture jobs waiting for a worker")
@@ -50,6 +56,12 @@ struct PipelineCounters {
   }
   prometheus::Counter* captured;
   prometheus::Counter* capture_failed;
+  // A job is finished once its snapshots are handed on (uploads and catalog
+  // work queued) or it is dropped; after a stream's last keyframe, queued ==
+  // finished says its captures are done. Queued is counted first, so
+  // finished never passes it.
+  prometheus::Counter* jobs_queued;
+  prometheus::Counter* jobs_finished;
   prometheus::Gauge* queue_depth;
   prometheus::Gauge* queue_bytes;
   prometheus::Gauge* bound_streams;
@@ -93,7 +105,10 @@ class SnapshotSink final : public media::StreamSink {
     job.arrival_unix_ms = clock_.UnixMs();
     job.overwrite = !binding_->tmpl.overwrite_pattern.empty();
     job.sequence = !binding_->tmpl.sequence_pattern.empty();
+    counters_.jobs_queued->Increment();
     PushResult pushed = queue_.Push(std::move(job));
+    counters_.jobs_finished->Increment(
+        static_cast<double>(pushed.jobs_dropped + pushed.budget_dropped + (pushed.queued ? 0 : 1)));
     counters_.queue_depth->Set(static_cast<double>(queue_.size()));
     counters_.queue_bytes->Set(static_cast<double>(queue_.bytes()));
     recorder_.CountOverwritesCoalesced(pushed.overwrites_coalesced);
@@ -203,6 +218,7 @@ class SnapshotterImpl final : public Snapshotter {
       counters_.queue_depth->Set(static_cast<double>(queue_.size()));
       Process(capturer, *job);
       queue_.Done(job->lane);
+      counters_.jobs_finished->Increment();
       counters_.queue_bytes->Set(static_cast<double>(queue_.bytes()));
       if (queue_.DrainedAfterHolding(kTrimAfterBytes)) {
         // The keyframes that waited were freed in many pieces that malloc

@@ -26,8 +26,10 @@
 //   (*snapshotter)->Stop();  // finishes queued captures (their uploads are queued), joins
 //
 // Metrics: livesnap_captures_total{result=ok|failed}, livesnap_capture_queue_depth,
-// livesnap_snapshot_streams; the outcome of each object is counted by the
-// SnapshotRecorder.
+// livesnap_snapshot_streams, livesnap_capture_jobs_total{event=queued|finished}
+// (equal once every queued keyframe is captured, failed or dropped, and its
+// snapshots handed to the catalog backlog and the uploaders); the outcome of
+// each object is counted by the SnapshotRecorder.
 //
 // Thread-safety: OnPublishStart and the sinks run on ingest threads; the
 // workers are internal; Latest from any thread. Stop from the controlling

@@ -233,6 +233,10 @@ class SnapshotterTest : public ::testing::Test {
     return MetricValue(registry_, "livesnap_snapshots_skipped_total", "overwrite_coalesced");
   }
   double Captured() { return MetricValue(registry_, "livesnap_captures_total", "ok"); }
+  double JobCount(const std::string& event) {
+    return livesnap::testing::MetricValue(registry_, "livesnap_capture_jobs_total",
+                                          {{"event", event}});
+  }
 
   // Until every overwrite image of `captures` captures is stored or was
   // replaced by a newer one (so the counts are final).
@@ -273,6 +277,10 @@ TEST_F(SnapshotterTest, StoresBothModesAtTheDueKeyframes) {
   ASSERT_TRUE(WaitForOverwriteOutcomes(3));
   EXPECT_EQ(Stored() + Coalesced(), 6);
   EXPECT_EQ(StoreFailed(), 0);
+  // One job per capture, each finished once its snapshots were handed on.
+  EXPECT_EQ(JobCount("queued"), 3);
+  EXPECT_TRUE(livesnap::testing::WaitFor([&] { return JobCount("finished") == 3; },
+                                         std::chrono::seconds(30)));
   for (const std::string key :
        {"live/demo/0.jpg", "live/demo/1.jpg", "live/demo/2.jpg", "live/demo.jpg"}) {
     absl::StatusOr<std::vector<uint8_t>> jpeg = store_->Get(key);

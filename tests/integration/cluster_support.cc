@@ -8,6 +8,7 @@
 #include <sstream>
 
 #include "tests/s3/s3rver.h"
+#include "tests/support/api_client.h"
 
 namespace livesnap {
 
@@ -127,7 +128,7 @@ std::vector<PublishInterval> ParsePublishIntervals(const std::string& log,
     }
   }
   for (auto& [stream, interval] : open) {
-    interval.end_ms = open_end_ms > 0 ? open_end_ms : NowUnixMs();
+    interval.end_ms = open_end_ms > 0 ? open_end_ms : testing::NowUnixMs();
     done.push_back(interval);
   }
   return done;
@@ -148,12 +149,6 @@ std::string FindOverlap(std::vector<PublishInterval> intervals) {
     }
   }
   return "";
-}
-
-int64_t NowUnixMs() {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(
-             std::chrono::system_clock::now().time_since_epoch())
-      .count();
 }
 
 }  // namespace livesnap

@@ -67,6 +67,4 @@ std::vector<PublishInterval> ParsePublishIntervals(const std::string& log,
 // "" when no two intervals of different nodes overlap, else a description.
 std::string FindOverlap(std::vector<PublishInterval> intervals);
 
-int64_t NowUnixMs();
-
 }  // namespace livesnap

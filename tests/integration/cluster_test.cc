@@ -36,6 +36,7 @@ namespace fs = std::filesystem;
 using namespace std::chrono_literals;
 using testing::ApiClient;
 using testing::LivesnapdProcess;
+using testing::NowUnixMs;
 using testing::Subprocess;
 
 constexpr int kNodes = 3;
@@ -414,16 +415,8 @@ class PostgresOutageTest : public ::testing::Test {
 
   // The stream's sequence object keys as DescribeLiveStreamSnapshotInfo lists them.
   std::vector<std::string> SequenceRecords(const std::string& stream) {
-    const int64_t now_ms = NowUnixMs();
-    constexpr int64_t kHourMs = 3'600'000;
-    testing::ApiResponse info = ApiClient(node_->api_port())
-                                    .Call("DescribeLiveStreamSnapshotInfo",
-                                          {{"DomainName", kDomain},
-                                           {"AppName", "live"},
-                                           {"StreamName", stream},
-                                           {"StartTime", ApiClient::Iso8601(now_ms - kHourMs)},
-                                           {"EndTime", ApiClient::Iso8601(now_ms + kHourMs)},
-                                           {"Limit", "100"}});
+    testing::ApiResponse info =
+        ApiClient(node_->api_port()).StreamSnapshotInfo(kDomain, "live", stream);
     EXPECT_EQ(info.status, 200) << info.raw;
     EXPECT_FALSE(info.body.contains("NextStartTime")) << "more than one page";
     std::vector<std::string> keys;

@@ -38,12 +38,6 @@ std::string Md5Hex(const std::string& text) {
   return absl::BytesToHexString(std::string(reinterpret_cast<const char*>(digest), size));
 }
 
-int64_t NowMs() {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(
-             std::chrono::system_clock::now().time_since_epoch())
-      .count();
-}
-
 // A callback as received: path, signature headers, body.
 struct Received {
   std::string path;
@@ -195,12 +189,12 @@ TEST_F(DomainFeaturesTest, AWildcardServesSubdomainsTheExactDomainAndLongestWild
   EXPECT_FALSE(fs::exists(shots_ / "wide/example.com"));
 
   // The records are kept, and found, under the host pushed to.
-  ApiResponse info =
-      Call("DescribeLiveStreamSnapshotInfo", {{"DomainName", "a.example.com"},
-                                              {"AppName", "live"},
-                                              {"StreamName", "s1"},
-                                              {"StartTime", ApiClient::Iso8601(NowMs() - 600'000)},
-                                              {"EndTime", ApiClient::Iso8601(NowMs() + 600'000)}});
+  ApiResponse info = Call("DescribeLiveStreamSnapshotInfo",
+                          {{"DomainName", "a.example.com"},
+                           {"AppName", "live"},
+                           {"StreamName", "s1"},
+                           {"StartTime", ApiClient::Iso8601(testing::NowUnixMs() - 600'000)},
+                           {"EndTime", ApiClient::Iso8601(testing::NowUnixMs() + 600'000)}});
   std::set<std::string> objects;
   for (const auto& item : info.body["LiveStreamSnapshotInfoList"]["LiveStreamSnapshotInfo"]) {
     objects.insert(item["OssObject"].get<std::string>());
@@ -311,7 +305,7 @@ TEST_F(DomainFeaturesTest, CallbacksAreSignedWithTheDomainsKeys) {
     for (const Received& r : receiver.For(path, "signed")) {
       ASSERT_FALSE(r.timestamp.empty()) << path;
       const int64_t timestamp_s = std::stoll(r.timestamp);
-      EXPECT_LE(std::abs(timestamp_s - NowMs() / 1000), 60) << path;
+      EXPECT_LE(std::abs(timestamp_s - testing::NowUnixMs() / 1000), 60) << path;
       EXPECT_EQ(r.signature, Md5Hex("127.0.0.1|" + r.timestamp + "|" + key)) << path;
     }
   }

@@ -84,6 +84,32 @@ class PushAuthTest : public ::testing::Test {
     EXPECT_NE(server_->Log().find(why), std::string::npos) << server_->Log();
   }
 
+  // The pushes to live/a and live/b were both captured, and neither key
+  // reached the log.
+  void ExpectAAndBCapturedKeysUnlogged() {
+    const auto shots = dir_ / "shots" / "live";
+    EXPECT_TRUE(testing::WaitFor(
+        [&] {
+          return std::filesystem::exists(shots / "a.jpg") &&
+                 std::filesystem::exists(shots / "b.jpg");
+        },
+        15s))
+        << server_->Log();
+    EXPECT_EQ(server_->Log().find(kKey1), std::string::npos);
+    EXPECT_EQ(server_->Log().find(kKey2), std::string::npos);
+  }
+
+  // livesnap_push_auth_refused_total by reason, as `/metrics` serves it.
+  void ExpectRefusedCounts(const std::string& metrics,
+                           const std::vector<std::pair<std::string, int>>& counts) {
+    for (const auto& [reason, count] : counts) {
+      EXPECT_EQ(testing::MetricValue(metrics,
+                                     "livesnap_push_auth_refused_total{reason=\"" + reason + "\"}"),
+                count)
+          << metrics;
+    }
+  }
+
   static testing::TempDir* clip_dir_;
   static std::filesystem::path clip_;
   testing::TempDir dir_;
@@ -103,16 +129,7 @@ TEST_F(PushAuthTest, SignedPushIsCapturedWithEitherKey) {
       Push("b", "auth_key=" + snapshot::SignPushTypeA(kKey2, "live", "b", now,
                                                       "477b3bbc253f467b8def6711128c7bec", "1234"));
   EXPECT_EQ(code2, 0) << log2;
-  const auto shots = dir_ / "shots" / "live";
-  EXPECT_TRUE(testing::WaitFor(
-      [&] {
-        return std::filesystem::exists(shots / "a.jpg") && std::filesystem::exists(shots / "b.jpg");
-      },
-      15s))
-      << server_->Log();
-  // The keys never reach the log.
-  EXPECT_EQ(server_->Log().find(kKey1), std::string::npos);
-  EXPECT_EQ(server_->Log().find(kKey2), std::string::npos);
+  ExpectAAndBCapturedKeysUnlogged();
 }
 
 TEST_F(PushAuthTest, BadSignaturesAreRefusedSayingWhy) {
@@ -132,13 +149,8 @@ TEST_F(PushAuthTest, BadSignaturesAreRefusedSayingWhy) {
                 "auth_key signature does not match");
   // A count by reason, and no key in the metrics.
   const std::string metrics = testing::ApiClient(server_->api_port()).Get("/metrics").raw;
-  for (const auto& [reason, count] : std::vector<std::pair<std::string, int>>{
-           {"missing", 1}, {"malformed", 1}, {"expired", 1}, {"wrong_signature", 2}}) {
-    EXPECT_EQ(testing::MetricValue(metrics,
-                                   "livesnap_push_auth_refused_total{reason=\"" + reason + "\"}"),
-              count)
-        << metrics;
-  }
+  ExpectRefusedCounts(metrics,
+                      {{"missing", 1}, {"malformed", 1}, {"expired", 1}, {"wrong_signature", 2}});
   EXPECT_EQ(metrics.find(kKey1), std::string::npos);
   EXPECT_EQ(server_->Log().find(kKey1), std::string::npos);
 }
@@ -205,15 +217,7 @@ TEST_P(PathSignedPushTest, SignedPushIsCapturedWithEitherKey) {
   auto [code2, log2] = PushSigned("b", Sign(kKey2, "b", now), true);
   EXPECT_EQ(code2, 0) << log2;
   // The signature is no part of the app: the images land under live/.
-  const auto shots = dir_ / "shots" / "live";
-  EXPECT_TRUE(testing::WaitFor(
-      [&] {
-        return std::filesystem::exists(shots / "a.jpg") && std::filesystem::exists(shots / "b.jpg");
-      },
-      15s))
-      << server_->Log();
-  EXPECT_EQ(server_->Log().find(kKey1), std::string::npos);
-  EXPECT_EQ(server_->Log().find(kKey2), std::string::npos);
+  ExpectAAndBCapturedKeysUnlogged();
 }
 
 TEST_P(PathSignedPushTest, BadSignaturesAreRefusedSayingWhy) {
@@ -231,14 +235,8 @@ TEST_P(PathSignedPushTest, BadSignaturesAreRefusedSayingWhy) {
                     "signed path signature does not match");
   ExpectPushRefused("other", PushSigned("other", Sign(kKey1, "a", now)),
                     "signed path signature does not match");
-  const std::string metrics = testing::ApiClient(server_->api_port()).Get("/metrics").raw;
-  for (const auto& [reason, count] : std::vector<std::pair<std::string, int>>{
-           {"missing", 2}, {"expired", 1}, {"wrong_signature", 2}}) {
-    EXPECT_EQ(testing::MetricValue(metrics,
-                                   "livesnap_push_auth_refused_total{reason=\"" + reason + "\"}"),
-              count)
-        << metrics;
-  }
+  ExpectRefusedCounts(testing::ApiClient(server_->api_port()).Get("/metrics").raw,
+                      {{"missing", 2}, {"expired", 1}, {"wrong_signature", 2}});
   EXPECT_EQ(server_->Log().find(kKey1), std::string::npos);
 }
 

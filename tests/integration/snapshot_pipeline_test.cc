@@ -5,6 +5,7 @@
 #include <gtest/gtest.h>
 #include <httplib.h>
 
+#include <algorithm>
 #include <fstream>
 
 #include "snapshot/testing/test_jpeg.h"
@@ -94,18 +95,54 @@ class SnapshotPipelineTest : public ::testing::Test {
     return server_->RtmpUrl(app, stream, "push.example.com");
   }
 
-  // Pushes `clip`, waits for the publish to end and for `expected` JPEGs
-  // under `count_dir`, then a moment more to catch any extra one.
+  // Pushes `clip`, waits until the publish has ended and every JPEG it gave
+  // is stored, and expects `expected` of them under `count_dir`.
   void Push(const fs::path& clip, const std::string& app, const std::string& stream, bool realtime,
             const fs::path& count_dir, size_t expected) {
+    const size_t stops = StopsLogged(app, stream);
     Subprocess push(testing::PushCommand(clip, Url(app, stream), realtime),
                     dir_ / ("push-" + stream + ".log"));
     ASSERT_EQ(push.Wait(120s), 0) << push.Log();
-    ASSERT_TRUE(testing::WaitFor([&] { return CountJpegs(count_dir) >= expected; }, 30s))
-        << CountJpegs(count_dir) << " of " << expected << " in " << count_dir << "\n"
+    ASSERT_NO_FATAL_FAILURE(WaitUntilSettled(app, stream, stops + 1));
+    EXPECT_EQ(CountJpegs(count_dir), expected) << count_dir << "\n" << server_->Log();
+  }
+
+  // How many times the publish of app/stream ended.
+  size_t StopsLogged(const std::string& app, const std::string& stream) const {
+    const std::string line = "[push.example.com/" + app + "/" + stream + "] publish stopped";
+    const std::string log = server_->Log();
+    size_t n = 0;
+    for (size_t at = log.find(line); at != std::string::npos; at = log.find(line, at + 1)) ++n;
+    return n;
+  }
+
+  // Waits for the `stops`th end of app/stream's publish, then until all it
+  // set going is done: every queued capture job finished, no sequence number
+  // waiting for the catalog, no upload waiting. Each stage only hands work
+  // to the next, so each is awaited once the one before it is empty; from
+  // then on no snapshot of the stream can appear.
+  void WaitUntilSettled(const std::string& app, const std::string& stream, size_t stops) {
+    ASSERT_TRUE(testing::WaitFor([&] { return StopsLogged(app, stream) >= stops; }, 30s))
         << server_->Log();
-    std::this_thread::sleep_for(500ms);
-    EXPECT_EQ(CountJpegs(count_dir), expected) << count_dir;
+    const auto metric = [&](const std::string& sample) {
+      return testing::MetricValue(ApiClient(server_->api_port()).Get("/metrics").raw, sample);
+    };
+    const std::string stages[][2] = {
+        {"livesnap_capture_jobs_total{event=\"queued\"}",
+         "livesnap_capture_jobs_total{event=\"finished\"}"},
+        {"livesnap_catalog_backlog_tasks{kind=\"sequence\"}", ""},
+        {"livesnap_uploads_queued{store=\"shots\"}", ""},
+    };
+    for (const auto& [sample, equal_to] : stages) {
+      ASSERT_TRUE(testing::WaitFor(
+          [&] {
+            const double value = metric(sample);
+            return value >= 0 && value == (equal_to.empty() ? 0 : metric(equal_to));
+          },
+          30s))
+          << sample << "\n"
+          << server_->Log();
+    }
   }
 
   static testing::TempDir* clips_;
@@ -215,8 +252,7 @@ TEST_F(SnapshotPipelineTest, CorruptedKeyframesNeverBecomeGarbageImages) {
   Start({t});
   Subprocess push(testing::PushCommand(broken, Url("live", "bad"), false), dir_ / "push.log");
   ASSERT_EQ(push.Wait(60s), 0) << push.Log();
-  ASSERT_TRUE(server_->WaitForLog("[push.example.com/live/bad] publish stopped", 10s));
-  std::this_thread::sleep_for(2s);
+  ASSERT_NO_FATAL_FAILURE(WaitUntilSettled("live", "bad", 1));
   // Every stored image shows a clean keyframe's second (even: GOP 2 s). The
   // noise on second 0's black is clipped at 0, which lifts its mean to read
   // as second 1 (mean grey 2.8 of 255), so 1 stands for 0 here.
@@ -267,7 +303,10 @@ TEST_F(SnapshotPipelineTest, CallbackReceivesEverySnapshot) {
       20s);
   ASSERT_TRUE(all) << server_->Log();
   const std::vector<nlohmann::json> items = received();
-  int sequence_items = 0;
+  // The notifier posts from several threads, so callbacks may arrive in any
+  // order: each sequence callback names the object of its number, and the
+  // numbers are 0, 1, 2.
+  std::vector<int64_t> sequences;
   for (const nlohmann::json& item : items) {
     ASSERT_TRUE(item.is_object());
     EXPECT_EQ(item["domain"], "push.example.com");
@@ -278,15 +317,16 @@ TEST_F(SnapshotPipelineTest, CallbackReceivesEverySnapshot) {
     EXPECT_EQ(item["height"], 180);
     EXPECT_GT(item["size"].get<int>(), 0);
     if (item["mode"] == "sequence") {
-      EXPECT_EQ(item["object"], "live/cb/" + std::to_string(sequence_items) + ".jpg");
-      EXPECT_EQ(item["sequence"], sequence_items);
-      ++sequence_items;
+      const int64_t sequence = item["sequence"].get<int64_t>();
+      EXPECT_EQ(item["object"], "live/cb/" + std::to_string(sequence) + ".jpg");
+      sequences.push_back(sequence);
     } else {
       EXPECT_EQ(item["mode"], "overwrite");
       EXPECT_EQ(item["object"], "live/cb.jpg");
     }
   }
-  EXPECT_EQ(sequence_items, 3);
+  std::sort(sequences.begin(), sequences.end());
+  EXPECT_EQ(sequences, (std::vector<int64_t>{0, 1, 2}));
   EXPECT_LE(items.size(), 6u);
 }
 

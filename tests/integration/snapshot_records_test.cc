@@ -31,14 +31,7 @@ using testing::ApiResponse;
 using testing::LivesnapdProcess;
 using testing::Subprocess;
 
-constexpr int64_t kHourMs = 3'600'000;
 constexpr int64_t kDayMs = 86'400'000;
-
-int64_t NowMs() {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(
-             std::chrono::system_clock::now().time_since_epoch())
-      .count();
-}
 
 // "yyyy-MM-ddTHH:mm:ssZ": whole seconds, no fraction.
 bool IsWholeSecond(const std::string& text) {
@@ -66,9 +59,9 @@ class RecordsApi {
  public:
   RecordsApi(uint16_t port, std::string domain, std::string stream)
       : api_(port), domain_(std::move(domain)), stream_(std::move(stream)) {
-    const int64_t now_ms = NowMs();
-    start_ = ApiClient::Iso8601(now_ms - kHourMs);
-    end_ = ApiClient::Iso8601(now_ms + kHourMs);
+    const testing::TimeWindow window = testing::HourAroundNow();
+    start_ = window.start;
+    end_ = window.end;
   }
 
   ApiResponse Info(const std::string& start, const std::string& end, int limit,
@@ -126,7 +119,7 @@ class RecordsApi {
 
   // Today's Total for the domain (UTC day).
   int64_t TodayTotal() {
-    const int64_t day = NowMs() / kDayMs * kDayMs;
+    const int64_t day = testing::NowUnixMs() / kDayMs * kDayMs;
     ApiResponse data = api_.Call("DescribeLiveDomainSnapshotData",
                                  {{"DomainName", domain_},
                                   {"StartTime", ApiClient::Iso8601(day)},

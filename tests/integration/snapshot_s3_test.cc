@@ -160,18 +160,8 @@ class SnapshotS3Test : public ::testing::Test {
   // The stream's records through DescribeLiveStreamSnapshotInfo:
   // {sequence records, overwrite records}.
   std::pair<int, int> RecordCounts(const std::string& stream) {
-    const int64_t now_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
-                               std::chrono::system_clock::now().time_since_epoch())
-                               .count();
-    constexpr int64_t kHourMs = 3'600'000;
-    testing::ApiResponse info = ApiClient(server_->api_port())
-                                    .Call("DescribeLiveStreamSnapshotInfo",
-                                          {{"DomainName", kDomain},
-                                           {"AppName", "live"},
-                                           {"StreamName", stream},
-                                           {"StartTime", ApiClient::Iso8601(now_ms - kHourMs)},
-                                           {"EndTime", ApiClient::Iso8601(now_ms + kHourMs)},
-                                           {"Limit", "100"}});
+    testing::ApiResponse info =
+        ApiClient(server_->api_port()).StreamSnapshotInfo(kDomain, "live", stream);
     EXPECT_EQ(info.status, 200) << info.raw;
     std::pair<int, int> counts{0, 0};
     for (const auto& item : info.body["LiveStreamSnapshotInfoList"]["LiveStreamSnapshotInfo"]) {

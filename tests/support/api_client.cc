@@ -64,6 +64,18 @@ std::string ApiClient::PercentEncode(const std::string& text) {
   return out;
 }
 
+int64_t NowUnixMs() {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(
+             std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
+TimeWindow HourAroundNow() {
+  constexpr int64_t kHourMs = 3'600'000;
+  const int64_t now_ms = NowUnixMs();
+  return {ApiClient::Iso8601(now_ms - kHourMs), ApiClient::Iso8601(now_ms + kHourMs)};
+}
+
 std::string ApiClient::Iso8601(int64_t unix_ms) {
   const std::time_t seconds = static_cast<std::time_t>(unix_ms / 1000);
   std::tm utc{};
@@ -100,10 +112,7 @@ std::map<std::string, std::string> ApiClient::SignedParams(
   params.emplace("Format", "JSON");
   if (!credentials_) return params;
   thread_local std::mt19937_64 random{std::random_device{}()};
-  const int64_t now_ms = now_ms_ ? now_ms_()
-                                 : std::chrono::duration_cast<std::chrono::milliseconds>(
-                                       std::chrono::system_clock::now().time_since_epoch())
-                                       .count();
+  const int64_t now_ms = now_ms_ ? now_ms_() : NowUnixMs();
   params.emplace("AccessKeyId", credentials_->access_key_id);
   params.emplace("SignatureMethod", "HMAC-SHA1");
   params.emplace("SignatureVersion", "1.0");
@@ -128,6 +137,17 @@ ApiResponse ApiClient::Send(const std::map<std::string, std::string>& params, Me
   if (method == kGet) return ToResponse(client.Get("/?" + FormEncode(params), headers));
   return ToResponse(
       client.Post("/", headers, FormEncode(params), "application/x-www-form-urlencoded"));
+}
+
+ApiResponse ApiClient::StreamSnapshotInfo(const std::string& domain, const std::string& app,
+                                          const std::string& stream) {
+  const TimeWindow window = HourAroundNow();
+  return Call("DescribeLiveStreamSnapshotInfo", {{"DomainName", domain},
+                                                 {"AppName", app},
+                                                 {"StreamName", stream},
+                                                 {"StartTime", window.start},
+                                                 {"EndTime", window.end},
+                                                 {"Limit", "100"}});
 }
 
 ApiResponse ApiClient::Get(const std::string& path) { return Request("GET", path); }

@@ -42,6 +42,17 @@ struct ApiCredentials {
   std::string access_key_secret;
 };
 
+// The wall clock in Unix ms, as the API's times count.
+int64_t NowUnixMs();
+
+// StartTime and EndTime (ISO 8601) an hour either side of now: a window that
+// holds every snapshot record a test makes.
+struct TimeWindow {
+  std::string start;
+  std::string end;
+};
+TimeWindow HourAroundNow();
+
 class ApiClient {
  public:
   enum Method { kGet, kPost };
@@ -62,6 +73,10 @@ class ApiClient {
   // Exactly `params` (nothing added, nothing signed), with the header
   // X-Requested-With as a script sends it.
   ApiResponse Send(const std::map<std::string, std::string>& params, Method method = kGet);
+  // DescribeLiveStreamSnapshotInfo of one stream over HourAroundNow(), up to
+  // 100 records.
+  ApiResponse StreamSnapshotInfo(const std::string& domain, const std::string& app,
+                                 const std::string& stream);
   // A plain GET of `path`, body returned raw (and parsed when it is JSON).
   ApiResponse Get(const std::string& path);
   // Any method on `path`, without following redirects.

@@ -1,10 +1,14 @@
 #include "tests/support/seconds_clip.h"
 
+#include <gtest/gtest.h>
+
+#include <chrono>
 #include <cmath>
 
 #include "snapshot/testing/test_jpeg.h"
 #include "tests/support/media_fixtures.h"
 #include "tests/support/subprocess.h"
+#include "tests/support/wait_for.h"
 
 namespace livesnap::testing {
 
@@ -40,6 +44,13 @@ std::map<int, int> SecondsBySequence(const std::filesystem::path& dir) {
     seconds[std::stoi(stem)] = SecondShown(ReadFile(entry.path()));
   }
   return seconds;
+}
+
+void ExpectSecondsZeroSixTen(const std::filesystem::path& dir,
+                             const std::function<std::string()>& log) {
+  ASSERT_TRUE(WaitFor([&] { return SecondsBySequence(dir).size() >= 3; }, std::chrono::seconds(30)))
+      << log();
+  EXPECT_EQ(SecondsBySequence(dir), (std::map<int, int>{{0, 0}, {1, 6}, {2, 10}})) << log();
 }
 
 }  // namespace livesnap::testing

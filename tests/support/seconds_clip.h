@@ -13,6 +13,7 @@
 #pragma once
 
 #include <filesystem>
+#include <functional>
 #include <map>
 #include <string>
 
@@ -30,5 +31,12 @@ int SecondShown(const std::string& jpeg);
 // The sequence objects "<dir>/<N>.jpg" (N all digits) as the second each
 // shows, keyed by N; empty when `dir` does not exist.
 std::map<int, int> SecondsBySequence(const std::filesystem::path& dir);
+
+// Waits (30 s at most) for three sequence objects in `dir` and expects them
+// to show 0 s, 6 s and 10 s: a push of a clip with a keyframe every 2 s to a
+// 5 s interval is captured at 0 s, then at the first keyframes at or after
+// 5 s and 10 s. A failure prints `log()` (the server's log).
+void ExpectSecondsZeroSixTen(const std::filesystem::path& dir,
+                             const std::function<std::string()>& log);
 
 }  // namespace livesnap::testing

@@ -92,6 +92,17 @@ bool PgBool(const PGresult* result, int row, int column);
 // Rows an INSERT/UPDATE/DELETE changed.
 int64_t PgAffectedRows(const PGresult* result);
 
+// One row of a result, read by column index like a SQLite StatementRun, so
+// the readers of catalog_sql.h serve both backends. Valid while `result` is.
+struct PgRow {
+  const PGresult* result;
+  int row;
+  std::string Text(int column) const { return PgText(result, row, column); }
+  int64_t Int64(int column) const { return PgInt64(result, row, column); }
+  int Int(int column) const { return PgInt(result, row, column); }
+  bool Bool(int column) const { return PgBool(result, row, column); }
+};
+
 // A transaction on one connection; rolled back unless Commit() succeeded.
 class PgTransaction {
  public:

@@ -6,6 +6,7 @@
 #include <utility>
 
 #include "base/status.h"
+#include "catalog/internal/catalog_sql.h"
 #include "catalog/internal/contract.h"
 #include "catalog/internal/pg_conn.h"
 #include "catalog/internal/pg_pool.h"
@@ -14,61 +15,6 @@
 
 namespace livesnap::catalog::internal {
 namespace {
-
-const std::string kDomainColumns =
-    "name, region, created_ms, live_domain_type, callback_req_auth, callback_auth_key";
-const std::string kTemplateColumns =
-    "domain, app, interval_s, endpoint, bucket, overwrite_pattern, sequence_pattern, callback, "
-    "width, height, created_ms, updated_ms";
-const std::string& kRecordColumns = kPgRecordColumns;
-
-// An overlay record takes the place of the one of the same object (the
-// partial unique index of schema version 2).
-const std::string kReplaceOverlaySql =
-    " ON CONFLICT (domain, app, stream, bucket, object_key) WHERE overlay DO UPDATE SET"
-    " endpoint = EXCLUDED.endpoint, sequence = EXCLUDED.sequence,"
-    " capture_ms = EXCLUDED.capture_ms, size_bytes = EXCLUDED.size_bytes,"
-    " width = EXCLUDED.width, height = EXCLUDED.height";
-
-std::string Direction(SortOrder order) { return order == SortOrder::kAscending ? "ASC" : "DESC"; }
-
-PushAuth ReadPushAuth(const PGresult* r, int row) {
-  return PushAuth{.domain = PgText(r, row, 0),
-                  .auth_type = PgText(r, row, 1),
-                  .auth_key1 = PgText(r, row, 2),
-                  .auth_key2 = PgText(r, row, 3),
-                  .delta_s = PgInt64(r, row, 4)};
-}
-
-Domain ReadDomain(const PGresult* r, int row) {
-  return Domain{.name = PgText(r, row, 0),
-                .region = PgText(r, row, 1),
-                .created_ms = PgInt64(r, row, 2),
-                .live_domain_type = PgText(r, row, 3),
-                .callback_auth = {.req_auth = PgBool(r, row, 4), .auth_key = PgText(r, row, 5)}};
-}
-
-Bucket ReadBucket(const PGresult* r, int row) {
-  return Bucket{.name = PgText(r, row, 0),
-                .region = PgText(r, row, 1),
-                .endpoint = PgText(r, row, 2),
-                .kind = PgText(r, row, 3)};
-}
-
-SnapshotTemplate ReadTemplate(const PGresult* r, int row) {
-  return SnapshotTemplate{.domain = PgText(r, row, 0),
-                          .app = PgText(r, row, 1),
-                          .interval_s = PgInt(r, row, 2),
-                          .endpoint = PgText(r, row, 3),
-                          .bucket = PgText(r, row, 4),
-                          .overwrite_pattern = PgText(r, row, 5),
-                          .sequence_pattern = PgText(r, row, 6),
-                          .callback = PgText(r, row, 7),
-                          .width = PgInt(r, row, 8),
-                          .height = PgInt(r, row, 9),
-                          .created_ms = PgInt64(r, row, 10),
-                          .updated_ms = PgInt64(r, row, 11)};
-}
 
 std::string Key(std::string_view domain, std::string_view app) {
   return std::string(domain) + "/" + std::string(app);
@@ -84,8 +30,7 @@ class PostgresCatalog final : public Catalog {
     LS_RETURN_IF_ERROR(CheckDomain(domain), "add domain");
     LS_ASSIGN_OR_RETURN(PgPool::Lease conn, pool_.Acquire(), "add domain");
     absl::Status status =
-        PgExec(conn.get(),
-               "INSERT INTO domains (" + kDomainColumns + ") VALUES ($1, $2, $3, $4, $5, $6)",
+        PgExec(conn.get(), sql::kInsertDomain,
                PgParams::Of(domain.name, domain.region, domain.created_ms, domain.live_domain_type,
                             domain.callback_auth.req_auth, domain.callback_auth.auth_key))
             .status();
@@ -96,10 +41,8 @@ class PostgresCatalog final : public Catalog {
   absl::Status DeleteDomain(std::string_view name) override {
     LS_RETURN_IF_ERROR(CheckKey("domain name", name), "delete domain");
     LS_ASSIGN_OR_RETURN(PgPool::Lease conn, pool_.Acquire(), "delete domain");
-    LS_ASSIGN_OR_RETURN(
-        PgResult result,
-        PgExec(conn.get(), "DELETE FROM domains WHERE name = $1", PgParams::Of(name)),
-        "delete domain " + std::string(name));
+    LS_ASSIGN_OR_RETURN(PgResult result, PgExec(conn.get(), sql::kDeleteDomain, PgParams::Of(name)),
+                        "delete domain " + std::string(name));
     if (PgAffectedRows(result.get()) == 0) return DomainNotFound(name);
     return absl::OkStatus();
   }
@@ -107,24 +50,21 @@ class PostgresCatalog final : public Catalog {
   absl::StatusOr<Domain> GetDomain(std::string_view name) override {
     LS_RETURN_IF_ERROR(CheckKey("domain name", name), "get domain");
     LS_ASSIGN_OR_RETURN(PgPool::Lease conn, pool_.Acquire(), "get domain");
-    LS_ASSIGN_OR_RETURN(
-        PgResult result,
-        PgExec(conn.get(), "SELECT " + kDomainColumns + " FROM domains WHERE name = $1",
-               PgParams::Of(name)),
-        "get domain " + std::string(name));
+    LS_ASSIGN_OR_RETURN(PgResult result, PgExec(conn.get(), sql::kGetDomain, PgParams::Of(name)),
+                        "get domain " + std::string(name));
     if (PQntuples(result.get()) == 0) return DomainNotFound(name);
-    return ReadDomain(result.get(), 0);
+    return ReadDomain(PgRow{result.get(), 0});
   }
 
   absl::StatusOr<std::vector<Domain>> ListDomains() override {
     LS_ASSIGN_OR_RETURN(PgPool::Lease conn, pool_.Acquire(), "list domains");
     LS_ASSIGN_OR_RETURN(PgResult result,
-                        PgExec(conn.get(), "SELECT " + kDomainColumns +
+                        PgExec(conn.get(), "SELECT " + sql::kDomainColumns +
                                                " FROM domains ORDER BY name COLLATE \"C\""),
                         "list domains");
     std::vector<Domain> domains;
     for (int row = 0; row < PQntuples(result.get()); ++row) {
-      domains.push_back(ReadDomain(result.get(), row));
+      domains.push_back(ReadDomain(PgRow{result.get(), row}));
     }
     return domains;
   }
@@ -134,9 +74,7 @@ class PostgresCatalog final : public Catalog {
     LS_RETURN_IF_ERROR(CheckCallbackAuth(auth), "set callback auth");
     LS_ASSIGN_OR_RETURN(PgPool::Lease conn, pool_.Acquire(), "set callback auth");
     LS_ASSIGN_OR_RETURN(PgResult result,
-                        PgExec(conn.get(),
-                               "UPDATE domains SET callback_req_auth = $2, callback_auth_key = $3"
-                               " WHERE name = $1",
+                        PgExec(conn.get(), sql::kSetCallbackAuth,
                                PgParams::Of(domain, auth.req_auth, auth.auth_key)),
                         "set callback auth of " + std::string(domain));
     if (PgAffectedRows(result.get()) == 0) return DomainNotFound(domain);
@@ -146,26 +84,19 @@ class PostgresCatalog final : public Catalog {
   absl::Status UpsertBucket(const Bucket& bucket) override {
     LS_RETURN_IF_ERROR(CheckBucket(bucket), "upsert bucket");
     LS_ASSIGN_OR_RETURN(PgPool::Lease conn, pool_.Acquire(), "upsert bucket");
-    return Annotate(
-        PgExec(conn.get(),
-               "INSERT INTO buckets (name, region, endpoint, kind) VALUES ($1, $2, $3, $4)"
-               " ON CONFLICT (name) DO UPDATE SET region = EXCLUDED.region,"
-               " endpoint = EXCLUDED.endpoint, kind = EXCLUDED.kind",
-               PgParams::Of(bucket.name, bucket.region, bucket.endpoint, bucket.kind))
-            .status(),
-        "upsert bucket " + bucket.name);
+    return Annotate(PgExec(conn.get(), sql::kUpsertBucket,
+                           PgParams::Of(bucket.name, bucket.region, bucket.endpoint, bucket.kind))
+                        .status(),
+                    "upsert bucket " + bucket.name);
   }
 
   absl::StatusOr<Bucket> GetBucket(std::string_view name) override {
     LS_RETURN_IF_ERROR(CheckKey("bucket name", name), "get bucket");
     LS_ASSIGN_OR_RETURN(PgPool::Lease conn, pool_.Acquire(), "get bucket");
-    LS_ASSIGN_OR_RETURN(
-        PgResult result,
-        PgExec(conn.get(), "SELECT name, region, endpoint, kind FROM buckets WHERE name = $1",
-               PgParams::Of(name)),
-        "get bucket " + std::string(name));
+    LS_ASSIGN_OR_RETURN(PgResult result, PgExec(conn.get(), sql::kGetBucket, PgParams::Of(name)),
+                        "get bucket " + std::string(name));
     if (PQntuples(result.get()) == 0) return BucketNotFound(name);
-    return ReadBucket(result.get(), 0);
+    return ReadBucket(PgRow{result.get(), 0});
   }
 
   absl::StatusOr<std::vector<Bucket>> ListBuckets() override {
@@ -177,7 +108,7 @@ class PostgresCatalog final : public Catalog {
                         "list buckets");
     std::vector<Bucket> buckets;
     for (int row = 0; row < PQntuples(result.get()); ++row) {
-      buckets.push_back(ReadBucket(result.get(), row));
+      buckets.push_back(ReadBucket(PgRow{result.get(), row}));
     }
     return buckets;
   }
@@ -185,9 +116,7 @@ class PostgresCatalog final : public Catalog {
   absl::Status AddTemplate(const SnapshotTemplate& t) override {
     LS_RETURN_IF_ERROR(CheckTemplate(t), "add template");
     LS_ASSIGN_OR_RETURN(PgPool::Lease conn, pool_.Acquire(), "add template");
-    absl::Status status = PgExec(conn.get(),
-                                 "INSERT INTO templates (" + kTemplateColumns +
-                                     ") VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)",
+    absl::Status status = PgExec(conn.get(), sql::kInsertTemplate,
                                  PgParams::Of(t.domain, t.app, t.interval_s, t.endpoint, t.bucket,
                                               t.overwrite_pattern, t.sequence_pattern, t.callback,
                                               t.width, t.height, t.created_ms, t.updated_ms))
@@ -207,10 +136,7 @@ class PostgresCatalog final : public Catalog {
     LS_RETURN_IF_ERROR(CheckTemplate(t), "update template");
     LS_ASSIGN_OR_RETURN(PgPool::Lease conn, pool_.Acquire(), "update template");
     absl::StatusOr<PgResult> result = PgExec(
-        conn.get(),
-        "UPDATE templates SET interval_s = $3, endpoint = $4, bucket = $5,"
-        " overwrite_pattern = $6, sequence_pattern = $7, callback = $8, width = $9,"
-        " height = $10, updated_ms = $11 WHERE domain = $1 AND app = $2",
+        conn.get(), sql::kUpdateTemplate,
         PgParams::Of(t.domain, t.app, t.interval_s, t.endpoint, t.bucket, t.overwrite_pattern,
                      t.sequence_pattern, t.callback, t.width, t.height, t.updated_ms));
     if (absl::IsFailedPrecondition(result.status())) return MissingBucket(t.bucket);
@@ -224,8 +150,7 @@ class PostgresCatalog final : public Catalog {
     LS_RETURN_IF_ERROR(CheckKey("AppName", app), "delete template");
     LS_ASSIGN_OR_RETURN(PgPool::Lease conn, pool_.Acquire(), "delete template");
     LS_ASSIGN_OR_RETURN(PgResult result,
-                        PgExec(conn.get(), "DELETE FROM templates WHERE domain = $1 AND app = $2",
-                               PgParams::Of(domain, app)),
+                        PgExec(conn.get(), sql::kDeleteTemplate, PgParams::Of(domain, app)),
                         "delete template " + Key(domain, app));
     if (PgAffectedRows(result.get()) == 0) return TemplateNotFound(domain, app);
     return absl::OkStatus();
@@ -236,14 +161,11 @@ class PostgresCatalog final : public Catalog {
     LS_RETURN_IF_ERROR(CheckKey("domain name", domain), "get template");
     LS_RETURN_IF_ERROR(CheckKey("AppName", app), "get template");
     LS_ASSIGN_OR_RETURN(PgPool::Lease conn, pool_.Acquire(), "get template");
-    LS_ASSIGN_OR_RETURN(
-        PgResult result,
-        PgExec(conn.get(),
-               "SELECT " + kTemplateColumns + " FROM templates WHERE domain = $1 AND app = $2",
-               PgParams::Of(domain, app)),
-        "get template " + Key(domain, app));
+    LS_ASSIGN_OR_RETURN(PgResult result,
+                        PgExec(conn.get(), sql::kGetTemplate, PgParams::Of(domain, app)),
+                        "get template " + Key(domain, app));
     if (PQntuples(result.get()) == 0) return TemplateNotFound(domain, app);
-    return ReadTemplate(result.get(), 0);
+    return ReadTemplate(PgRow{result.get(), 0});
   }
 
   absl::StatusOr<TemplatePage> ListTemplates(const TemplateQuery& query) override {
@@ -262,18 +184,18 @@ class PostgresCatalog final : public Catalog {
                                PgParams::Of(query.domain, query.app)),
                         "count templates");
     page.total = PgInt64(count.get(), 0, 0);
-    const std::string direction = Direction(query.order);
+    const std::string direction(SqlDirection(query.order));
     LS_ASSIGN_OR_RETURN(
         PgResult list,
         PgExec(conn.get(),
-               "SELECT " + kTemplateColumns +
+               "SELECT " + sql::kTemplateColumns +
                    " FROM templates WHERE domain = $1 AND ($2::text IS NULL OR app = $2)"
                    " ORDER BY created_ms " +
                    direction + ", app COLLATE \"C\" " + direction + " LIMIT $3 OFFSET $4",
                PgParams::Of(query.domain, query.app, query.limit, query.offset)),
         "list templates");
     for (int row = 0; row < PQntuples(list.get()); ++row) {
-      page.items.push_back(ReadTemplate(list.get(), row));
+      page.items.push_back(ReadTemplate(PgRow{list.get(), row}));
     }
     LS_RETURN_IF_ERROR(transaction.Commit(), "list templates");
     return page;
@@ -285,25 +207,17 @@ class PostgresCatalog final : public Catalog {
     LS_RETURN_IF_ERROR(CheckKey("AppName", app), "resolve template");
     LS_ASSIGN_OR_RETURN(PgPool::Lease conn, pool_.Acquire(), "resolve template");
     LS_ASSIGN_OR_RETURN(PgResult result,
-                        PgExec(conn.get(),
-                               "SELECT " + kTemplateColumns +
-                                   " FROM templates WHERE domain = $1 AND app IN ($2, '*')"
-                                   " ORDER BY app = '*' LIMIT 1",
-                               PgParams::Of(domain, app)),
+                        PgExec(conn.get(), sql::kResolveTemplate, PgParams::Of(domain, app)),
                         "resolve template " + Key(domain, app));
     if (PQntuples(result.get()) == 0) return std::nullopt;
-    return ReadTemplate(result.get(), 0);
+    return ReadTemplate(PgRow{result.get(), 0});
   }
 
   absl::Status SetNotifyConfig(const NotifyConfig& config) override {
     LS_RETURN_IF_ERROR(CheckNotifyConfig(config), "set notify config");
     LS_ASSIGN_OR_RETURN(PgPool::Lease conn, pool_.Acquire(), "set notify config");
     absl::Status status =
-        PgExec(conn.get(),
-               "INSERT INTO notify_configs (domain, notify_url, req_auth, auth_key)"
-               " VALUES ($1, $2, $3, $4) ON CONFLICT (domain) DO UPDATE SET"
-               " notify_url = EXCLUDED.notify_url, req_auth = EXCLUDED.req_auth,"
-               " auth_key = EXCLUDED.auth_key",
+        PgExec(conn.get(), sql::kUpsertNotifyConfig,
                PgParams::Of(config.domain, config.notify_url, config.req_auth, config.auth_key))
             .status();
     if (absl::IsFailedPrecondition(status)) return MissingDomain(config.domain);
@@ -314,25 +228,18 @@ class PostgresCatalog final : public Catalog {
     LS_RETURN_IF_ERROR(CheckKey("domain name", domain), "get notify config");
     LS_ASSIGN_OR_RETURN(PgPool::Lease conn, pool_.Acquire(), "get notify config");
     LS_ASSIGN_OR_RETURN(PgResult result,
-                        PgExec(conn.get(),
-                               "SELECT domain, notify_url, req_auth, auth_key FROM notify_configs"
-                               " WHERE domain = $1",
-                               PgParams::Of(domain)),
+                        PgExec(conn.get(), sql::kGetNotifyConfig, PgParams::Of(domain)),
                         "get notify config of " + std::string(domain));
     if (PQntuples(result.get()) == 0) return NotifyConfigNotFound(domain);
-    return NotifyConfig{.domain = PgText(result.get(), 0, 0),
-                        .notify_url = PgText(result.get(), 0, 1),
-                        .req_auth = PgBool(result.get(), 0, 2),
-                        .auth_key = PgText(result.get(), 0, 3)};
+    return ReadNotifyConfig(PgRow{result.get(), 0});
   }
 
   absl::Status DeleteNotifyConfig(std::string_view domain) override {
     LS_RETURN_IF_ERROR(CheckKey("domain name", domain), "delete notify config");
     LS_ASSIGN_OR_RETURN(PgPool::Lease conn, pool_.Acquire(), "delete notify config");
-    LS_ASSIGN_OR_RETURN(
-        PgResult result,
-        PgExec(conn.get(), "DELETE FROM notify_configs WHERE domain = $1", PgParams::Of(domain)),
-        "delete notify config of " + std::string(domain));
+    LS_ASSIGN_OR_RETURN(PgResult result,
+                        PgExec(conn.get(), sql::kDeleteNotifyConfig, PgParams::Of(domain)),
+                        "delete notify config of " + std::string(domain));
     if (PgAffectedRows(result.get()) == 0) return NotifyConfigNotFound(domain);
     return absl::OkStatus();
   }
@@ -340,15 +247,10 @@ class PostgresCatalog final : public Catalog {
   absl::Status SetPushAuth(const PushAuth& auth) override {
     LS_RETURN_IF_ERROR(CheckPushAuth(auth), "set push auth");
     LS_ASSIGN_OR_RETURN(PgPool::Lease conn, pool_.Acquire(), "set push auth");
-    absl::Status status =
-        PgExec(
-            conn.get(),
-            "INSERT INTO push_auth (domain, auth_type, auth_key1, auth_key2, delta_s)"
-            " VALUES ($1, $2, $3, $4, $5) ON CONFLICT (domain) DO UPDATE SET"
-            " auth_type = EXCLUDED.auth_type, auth_key1 = EXCLUDED.auth_key1,"
-            " auth_key2 = EXCLUDED.auth_key2, delta_s = EXCLUDED.delta_s",
-            PgParams::Of(auth.domain, auth.auth_type, auth.auth_key1, auth.auth_key2, auth.delta_s))
-            .status();
+    absl::Status status = PgExec(conn.get(), sql::kUpsertPushAuth,
+                                 PgParams::Of(auth.domain, auth.auth_type, auth.auth_key1,
+                                              auth.auth_key2, auth.delta_s))
+                              .status();
     if (absl::IsFailedPrecondition(status)) return MissingDomain(auth.domain);
     return Annotate(status, "set push auth of " + auth.domain);
   }
@@ -357,22 +259,18 @@ class PostgresCatalog final : public Catalog {
     LS_RETURN_IF_ERROR(CheckKey("domain name", domain), "get push auth");
     LS_ASSIGN_OR_RETURN(PgPool::Lease conn, pool_.Acquire(), "get push auth");
     LS_ASSIGN_OR_RETURN(PgResult result,
-                        PgExec(conn.get(),
-                               "SELECT domain, auth_type, auth_key1, auth_key2, delta_s"
-                               " FROM push_auth WHERE domain = $1",
-                               PgParams::Of(domain)),
+                        PgExec(conn.get(), sql::kGetPushAuth, PgParams::Of(domain)),
                         "get push auth of " + std::string(domain));
     if (PQntuples(result.get()) == 0) return PushAuthNotFound(domain);
-    return ReadPushAuth(result.get(), 0);
+    return ReadPushAuth(PgRow{result.get(), 0});
   }
 
   absl::Status DeletePushAuth(std::string_view domain) override {
     LS_RETURN_IF_ERROR(CheckKey("domain name", domain), "delete push auth");
     LS_ASSIGN_OR_RETURN(PgPool::Lease conn, pool_.Acquire(), "delete push auth");
-    LS_ASSIGN_OR_RETURN(
-        PgResult result,
-        PgExec(conn.get(), "DELETE FROM push_auth WHERE domain = $1", PgParams::Of(domain)),
-        "delete push auth of " + std::string(domain));
+    LS_ASSIGN_OR_RETURN(PgResult result,
+                        PgExec(conn.get(), sql::kDeletePushAuth, PgParams::Of(domain)),
+                        "delete push auth of " + std::string(domain));
     if (PgAffectedRows(result.get()) == 0) return PushAuthNotFound(domain);
     return absl::OkStatus();
   }
@@ -386,7 +284,7 @@ class PostgresCatalog final : public Catalog {
                         "list push auth");
     std::vector<PushAuth> auths;
     for (int row = 0; row < PQntuples(result.get()); ++row) {
-      auths.push_back(ReadPushAuth(result.get(), row));
+      auths.push_back(ReadPushAuth(PgRow{result.get(), row}));
     }
     return auths;
   }
@@ -421,7 +319,7 @@ class PostgresCatalog final : public Catalog {
         PgExec(conn.get(),
                // A sequence record identical to one already there is a retry
                // whose first write went through: not added again.
-               "INSERT INTO snapshot_records (" + kRecordColumns +
+               "INSERT INTO snapshot_records (" + sql::kRecordColumns +
                    ") SELECT $1::text, $2::text, $3::text, $4::text, $5::text, $6::text,"
                    " $7::boolean, $8::bigint, $9::bigint, $10::bigint, $11::integer,"
                    " $12::integer WHERE $7::boolean OR NOT EXISTS (SELECT 1 FROM"
@@ -429,7 +327,7 @@ class PostgresCatalog final : public Catalog {
                    " AND stream = $3::text AND capture_ms = $9::bigint AND NOT overlay"
                    " AND sequence = $8::bigint AND bucket = $5::text"
                    " AND object_key = $6::text)" +
-                   kReplaceOverlaySql,
+                   sql::kReplaceOverlay,
                PgParams::Of(r.domain, r.app, r.stream, r.endpoint, r.bucket, r.object_key,
                             r.overlay, r.sequence, r.capture_ms, r.size_bytes, r.width, r.height))
             .status(),
@@ -441,10 +339,7 @@ class PostgresCatalog final : public Catalog {
     LS_ASSIGN_OR_RETURN(PgPool::Lease conn, history_pool_.Acquire(), "prune sequence records");
     LS_ASSIGN_OR_RETURN(
         PgResult result,
-        PgExec(conn.get(),
-               "DELETE FROM snapshot_records WHERE id IN (SELECT id FROM snapshot_records"
-               " WHERE NOT overlay AND capture_ms < $1 ORDER BY capture_ms LIMIT $2)",
-               PgParams::Of(before_ms, limit)),
+        PgExec(conn.get(), sql::kPruneSequenceRecords, PgParams::Of(before_ms, limit)),
         "prune sequence records");
     return PgAffectedRows(result.get());
   }
@@ -453,20 +348,14 @@ class PostgresCatalog final : public Catalog {
       const RecordQuery& query) override {
     LS_RETURN_IF_ERROR(CheckRecordQuery(query), "query snapshot records");
     LS_ASSIGN_OR_RETURN(PgPool::Lease conn, pool_.Acquire(), "query snapshot records");
-    const std::string direction = Direction(query.order);
-    LS_ASSIGN_OR_RETURN(
-        PgResult result,
-        PgExec(conn.get(),
-               "SELECT " + kRecordColumns +
-                   " FROM snapshot_records WHERE domain = $1 AND app = $2 AND stream = $3"
-                   " AND capture_ms >= $4 AND capture_ms < $5 ORDER BY capture_ms " +
-                   direction + ", id " + direction + " LIMIT $6",
-               PgParams::Of(query.domain, query.app, query.stream, query.start_ms, query.end_ms,
-                            query.limit)),
-        "query snapshot records");
+    LS_ASSIGN_OR_RETURN(PgResult result,
+                        PgExec(conn.get(), sql::QueryRecords(query.order),
+                               PgParams::Of(query.domain, query.app, query.stream, query.start_ms,
+                                            query.end_ms, query.limit)),
+                        "query snapshot records");
     std::vector<SnapshotRecord> records;
     for (int row = 0; row < PQntuples(result.get()); ++row) {
-      records.push_back(ReadPgRecord(result.get(), row));
+      records.push_back(ReadRecord(PgRow{result.get(), row}));
     }
     return records;
   }

@@ -3,28 +3,10 @@
 #include <algorithm>
 
 #include "base/status.h"
+#include "catalog/internal/catalog_sql.h"
 #include "catalog/internal/pg_conn.h"
 
 namespace livesnap::catalog::internal {
-
-const std::string kPgRecordColumns =
-    "domain, app, stream, endpoint, bucket, object_key, overlay, sequence, capture_ms, "
-    "size_bytes, width, height";
-
-SnapshotRecord ReadPgRecord(const PGresult* r, int row) {
-  return SnapshotRecord{.domain = PgText(r, row, 0),
-                        .app = PgText(r, row, 1),
-                        .stream = PgText(r, row, 2),
-                        .endpoint = PgText(r, row, 3),
-                        .bucket = PgText(r, row, 4),
-                        .object_key = PgText(r, row, 5),
-                        .overlay = PgBool(r, row, 6),
-                        .sequence = PgInt64(r, row, 7),
-                        .capture_ms = PgInt64(r, row, 8),
-                        .size_bytes = PgInt64(r, row, 9),
-                        .width = PgInt(r, row, 10),
-                        .height = PgInt(r, row, 11)};
-}
 
 absl::StatusOr<std::vector<SnapshotRecord>> PgDeleteRecords(
     PGconn* conn, std::string_view domain, std::string_view app, std::string_view stream,
@@ -40,12 +22,12 @@ absl::StatusOr<std::vector<SnapshotRecord>> PgDeleteRecords(
                       PgExec(conn,
                              "DELETE FROM snapshot_records WHERE domain = $1 AND app = $2"
                              " AND stream = $3 AND capture_ms = ANY($4::bigint[]) RETURNING " +
-                                 kPgRecordColumns,
+                                 sql::kRecordColumns,
                              PgParams::Of(domain, app, stream, times)),
                       "");
   std::vector<SnapshotRecord> removed;
   for (int row = 0; row < PQntuples(result.get()); ++row) {
-    removed.push_back(ReadPgRecord(result.get(), row));
+    removed.push_back(ReadRecord(PgRow{result.get(), row}));
   }
   // RETURNING gives rows in no defined order.
   std::stable_sort(
@@ -56,16 +38,9 @@ absl::StatusOr<std::vector<SnapshotRecord>> PgDeleteRecords(
 
 absl::StatusOr<std::vector<DailySnapshotCount>> PgCountByDay(PGconn* conn, std::string_view domain,
                                                              int64_t start_ms, int64_t end_ms) {
-  LS_ASSIGN_OR_RETURN(
-      PgResult result,
-      PgExec(conn,
-             "SELECT capture_ms / 86400000 AS day, COUNT(*) FROM snapshot_records r"
-             " WHERE domain = $1 AND capture_ms >= $2 AND capture_ms < $3 AND (NOT overlay"
-             " OR NOT EXISTS (SELECT 1 FROM snapshot_records s WHERE s.domain = r.domain"
-             " AND s.app = r.app AND s.stream = r.stream AND s.capture_ms = r.capture_ms"
-             " AND NOT s.overlay)) GROUP BY day ORDER BY day",
-             PgParams::Of(domain, start_ms, end_ms)),
-      "");
+  LS_ASSIGN_OR_RETURN(PgResult result,
+                      PgExec(conn, sql::kCountRecordsByDay, PgParams::Of(domain, start_ms, end_ms)),
+                      "");
   std::vector<DailySnapshotCount> days;
   for (int row = 0; row < PQntuples(result.get()); ++row) {
     days.push_back({.day_start_ms = PgInt64(result.get(), row, 0) * 86'400'000,

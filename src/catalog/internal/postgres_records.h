@@ -21,11 +21,6 @@
 
 namespace livesnap::catalog::internal {
 
-// The columns of snapshot_records that make a SnapshotRecord, in
-// ReadPgRecord's order.
-extern const std::string kPgRecordColumns;
-SnapshotRecord ReadPgRecord(const PGresult* result, int row);
-
 // Catalog::DeleteSnapshotRecords: one DELETE, atomic by itself.
 absl::StatusOr<std::vector<SnapshotRecord>> PgDeleteRecords(PGconn* conn, std::string_view domain,
                                                             std::string_view app,

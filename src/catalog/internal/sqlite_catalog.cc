@@ -9,6 +9,7 @@
 #include <utility>
 
 #include "base/status.h"
+#include "catalog/internal/catalog_sql.h"
 #include "catalog/internal/contract.h"
 #include "catalog/internal/sqlite_db.h"
 #include "catalog/internal/sqlite_records.h"
@@ -17,33 +18,14 @@
 namespace livesnap::catalog::internal {
 namespace {
 
-const std::string kDomainColumns =
-    "name, region, created_ms, live_domain_type, callback_req_auth, callback_auth_key";
-const std::string kTemplateColumns =
-    "domain, app, interval_s, endpoint, bucket, overwrite_pattern, sequence_pattern, callback, "
-    "width, height, created_ms, updated_ms";
-const std::string& kRecordColumns = kSqliteRecordColumns;
-
-// An overlay record takes the place of the one of the same object (the
-// partial unique index of schema version 2).
-const std::string kReplaceOverlaySql =
-    " ON CONFLICT (domain, app, stream, bucket, object_key) WHERE overlay DO UPDATE SET"
-    " endpoint = excluded.endpoint, sequence = excluded.sequence,"
-    " capture_ms = excluded.capture_ms, size_bytes = excluded.size_bytes,"
-    " width = excluded.width, height = excluded.height";
-
-std::string ListTemplatesSql(std::string_view direction) {
-  return "SELECT " + kTemplateColumns +
+// The PostgreSQL catalog words this its own way (a typed app parameter, the
+// "C" collation).
+std::string ListTemplatesSql(SortOrder order) {
+  const std::string direction(SqlDirection(order));
+  return "SELECT " + sql::kTemplateColumns +
          " FROM templates WHERE domain = ?1 AND (?2 IS NULL OR app = ?2)"
          " ORDER BY created_ms " +
-         std::string(direction) + ", app " + std::string(direction) + " LIMIT ?3 OFFSET ?4";
-}
-
-std::string QueryRecordsSql(std::string_view direction) {
-  return "SELECT " + kRecordColumns +
-         " FROM snapshot_records WHERE domain = ?1 AND app = ?2 AND stream = ?3"
-         " AND capture_ms >= ?4 AND capture_ms < ?5 ORDER BY capture_ms " +
-         std::string(direction) + ", id " + std::string(direction) + " LIMIT ?6";
+         direction + ", app " + direction + " LIMIT ?3 OFFSET ?4";
 }
 
 struct Statements {
@@ -58,52 +40,30 @@ struct Statements {
 
 absl::StatusOr<Statements> PrepareStatements(SqliteDb& db) {
   Statements s;
-  const std::pair<Statement*, std::string> sql[] = {
-      {&s.insert_domain,
-       "INSERT INTO domains (" + kDomainColumns + ") VALUES (?1, ?2, ?3, ?4, ?5, ?6)"},
-      {&s.delete_domain, "DELETE FROM domains WHERE name = ?1"},
-      {&s.get_domain, "SELECT " + kDomainColumns + " FROM domains WHERE name = ?1"},
-      {&s.list_domains, "SELECT " + kDomainColumns + " FROM domains ORDER BY name"},
-      {&s.set_callback_auth,
-       "UPDATE domains SET callback_req_auth = ?2, callback_auth_key = ?3 WHERE name = ?1"},
-      {&s.upsert_bucket,
-       "INSERT INTO buckets (name, region, endpoint, kind) VALUES (?1, ?2, ?3, ?4)"
-       " ON CONFLICT (name) DO UPDATE SET region = excluded.region,"
-       " endpoint = excluded.endpoint, kind = excluded.kind"},
-      {&s.get_bucket, "SELECT name, region, endpoint, kind FROM buckets WHERE name = ?1"},
+  const std::pair<Statement*, std::string> texts[] = {
+      {&s.insert_domain, SqliteSql(sql::kInsertDomain)},
+      {&s.delete_domain, SqliteSql(sql::kDeleteDomain)},
+      {&s.get_domain, SqliteSql(sql::kGetDomain)},
+      {&s.list_domains, "SELECT " + sql::kDomainColumns + " FROM domains ORDER BY name"},
+      {&s.set_callback_auth, SqliteSql(sql::kSetCallbackAuth)},
+      {&s.upsert_bucket, SqliteSql(sql::kUpsertBucket)},
+      {&s.get_bucket, SqliteSql(sql::kGetBucket)},
       {&s.list_buckets, "SELECT name, region, endpoint, kind FROM buckets ORDER BY name"},
-      {&s.insert_template, "INSERT INTO templates (" + kTemplateColumns +
-                               ") VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)"},
-      {&s.update_template,
-       "UPDATE templates SET interval_s = ?3, endpoint = ?4, bucket = ?5,"
-       " overwrite_pattern = ?6, sequence_pattern = ?7, callback = ?8, width = ?9,"
-       " height = ?10, updated_ms = ?11 WHERE domain = ?1 AND app = ?2"},
-      {&s.delete_template, "DELETE FROM templates WHERE domain = ?1 AND app = ?2"},
-      {&s.get_template,
-       "SELECT " + kTemplateColumns + " FROM templates WHERE domain = ?1 AND app = ?2"},
+      {&s.insert_template, SqliteSql(sql::kInsertTemplate)},
+      {&s.update_template, SqliteSql(sql::kUpdateTemplate)},
+      {&s.delete_template, SqliteSql(sql::kDeleteTemplate)},
+      {&s.get_template, SqliteSql(sql::kGetTemplate)},
       {&s.count_templates,
        "SELECT COUNT(*) FROM templates WHERE domain = ?1 AND (?2 IS NULL OR app = ?2)"},
-      {&s.list_templates_asc, ListTemplatesSql("ASC")},
-      {&s.list_templates_desc, ListTemplatesSql("DESC")},
-      {&s.resolve_template, "SELECT " + kTemplateColumns +
-                                " FROM templates WHERE domain = ?1 AND app IN (?2, '*')"
-                                " ORDER BY app = '*' LIMIT 1"},
-      {&s.upsert_notify,
-       "INSERT INTO notify_configs (domain, notify_url, req_auth, auth_key)"
-       " VALUES (?1, ?2, ?3, ?4) ON CONFLICT (domain) DO UPDATE SET"
-       " notify_url = excluded.notify_url, req_auth = excluded.req_auth,"
-       " auth_key = excluded.auth_key"},
-      {&s.get_notify,
-       "SELECT domain, notify_url, req_auth, auth_key FROM notify_configs WHERE domain = ?1"},
-      {&s.delete_notify, "DELETE FROM notify_configs WHERE domain = ?1"},
-      {&s.upsert_push_auth,
-       "INSERT INTO push_auth (domain, auth_type, auth_key1, auth_key2, delta_s)"
-       " VALUES (?1, ?2, ?3, ?4, ?5) ON CONFLICT (domain) DO UPDATE SET"
-       " auth_type = excluded.auth_type, auth_key1 = excluded.auth_key1,"
-       " auth_key2 = excluded.auth_key2, delta_s = excluded.delta_s"},
-      {&s.get_push_auth,
-       "SELECT domain, auth_type, auth_key1, auth_key2, delta_s FROM push_auth WHERE domain = ?1"},
-      {&s.delete_push_auth, "DELETE FROM push_auth WHERE domain = ?1"},
+      {&s.list_templates_asc, ListTemplatesSql(SortOrder::kAscending)},
+      {&s.list_templates_desc, ListTemplatesSql(SortOrder::kDescending)},
+      {&s.resolve_template, SqliteSql(sql::kResolveTemplate)},
+      {&s.upsert_notify, SqliteSql(sql::kUpsertNotifyConfig)},
+      {&s.get_notify, SqliteSql(sql::kGetNotifyConfig)},
+      {&s.delete_notify, SqliteSql(sql::kDeleteNotifyConfig)},
+      {&s.upsert_push_auth, SqliteSql(sql::kUpsertPushAuth)},
+      {&s.get_push_auth, SqliteSql(sql::kGetPushAuth)},
+      {&s.delete_push_auth, SqliteSql(sql::kDeletePushAuth)},
       {&s.list_push_auth,
        "SELECT domain, auth_type, auth_key1, auth_key2, delta_s FROM push_auth ORDER BY domain"},
       {&s.next_sequence,
@@ -112,59 +72,21 @@ absl::StatusOr<Statements> PrepareStatements(SqliteDb& db) {
        " RETURNING next_value - 1"},
       // A sequence record identical to one already there is a retry whose
       // first write went through: not added again.
-      {&s.insert_record, "INSERT INTO snapshot_records (" + kRecordColumns +
+      {&s.insert_record, "INSERT INTO snapshot_records (" + sql::kRecordColumns +
                              ") SELECT ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12"
                              " WHERE ?7 OR NOT EXISTS (SELECT 1 FROM snapshot_records"
                              " WHERE domain = ?1 AND app = ?2 AND stream = ?3 AND capture_ms = ?9"
                              " AND NOT overlay AND sequence = ?8 AND bucket = ?5"
                              " AND object_key = ?6)" +
-                             kReplaceOverlaySql},
-      {&s.query_records_asc, QueryRecordsSql("ASC")},
-      {&s.query_records_desc, QueryRecordsSql("DESC")},
-      {&s.prune_records,
-       "DELETE FROM snapshot_records WHERE id IN (SELECT id FROM snapshot_records"
-       " WHERE NOT overlay AND capture_ms < ?1 ORDER BY capture_ms LIMIT ?2)"},
+                             sql::kReplaceOverlay},
+      {&s.query_records_asc, SqliteSql(sql::QueryRecords(SortOrder::kAscending))},
+      {&s.query_records_desc, SqliteSql(sql::QueryRecords(SortOrder::kDescending))},
+      {&s.prune_records, SqliteSql(sql::kPruneSequenceRecords)},
   };
-  for (const auto& [statement, text] : sql) {
+  for (const auto& [statement, text] : texts) {
     LS_ASSIGN_OR_RETURN(*statement, db.Prepare(text), "");
   }
   return s;
-}
-
-Domain ReadDomain(const StatementRun& row) {
-  return Domain{.name = row.Text(0),
-                .region = row.Text(1),
-                .created_ms = row.Int64(2),
-                .live_domain_type = row.Text(3),
-                .callback_auth = {.req_auth = row.Bool(4), .auth_key = row.Text(5)}};
-}
-
-PushAuth ReadPushAuth(const StatementRun& row) {
-  return PushAuth{.domain = row.Text(0),
-                  .auth_type = row.Text(1),
-                  .auth_key1 = row.Text(2),
-                  .auth_key2 = row.Text(3),
-                  .delta_s = row.Int64(4)};
-}
-
-Bucket ReadBucket(const StatementRun& row) {
-  return Bucket{
-      .name = row.Text(0), .region = row.Text(1), .endpoint = row.Text(2), .kind = row.Text(3)};
-}
-
-SnapshotTemplate ReadTemplate(const StatementRun& row) {
-  return SnapshotTemplate{.domain = row.Text(0),
-                          .app = row.Text(1),
-                          .interval_s = row.Int(2),
-                          .endpoint = row.Text(3),
-                          .bucket = row.Text(4),
-                          .overwrite_pattern = row.Text(5),
-                          .sequence_pattern = row.Text(6),
-                          .callback = row.Text(7),
-                          .width = row.Int(8),
-                          .height = row.Int(9),
-                          .created_ms = row.Int64(10),
-                          .updated_ms = row.Int64(11)};
 }
 
 std::string Key(std::string_view domain, std::string_view app) {
@@ -378,10 +300,7 @@ class SqliteCatalog final : public Catalog {
     LS_RETURN_IF_ERROR(run.Bind(domain), "get notify config");
     LS_ASSIGN_OR_RETURN(bool row, run.Step(), "get notify config of " + std::string(domain));
     if (!row) return NotifyConfigNotFound(domain);
-    return NotifyConfig{.domain = run.Text(0),
-                        .notify_url = run.Text(1),
-                        .req_auth = run.Bool(2),
-                        .auth_key = run.Text(3)};
+    return ReadNotifyConfig(run);
   }
 
   absl::Status DeleteNotifyConfig(std::string_view domain) override {
@@ -488,7 +407,7 @@ class SqliteCatalog final : public Catalog {
     while (true) {
       LS_ASSIGN_OR_RETURN(bool row, run.Step(), "query snapshot records");
       if (!row) return records;
-      records.push_back(ReadSqliteRecord(run));
+      records.push_back(ReadRecord(run));
     }
   }
 

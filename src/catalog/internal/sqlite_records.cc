@@ -3,27 +3,9 @@
 #include <algorithm>
 
 #include "base/status.h"
+#include "catalog/internal/catalog_sql.h"
 
 namespace livesnap::catalog::internal {
-
-const std::string kSqliteRecordColumns =
-    "domain, app, stream, endpoint, bucket, object_key, overlay, sequence, capture_ms, "
-    "size_bytes, width, height";
-
-SnapshotRecord ReadSqliteRecord(const StatementRun& row) {
-  return SnapshotRecord{.domain = row.Text(0),
-                        .app = row.Text(1),
-                        .stream = row.Text(2),
-                        .endpoint = row.Text(3),
-                        .bucket = row.Text(4),
-                        .object_key = row.Text(5),
-                        .overlay = row.Bool(6),
-                        .sequence = row.Int64(7),
-                        .capture_ms = row.Int64(8),
-                        .size_bytes = row.Int64(9),
-                        .width = row.Int(10),
-                        .height = row.Int(11)};
-}
 
 absl::StatusOr<std::vector<SnapshotRecord>> SqliteDeleteRecords(
     SqliteDb& db, std::string_view domain, std::string_view app, std::string_view stream,
@@ -31,7 +13,7 @@ absl::StatusOr<std::vector<SnapshotRecord>> SqliteDeleteRecords(
   LS_ASSIGN_OR_RETURN(Statement remove,
                       db.Prepare("DELETE FROM snapshot_records WHERE domain = ?1 AND app = ?2"
                                  " AND stream = ?3 AND capture_ms = ?4 RETURNING " +
-                                 kSqliteRecordColumns),
+                                 sql::kRecordColumns),
                       "");
   LS_ASSIGN_OR_RETURN(SqliteTransaction transaction,
                       SqliteTransaction::Begin(db, SqliteTransaction::Mode::kImmediate), "");
@@ -42,7 +24,7 @@ absl::StatusOr<std::vector<SnapshotRecord>> SqliteDeleteRecords(
     while (true) {
       LS_ASSIGN_OR_RETURN(bool row, run.Step(), "capture " + std::to_string(time));
       if (!row) break;
-      removed.push_back(ReadSqliteRecord(run));
+      removed.push_back(ReadRecord(run));
     }
   }
   LS_RETURN_IF_ERROR(transaction.Commit(), "");
@@ -56,14 +38,7 @@ absl::StatusOr<std::vector<SnapshotRecord>> SqliteDeleteRecords(
 absl::StatusOr<std::vector<DailySnapshotCount>> SqliteCountByDay(SqliteDb& db,
                                                                  std::string_view domain,
                                                                  int64_t start_ms, int64_t end_ms) {
-  LS_ASSIGN_OR_RETURN(
-      Statement count,
-      db.Prepare("SELECT capture_ms / 86400000 AS day, COUNT(*) FROM snapshot_records r"
-                 " WHERE domain = ?1 AND capture_ms >= ?2 AND capture_ms < ?3 AND (NOT overlay"
-                 " OR NOT EXISTS (SELECT 1 FROM snapshot_records s WHERE s.domain = r.domain"
-                 " AND s.app = r.app AND s.stream = r.stream AND s.capture_ms = r.capture_ms"
-                 " AND NOT s.overlay)) GROUP BY day ORDER BY day"),
-      "");
+  LS_ASSIGN_OR_RETURN(Statement count, db.Prepare(SqliteSql(sql::kCountRecordsByDay)), "");
   StatementRun run(count);
   LS_RETURN_IF_ERROR(run.Bind(domain, start_ms, end_ms), "");
   std::vector<DailySnapshotCount> days;

@@ -20,11 +20,6 @@
 
 namespace livesnap::catalog::internal {
 
-// The columns of snapshot_records that make a SnapshotRecord, in
-// ReadSqliteRecord's order.
-extern const std::string kSqliteRecordColumns;
-SnapshotRecord ReadSqliteRecord(const StatementRun& row);
-
 // Catalog::DeleteSnapshotRecords, in one immediate transaction.
 absl::StatusOr<std::vector<SnapshotRecord>> SqliteDeleteRecords(
     SqliteDb& db, std::string_view domain, std::string_view app, std::string_view stream,
