@@ -3,7 +3,6 @@
 #include <spdlog/spdlog.h>
 
 #include <chrono>
-#include <mutex>
 #include <optional>
 #include <vector>
 
@@ -15,6 +14,7 @@
 #include "api/internal/routes.h"
 #include "api/internal/rpc_auth.h"
 #include "api/signature.h"
+#include "base/log_limiter.h"
 #include "base/status.h"
 
 namespace livesnap::api {
@@ -67,33 +67,6 @@ std::optional<Family> MatchRoute(const std::string& path, std::vector<std::strin
   return std::nullopt;
 }
 
-// A log line per reason at most once a second (a flood of slow clients
-// must not flood the log); the lines skipped are counted in the next one.
-class CutLog {
- public:
-  void Log(std::string_view reason, const std::string& ip) {
-    std::lock_guard lock(mu_);
-    Entry& entry = entries_[std::string(reason)];
-    const auto now = std::chrono::steady_clock::now();
-    if (now - entry.last < std::chrono::seconds(1)) {
-      ++entry.skipped;
-      return;
-    }
-    entry.last = now;
-    spdlog::warn("API: cut a client from {}: {}{}", ip, reason,
-                 entry.skipped == 0 ? "" : absl::StrCat(" (and ", entry.skipped, " more)"));
-    entry.skipped = 0;
-  }
-
- private:
-  struct Entry {
-    std::chrono::steady_clock::time_point last{};
-    int64_t skipped = 0;
-  };
-  std::mutex mu_;
-  std::map<std::string, Entry> entries_;  // guarded by mu_
-};
-
 internal::HttpListenerOptions ListenerOptions(const ApiOptions& options) {
   internal::HttpListenerOptions listener;
   listener.host = options.listen_host;
@@ -113,6 +86,7 @@ class ApiServerImpl final : public ApiServer {
         sources_(std::move(sources)),
         metrics_(registry),
         auth_(options_.access_keys, clock),
+        cut_log_(clock, kCutLinesPerMinute),
         context_{options_, catalog, hub, registry, clock, sources_, auth_},
         listener_(
             ListenerOptions(options_),
@@ -122,7 +96,10 @@ class ApiServerImpl final : public ApiServer {
             [this](int status, std::string_view message) { return ErrorBody(status, message); },
             [this](std::string_view reason, const std::string& ip) {
               metrics_.Cut(reason);
-              cut_log_.Log(reason, ip);
+              uint64_t dropped = 0;
+              if (!cut_log_.Allow(reason, dropped)) return;
+              spdlog::warn("API: cut a client from {}: {}{}", ip, reason,
+                           dropped == 0 ? "" : absl::StrCat(" (and ", dropped, " more)"));
             }) {}
 
   ~ApiServerImpl() override { Stop(); }
@@ -148,8 +125,11 @@ class ApiServerImpl final : public ApiServer {
   const SnapshotSources sources_;
   internal::ApiMetrics metrics_;
   internal::RpcAuthenticator auth_;
+  // A flood of slow clients must not flood the log: a few lines a minute
+  // per reason, the lines left out counted in the next one.
+  static constexpr int kCutLinesPerMinute = 10;
+  LogLimiter cut_log_;
   const internal::RouteContext context_;
-  CutLog cut_log_;
   internal::HttpListener listener_;
   int port_ = 0;
   bool started_ = false;  // controlling thread only

@@ -4,8 +4,6 @@
 
 #include <vector>
 
-#include "ingest/log_limiter.h"
-
 namespace livesnap::ingest {
 namespace {
 
@@ -93,22 +91,6 @@ TEST(AdmissionLimitsTest, SourcesAreIpv4AddressesAndIpv6Slash64) {
   EXPECT_EQ(SourceOf(Ip("::ffff:192.0.2.7")), "192.0.2.7");
   EXPECT_EQ(SourceOf(Ip("2001:db8:1:2:aaaa:bbbb:cccc:dddd")), "2001:db8:1:2::/64");
   EXPECT_EQ(SourceOf(Ip("2001:db8:1:2::1")), SourceOf(Ip("2001:db8:1:2:ffff::9")));
-}
-
-TEST(LogLimiterTest, AtMostNLinesAMinutePerReasonThenSaysHowManyWereDropped) {
-  FakeClock clock;
-  LogLimiter limiter(clock, 3);
-  uint64_t dropped = 99;
-  for (int i = 0; i < 3; ++i) {
-    EXPECT_TRUE(limiter.Allow("a", dropped));
-    EXPECT_EQ(dropped, 0u);
-  }
-  EXPECT_FALSE(limiter.Allow("a", dropped));
-  EXPECT_FALSE(limiter.Allow("a", dropped));
-  EXPECT_TRUE(limiter.Allow("b", dropped));  // its own budget
-  clock.AdvanceMs(60'000);
-  EXPECT_TRUE(limiter.Allow("a", dropped));
-  EXPECT_EQ(dropped, 2u);
 }
 
 }  // namespace

@@ -13,9 +13,9 @@
 #include <unordered_map>
 
 #include "base/clock.h"
+#include "base/log_limiter.h"
 #include "base/status.h"
 #include "ingest/admission_limits.h"
-#include "ingest/log_limiter.h"
 #include "ingest/message_budget.h"
 #include "rtmp/internal/connection.h"
 #include "rtmp/internal/tls_context.h"
@@ -253,7 +253,7 @@ class AsioRtmpServer final : public RtmpServer {
   internal::ServerCounters counters_;
   ingest::MessageBudget budget_;
   ingest::AdmissionLimits admission_;
-  ingest::LogLimiter log_limiter_;
+  LogLimiter log_limiter_;
   internal::ConnectionConfig connection_config_;
   std::deque<asio::io_context> loops_;
   asio::ip::tcp::acceptor acceptor_;

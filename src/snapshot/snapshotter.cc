@@ -7,8 +7,11 @@
 #include <pthread.h>
 #include <spdlog/spdlog.h>
 
+#include <string>
 #include <thread>
 
+#include "absl/strings/str_cat.h"
+#include "base/log_limiter.h"
 #include "base/status.h"
 #include "snapshot/capture_queue.h"
 #include "snapshot/frame_capturer.h"
@@ -67,6 +70,11 @@ struct PipelineCounters {
   prometheus::Gauge* bound_streams;
 };
 
+// " (N similar lines not logged)" after a rate-limited line, when N > 0.
+std::string LeftOut(uint64_t lines) {
+  return lines == 0 ? "" : absl::StrCat(" (", lines, " similar lines not logged)");
+}
+
 // A capture queue that held this much and drained is followed by malloc_trim.
 constexpr size_t kTrimAfterBytes = size_t{16} << 20;
 
@@ -75,13 +83,14 @@ class SnapshotSink final : public media::StreamSink {
  public:
   SnapshotSink(std::shared_ptr<StreamBinding> binding, CaptureQueue<CaptureJob>& queue,
                internal::LatestImages& latest, PipelineCounters& counters,
-               SnapshotRecorder& recorder, const Clock& clock)
+               SnapshotRecorder& recorder, const Clock& clock, LogLimiter& drop_log)
       : binding_(std::move(binding)),
         queue_(queue),
         latest_(latest),
         counters_(counters),
         recorder_(recorder),
         clock_(clock),
+        drop_log_(drop_log),
         scheduler_(int64_t{binding_->tmpl.interval_s} * 1000) {
     counters_.bound_streams->Increment();
   }
@@ -112,17 +121,24 @@ class SnapshotSink final : public media::StreamSink {
     counters_.queue_depth->Set(static_cast<double>(queue_.size()));
     counters_.queue_bytes->Set(static_cast<double>(queue_.bytes()));
     recorder_.CountOverwritesCoalesced(pushed.overwrites_coalesced);
+    // When the workers fall behind, every stream drops: a few lines a
+    // minute say so (each drop is counted in the metrics).
+    uint64_t lines_left_out = 0;
     if (pushed.sequence_dropped > 0) {
       recorder_.CountSequenceDropped(pushed.sequence_dropped);
-      spdlog::error("{} capture workers are behind: {} sequence snapshot(s) dropped", binding_->tag,
-                    pushed.sequence_dropped);
+      if (drop_log_.Allow("lane", lines_left_out)) {
+        spdlog::error("{} capture workers are behind: {} sequence snapshot(s) dropped{}",
+                      binding_->tag, pushed.sequence_dropped, LeftOut(lines_left_out));
+      }
     }
     if (pushed.budget_sequence_dropped > 0) {
       recorder_.CountSequenceDropped(pushed.budget_sequence_dropped);
-      spdlog::error(
-          "capture workers are behind and the queued keyframes reached the queue's memory "
-          "budget: {} sequence snapshot(s) of the longest queues dropped",
-          pushed.budget_sequence_dropped);
+      if (drop_log_.Allow("budget", lines_left_out)) {
+        spdlog::error(
+            "capture workers are behind and the queued keyframes reached the queue's memory "
+            "budget: {} sequence snapshot(s) of the longest queues dropped{}",
+            pushed.budget_sequence_dropped, LeftOut(lines_left_out));
+      }
     }
   }
 
@@ -138,6 +154,7 @@ class SnapshotSink final : public media::StreamSink {
   PipelineCounters& counters_;
   SnapshotRecorder& recorder_;
   const Clock& clock_;
+  LogLimiter& drop_log_;
   SnapshotScheduler scheduler_;
   std::shared_ptr<const media::VideoConfig> config_;
 };
@@ -153,6 +170,7 @@ class SnapshotterImpl final : public Snapshotter {
         recorder_(recorder),
         clock_(clock),
         counters_(metrics),
+        drop_log_(clock),
         queue_(options.max_pending_per_stream, options.max_pending_bytes),
         writer_(backlog, recorder) {}
 
@@ -198,7 +216,7 @@ class SnapshotterImpl final : public Snapshotter {
                  binding->tmpl.sequence_pattern.empty() ? "" : ", sequence");
     latest_.Open(binding->key, binding->publish_id);
     return std::make_unique<SnapshotSink>(std::move(binding), queue_, latest_, counters_, recorder_,
-                                          clock_);
+                                          clock_, drop_log_);
   }
 
   std::optional<LatestImage> Latest(const media::StreamKey& key) const override {
@@ -255,6 +273,7 @@ class SnapshotterImpl final : public Snapshotter {
   SnapshotRecorder& recorder_;
   const Clock& clock_;
   PipelineCounters counters_;
+  LogLimiter drop_log_;  // the lines of dropped captures, all streams together
   CaptureQueue<CaptureJob> queue_;
   internal::LatestImages latest_;
   internal::SnapshotWriter writer_;

@@ -20,8 +20,8 @@
 
 #include "absl/strings/str_cat.h"
 #include "base/clock.h"
+#include "base/log_limiter.h"
 #include "ingest/admission_limits.h"
-#include "ingest/log_limiter.h"
 #include "ingest/message_budget.h"
 #include "media/publication.h"
 #include "srt/stream_id.h"
@@ -169,7 +169,7 @@ class SrtServer::Impl {
   std::array<prometheus::Counter*, ingest::kLimitCount> limited_{};
   ingest::MessageBudget budget_;
   ingest::AdmissionLimits admission_;
-  ingest::LogLimiter log_limiter_;
+  LogLimiter log_limiter_;
   SteadyTime idle_checked_at_ = std::chrono::steady_clock::now();
   SRTSOCKET listener_ = SRT_INVALID_SOCK;
   int eid_ = -1;

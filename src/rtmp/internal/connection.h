@@ -30,8 +30,8 @@
 #include <string>
 #include <vector>
 
+#include "base/log_limiter.h"
 #include "ingest/admission_limits.h"
-#include "ingest/log_limiter.h"
 #include "media/hub.h"
 #include "media/publication.h"
 #include "rtmp/flv_demuxer.h"
@@ -49,7 +49,6 @@ using ingest::AdmissionTicket;
 using ingest::kLimitCount;
 using ingest::Limit;
 using ingest::LimitName;
-using ingest::LogLimiter;
 
 struct ServerCounters {
   prometheus::Counter* accepted = nullptr;

@@ -1,8 +1,8 @@
-// File: ingest/log_limiter.h
+// File: base/log_limiter.h
 //
-// Keeps a flood of clients from flooding the log: at most `lines_per_minute`
-// lines per reason in each minute; the first line after a quiet spell says
-// how many were left out.
+// Keeps a flood of clients, or of one repeated failure, from flooding the log: at most
+// `lines_per_minute` lines per reason in each minute; the first line after a quiet spell says how
+// many were left out.
 //
 //   uint64_t dropped = 0;
 //   if (limiter.Allow("max_connections_per_ip", dropped)) spdlog::warn("... ({} not logged)",
@@ -19,7 +19,7 @@
 
 #include "base/clock.h"
 
-namespace livesnap::ingest {
+namespace livesnap {
 
 class LogLimiter {
  public:
@@ -42,4 +42,4 @@ class LogLimiter {
   std::map<std::string, Window, std::less<>> windows_;  // guarded by mu_; one per reason
 };
 
-}  // namespace livesnap::ingest
+}  // namespace livesnap

@@ -1,6 +1,6 @@
-#include "ingest/log_limiter.h"
+#include "base/log_limiter.h"
 
-namespace livesnap::ingest {
+namespace livesnap {
 
 bool LogLimiter::Allow(std::string_view reason, uint64_t& dropped) {
   const int64_t now_ms = clock_.MonotonicMs();
@@ -24,4 +24,4 @@ bool LogLimiter::Allow(std::string_view reason, uint64_t& dropped) {
   return true;
 }
 
-}  // namespace livesnap::ingest
+}  // namespace livesnap
