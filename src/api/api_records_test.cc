@@ -7,6 +7,7 @@
 #include <set>
 
 #include "api/testing/api_fixture.h"
+#include "tests/support/api_client.h"
 
 namespace livesnap::api::testing {
 namespace {
@@ -15,17 +16,6 @@ using Params = std::map<std::string, std::string>;
 
 constexpr int64_t kTenAm = 1'714'557'600'000;  // 2024-05-01T10:00:00Z, the fixture's clock
 constexpr char kDomain[] = "push.example.com";
-
-// "yyyy-MM-ddTHH:mm:ssZ": whole seconds, no fraction.
-bool IsWholeSecond(const std::string& text) {
-  static constexpr char kShape[] = "dddd-dd-ddTdd:dd:ddZ";
-  if (text.size() != sizeof(kShape) - 1) return false;
-  for (size_t i = 0; i < text.size(); ++i) {
-    const bool digit = text[i] >= '0' && text[i] <= '9';
-    if (kShape[i] == 'd' ? !digit : text[i] != kShape[i]) return false;
-  }
-  return true;
-}
 
 class RecordsTest : public ApiFixture {
  protected:
@@ -100,7 +90,7 @@ class RecordsTest : public ApiFixture {
       if (pages != nullptr) *pages = page;
       if (!response.body.contains("NextStartTime")) break;
       const std::string next = response.body["NextStartTime"];
-      EXPECT_TRUE(IsWholeSecond(next)) << next;
+      EXPECT_TRUE(livesnap::testing::IsWholeSecondIso8601(next)) << next;
       params[order == "asc" ? "StartTime" : "EndTime"] = next;
     }
     return all;

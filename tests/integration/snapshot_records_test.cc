@@ -33,17 +33,6 @@ using testing::Subprocess;
 
 constexpr int64_t kDayMs = 86'400'000;
 
-// "yyyy-MM-ddTHH:mm:ssZ": whole seconds, no fraction.
-bool IsWholeSecond(const std::string& text) {
-  static constexpr char kShape[] = "dddd-dd-ddTdd:dd:ddZ";
-  if (text.size() != sizeof(kShape) - 1) return false;
-  for (size_t i = 0; i < text.size(); ++i) {
-    const bool digit = text[i] >= '0' && text[i] <= '9';
-    if (kShape[i] == 'd' ? !digit : text[i] != kShape[i]) return false;
-  }
-  return true;
-}
-
 struct Record {
   int64_t create_ms = 0;
   std::string object;
@@ -99,7 +88,7 @@ class RecordsApi {
       for (const Record& record : Items(response)) records.push_back(record);
       if (!response.body.contains("NextStartTime")) return records;
       const std::string next = response.body["NextStartTime"];
-      EXPECT_TRUE(IsWholeSecond(next)) << next;
+      EXPECT_TRUE(testing::IsWholeSecondIso8601(next)) << next;
       (order == "asc" ? start : end) = next;
     }
     ADD_FAILURE() << "more than 100 pages";

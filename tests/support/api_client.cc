@@ -5,8 +5,9 @@
 #include <openssl/hmac.h>
 
 #include <chrono>
-#include <ctime>
 #include <random>
+
+#include "base/utc_time.h"
 
 namespace livesnap::testing {
 
@@ -76,13 +77,16 @@ TimeWindow HourAroundNow() {
   return {ApiClient::Iso8601(now_ms - kHourMs), ApiClient::Iso8601(now_ms + kHourMs)};
 }
 
-std::string ApiClient::Iso8601(int64_t unix_ms) {
-  const std::time_t seconds = static_cast<std::time_t>(unix_ms / 1000);
-  std::tm utc{};
-  gmtime_r(&seconds, &utc);
-  char text[32];
-  std::strftime(text, sizeof(text), "%Y-%m-%dT%H:%M:%SZ", &utc);
-  return text;
+std::string ApiClient::Iso8601(int64_t unix_ms) { return FormatIso8601Utc(unix_ms); }
+
+bool IsWholeSecondIso8601(std::string_view text) {
+  static constexpr char kShape[] = "dddd-dd-ddTdd:dd:ddZ";
+  if (text.size() != sizeof(kShape) - 1) return false;
+  for (size_t i = 0; i < text.size(); ++i) {
+    const bool digit = text[i] >= '0' && text[i] <= '9';
+    if (kShape[i] == 'd' ? !digit : text[i] != kShape[i]) return false;
+  }
+  return true;
 }
 
 std::string ApiClient::Sign(const std::string& http_method,

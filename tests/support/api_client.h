@@ -20,6 +20,7 @@
 #include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
+#include <string_view>
 
 namespace livesnap::testing {
 
@@ -41,6 +42,9 @@ struct ApiCredentials {
   std::string access_key_id;
   std::string access_key_secret;
 };
+
+// "yyyy-MM-ddTHH:mm:ssZ": an API time in whole seconds, no fraction.
+bool IsWholeSecondIso8601(std::string_view text);
 
 // The wall clock in Unix ms, as the API's times count.
 int64_t NowUnixMs();

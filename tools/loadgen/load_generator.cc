@@ -1,7 +1,5 @@
 #include "tools/loadgen/load_generator.h"
 
-#include <sys/resource.h>
-
 #include <chrono>
 #include <cstdio>
 #include <thread>
@@ -193,11 +191,7 @@ class LoadGeneratorImpl final : public LoadGenerator {
     }
     std::sort(report.per_stream.begin(), report.per_stream.end(),
               [](const StreamReport& a, const StreamReport& b) { return a.index < b.index; });
-    rusage usage{};
-    getrusage(RUSAGE_SELF, &usage);
-    report.cpu_user_s = static_cast<double>(usage.ru_utime.tv_sec) + usage.ru_utime.tv_usec / 1e6;
-    report.cpu_system_s = static_cast<double>(usage.ru_stime.tv_sec) + usage.ru_stime.tv_usec / 1e6;
-    report.max_rss_kib = usage.ru_maxrss;
+    AddProcessUsage(report);
     return report;
   }
 
@@ -248,18 +242,24 @@ class LoadGeneratorImpl final : public LoadGenerator {
 
 }  // namespace
 
-absl::StatusOr<std::unique_ptr<LoadGenerator>> LoadGenerator::Create(LoadOptions options,
-                                                                     const ReplayPlan& plan) {
+absl::Status CheckCommonOptions(const LoadOptions& options) {
   auto invalid = [](const std::string& what) { return absl::InvalidArgumentError(what); };
   if (options.streams < 1) return invalid("streams must be at least 1");
-  if (options.threads < 1 || options.threads > 64) return invalid("threads must be 1..64");
   if (options.tick_ms < 1 || options.tick_ms > 1000) return invalid("tick_ms must be 1..1000");
   if (options.stall_ms < 1) return invalid("stall_ms must be at least 1");
   if (options.duration_s < 0) return invalid("duration must not be negative");
+  if (options.app.empty()) return invalid("the app name is empty");
+  return absl::OkStatus();
+}
+
+absl::StatusOr<std::unique_ptr<LoadGenerator>> LoadGenerator::Create(LoadOptions options,
+                                                                     const ReplayPlan& plan) {
+  auto invalid = [](const std::string& what) { return absl::InvalidArgumentError(what); };
+  if (absl::Status common = CheckCommonOptions(options); !common.ok()) return common;
+  if (options.threads < 1 || options.threads > 64) return invalid("threads must be 1..64");
   if (options.chunk_size < 128 || options.chunk_size > 0x7FFFFFFF) {
     return invalid("chunk size must be 128..2^31-1");
   }
-  if (options.app.empty()) return invalid("the app name is empty");
   asio::io_context io;
   asio::ip::tcp::resolver resolver(io);
   asio::error_code error;

@@ -54,6 +54,10 @@ struct LoadOptions {
   bool handle_signals = false;                   // SIGINT/SIGTERM end the run as Stop() does
 };
 
+// InvalidArgument for the options every protocol's generator uses alike
+// (streams, tick_ms, stall_ms, duration_s, app) when out of range.
+absl::Status CheckCommonOptions(const LoadOptions& options);
+
 class LoadGenerator {
  public:
   // InvalidArgument for options out of range, NotFound for a host that does

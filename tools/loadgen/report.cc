@@ -1,9 +1,19 @@
 #include "tools/loadgen/report.h"
 
+#include <sys/resource.h>
+
 #include <algorithm>
 #include <cstdio>
 
 namespace livesnap::loadgen {
+
+void AddProcessUsage(LoadReport& report) {
+  rusage usage{};
+  getrusage(RUSAGE_SELF, &usage);
+  report.cpu_user_s = static_cast<double>(usage.ru_utime.tv_sec) + usage.ru_utime.tv_usec / 1e6;
+  report.cpu_system_s = static_cast<double>(usage.ru_stime.tv_sec) + usage.ru_stime.tv_usec / 1e6;
+  report.max_rss_kib = usage.ru_maxrss;
+}
 
 LoadTotals Totals(const LoadReport& report) {
   LoadTotals t;

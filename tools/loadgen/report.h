@@ -68,6 +68,8 @@ struct LoadTotals {
 };
 
 LoadTotals Totals(const LoadReport& report);
+// Sets cpu_user_s, cpu_system_s and max_rss_kib from this process's usage.
+void AddProcessUsage(LoadReport& report);
 nlohmann::json ReportJson(const LoadReport& report);
 // Totals, then one line per stream.
 std::string ReportText(const LoadReport& report);

@@ -2,7 +2,6 @@
 
 #include <arpa/inet.h>
 #include <srt/srt.h>
-#include <sys/resource.h>
 
 #include <algorithm>
 #include <array>
@@ -271,11 +270,7 @@ LoadReport SrtLoadGenerator::Run() {
   }
   srt_cleanup();
   report.wall_s = std::chrono::duration<double>(SteadyClock::now() - run_start_).count();
-  rusage usage{};
-  getrusage(RUSAGE_SELF, &usage);
-  report.cpu_user_s = static_cast<double>(usage.ru_utime.tv_sec) + usage.ru_utime.tv_usec / 1e6;
-  report.cpu_system_s = static_cast<double>(usage.ru_stime.tv_sec) + usage.ru_stime.tv_usec / 1e6;
-  report.max_rss_kib = usage.ru_maxrss;
+  AddProcessUsage(report);
   return report;
 }
 
@@ -284,11 +279,7 @@ LoadReport SrtLoadGenerator::Run() {
 absl::StatusOr<std::unique_ptr<LoadGenerator>> CreateSrtLoadGenerator(LoadOptions options,
                                                                       const TsPlan& plan) {
   auto invalid = [](const std::string& what) { return absl::InvalidArgumentError(what); };
-  if (options.streams < 1) return invalid("streams must be at least 1");
-  if (options.tick_ms < 1 || options.tick_ms > 1000) return invalid("tick_ms must be 1..1000");
-  if (options.stall_ms < 1) return invalid("stall_ms must be at least 1");
-  if (options.duration_s < 0) return invalid("duration must not be negative");
-  if (options.app.empty()) return invalid("the app name is empty");
+  if (absl::Status common = CheckCommonOptions(options); !common.ok()) return common;
   sockaddr_storage address{};
   int address_size = 0;
   auto* v4 = reinterpret_cast<sockaddr_in*>(&address);

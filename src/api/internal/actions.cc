@@ -82,6 +82,16 @@ ApiResult<std::string> RequireDomainName(const RequestParams& params) {
   return name;
 }
 
+ApiResult<StreamNames> RequireStreamNames(const RequestParams& params) {
+  ApiResult<std::string> app = params.Require("AppName", codes::kMissingAppName);
+  if (!app.ok()) return app.error();
+  if (auto error = CheckAppName(*app)) return *error;
+  ApiResult<std::string> stream = params.Require("StreamName", codes::kMissingStreamName);
+  if (!stream.ok()) return stream.error();
+  if (auto error = CheckStreamName(*stream)) return *error;
+  return StreamNames{*std::move(app), *std::move(stream)};
+}
+
 ApiResult<catalog::Domain> LookupDomain(const ActionContext& context, const std::string& name) {
   absl::StatusOr<catalog::Domain> domain = context.catalog.GetDomain(name);
   if (absl::IsNotFound(domain.status())) {

@@ -109,6 +109,12 @@ ApiResult<Json> DeleteLiveSpecificConfig(const ActionContext& context, const Req
 
 // Shared by the groups: DomainName given and well formed.
 ApiResult<std::string> RequireDomainName(const RequestParams& params);
+// AppName and StreamName given and well formed (the stream an action is about).
+struct StreamNames {
+  std::string app;
+  std::string stream;
+};
+ApiResult<StreamNames> RequireStreamNames(const RequestParams& params);
 // The registered domain `name`, or InvalidDomain.NotFound.
 ApiResult<catalog::Domain> LookupDomain(const ActionContext& context, const std::string& name);
 // Both of the above.

@@ -117,13 +117,9 @@ struct StreamParams {
 ApiResult<StreamParams> GetStream(const ActionContext& context, const RequestParams& params) {
   ApiResult<catalog::Domain> domain = RequireDomain(context, params);
   if (!domain.ok()) return domain.error();
-  ApiResult<std::string> app = params.Require("AppName", codes::kMissingAppName);
-  if (!app.ok()) return app.error();
-  if (auto error = CheckAppName(*app)) return *error;
-  ApiResult<std::string> stream = params.Require("StreamName", codes::kMissingStreamName);
-  if (!stream.ok()) return stream.error();
-  if (auto error = CheckStreamName(*stream)) return *error;
-  return StreamParams{domain->name, *app, *stream};
+  ApiResult<StreamNames> names = RequireStreamNames(params);
+  if (!names.ok()) return names.error();
+  return StreamParams{domain->name, names->app, names->stream};
 }
 
 }  // namespace

@@ -184,12 +184,8 @@ ApiResult<Json> DescribeLiveStreamSnapshotInfo(const ActionContext& context,
                                                const RequestParams& params) {
   ApiResult<std::string> domain_name = RequireDomainName(params);
   if (!domain_name.ok()) return domain_name.error();
-  ApiResult<std::string> app = params.Require("AppName", codes::kMissingAppName);
-  if (!app.ok()) return app.error();
-  if (auto error = CheckAppName(*app)) return *error;
-  ApiResult<std::string> stream = params.Require("StreamName", codes::kMissingStreamName);
-  if (!stream.ok()) return stream.error();
-  if (auto error = CheckStreamName(*stream)) return *error;
+  ApiResult<StreamNames> names = RequireStreamNames(params);
+  if (!names.ok()) return names.error();
   ApiResult<TimeRange> range = RequireTimeRange(params);
   if (!range.ok()) return range.error();
   if (range->end_ms - range->start_ms > kMaxSnapshotRangeMs) {
@@ -216,8 +212,8 @@ ApiResult<Json> DescribeLiveStreamSnapshotInfo(const ActionContext& context,
 
   catalog::RecordQuery query;
   query.domain = *domain_name;
-  query.app = *app;
-  query.stream = *stream;
+  query.app = names->app;
+  query.stream = names->stream;
   query.start_ms = range->start_ms;
   query.end_ms = range->end_ms;
   query.limit = limit;

@@ -12,38 +12,9 @@
 namespace livesnap::catalog::internal {
 namespace {
 
-const std::string kLeaseColumns =
-    "domain, app, stream, node_id, token, started_ms, lease_until_ms, client_addr, protocol";
-// What the lease reads return: the lease and its reported media.
-const std::string kLeaseAndMediaColumns = kLeaseColumns + ", " + std::string(kStreamMediaColumns);
 const std::string kNodeColumns =
     "n.node_id, n.rtmp_address, n.api_address, n.version, n.started_ms, n.heartbeat_ms,"
     " n.snapshots_total, n.upload_backlog";
-
-StreamLease ReadLease(const PGresult* r, int row) {
-  return StreamLease{.domain = PgText(r, row, 0),
-                     .app = PgText(r, row, 1),
-                     .stream = PgText(r, row, 2),
-                     .node_id = PgText(r, row, 3),
-                     .token = PgInt64(r, row, 4),
-                     .started_ms = PgInt64(r, row, 5),
-                     .lease_until_ms = PgInt64(r, row, 6),
-                     .client_addr = PgText(r, row, 7),
-                     .protocol = PgText(r, row, 8),
-                     .media = {.video_codec = PgText(r, row, 9),
-                               .audio_codec = PgText(r, row, 10),
-                               .width = PgInt64(r, row, 11),
-                               .height = PgInt64(r, row, 12),
-                               .frame_rate_milli = PgInt64(r, row, 13),
-                               .bytes = PgInt64(r, row, 14),
-                               .video_frames = PgInt64(r, row, 15),
-                               .keyframes = PgInt64(r, row, 16),
-                               .audio_frames = PgInt64(r, row, 17),
-                               .bitrate_kbps = PgInt64(r, row, 18),
-                               .video_bitrate_kbps = PgInt64(r, row, 19),
-                               .audio_bitrate_kbps = PgInt64(r, row, 20),
-                               .reported_ms = PgInt64(r, row, 21)}};
-}
 
 // A PostgreSQL array literal of one field of every report: each element
 // double-quoted with its quotes and backslashes escaped, so any text passes
@@ -198,7 +169,7 @@ class PostgresRegistry final : public Registry {
     LS_ASSIGN_OR_RETURN(
         PgResult r,
         PgExec(conn.get(),
-               "INSERT INTO live_streams (" + kLeaseColumns +
+               "INSERT INTO live_streams (" + std::string(kLeaseColumns) +
                    ") VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)"
                    " ON CONFLICT (domain, app, stream) DO UPDATE SET node_id = EXCLUDED.node_id,"
                    " token = EXCLUDED.token, started_ms = EXCLUDED.started_ms,"
@@ -211,7 +182,7 @@ class PostgresRegistry final : public Registry {
                PgParams::Of(l.domain, l.app, l.stream, l.node_id, l.token, l.started_ms,
                             l.lease_until_ms, l.client_addr, l.protocol, now_ms)),
         context);
-    if (PQntuples(r.get()) == 1) return ReadLease(r.get(), 0);
+    if (PQntuples(r.get()) == 1) return ReadLease(PgRow{r.get(), 0});
     // Held by another node: report the holder. It may have been released in
     // between, then try once more.
     LS_ASSIGN_OR_RETURN(std::optional<StreamLease> holder,
@@ -269,7 +240,8 @@ class PostgresRegistry final : public Registry {
                                PgParams::Of(now_ms)),
                         "list live streams");
     std::vector<StreamLease> leases;
-    for (int row = 0; row < PQntuples(r.get()); ++row) leases.push_back(ReadLease(r.get(), row));
+    for (int row = 0; row < PQntuples(r.get()); ++row)
+      leases.push_back(ReadLease(PgRow{r.get(), row}));
     return leases;
   }
 
@@ -294,7 +266,7 @@ class PostgresRegistry final : public Registry {
                                PgParams::Of(domain, app, stream, now_ms)),
                         "find live stream " + StreamKeyText(domain, app, stream));
     if (PQntuples(r.get()) == 0) return std::nullopt;
-    return ReadLease(r.get(), 0);
+    return ReadLease(PgRow{r.get(), 0});
   }
 
   PgPool pool_;

@@ -13,11 +13,6 @@
 namespace livesnap::catalog::internal {
 namespace {
 
-const std::string kLeaseColumns =
-    "domain, app, stream, node_id, token, started_ms, lease_until_ms, client_addr, protocol";
-// What the lease reads return: the lease and its reported media.
-const std::string kLeaseAndMediaColumns = kLeaseColumns + ", " + std::string(kStreamMediaColumns);
-
 struct Statements {
   Statement register_node, remove_leases, remove_node, list_nodes, beat_node, beat_leases;
   Statement beat_media, acquire, find, release, held_by, release_one, list;
@@ -51,7 +46,7 @@ absl::StatusOr<Statements> PrepareStatements(SqliteDb& db) {
        " audio_bitrate_kbps = ?16, reported_ms = ?17"
        " WHERE domain = ?1 AND app = ?2 AND stream = ?3 AND node_id = ?4"},
       {&s.acquire,
-       "INSERT INTO live_streams (" + kLeaseColumns +
+       "INSERT INTO live_streams (" + std::string(kLeaseColumns) +
            ") VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)"
            " ON CONFLICT (domain, app, stream) DO UPDATE SET node_id = excluded.node_id,"
            " token = excluded.token, started_ms = excluded.started_ms,"
@@ -76,31 +71,6 @@ absl::StatusOr<Statements> PrepareStatements(SqliteDb& db) {
     LS_ASSIGN_OR_RETURN(*statement, db.Prepare(text), "");
   }
   return s;
-}
-
-StreamLease ReadLease(const StatementRun& row) {
-  return StreamLease{.domain = row.Text(0),
-                     .app = row.Text(1),
-                     .stream = row.Text(2),
-                     .node_id = row.Text(3),
-                     .token = row.Int64(4),
-                     .started_ms = row.Int64(5),
-                     .lease_until_ms = row.Int64(6),
-                     .client_addr = row.Text(7),
-                     .protocol = row.Text(8),
-                     .media = {.video_codec = row.Text(9),
-                               .audio_codec = row.Text(10),
-                               .width = row.Int64(11),
-                               .height = row.Int64(12),
-                               .frame_rate_milli = row.Int64(13),
-                               .bytes = row.Int64(14),
-                               .video_frames = row.Int64(15),
-                               .keyframes = row.Int64(16),
-                               .audio_frames = row.Int64(17),
-                               .bitrate_kbps = row.Int64(18),
-                               .video_bitrate_kbps = row.Int64(19),
-                               .audio_bitrate_kbps = row.Int64(20),
-                               .reported_ms = row.Int64(21)}};
 }
 
 class SqliteRegistry final : public Registry {
